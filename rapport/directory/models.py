@@ -1,0 +1,273 @@
+"""Therapist profiles: the model behind the profile interchange format.
+
+Field names follow `shared/spec/profile-format.md`; `directory/interchange.py`
+converts between this model and that format, and every writer (import, demo
+data, the editor, the API) goes through it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from rapport.core import display
+from rapport.taxonomy.models import Kind, Term
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PENDING = "pending", _("Pending review")
+    PUBLISHED = "published", _("Published")
+    REJECTED = "rejected", _("Rejected")
+    SUSPENDED = "suspended", _("Suspended")
+
+
+class LicenseStatus(models.TextChoices):
+    LICENSED = "licensed", _("Licensed")
+    ASSOCIATE = "associate", _("Associate (pre-licensed, supervised)")
+    STUDENT = "student", _("Student")
+
+
+class TherapistProfileQuerySet(models.QuerySet["TherapistProfile"]):
+    def published(self) -> TherapistProfileQuerySet:
+        return self.filter(status=Status.PUBLISHED)
+
+    def accepting(self) -> TherapistProfileQuerySet:
+        return self.filter(accepting_new_clients=True)
+
+    def with_public_relations(self) -> TherapistProfileQuerySet:
+        """Everything a public page or export reads, in a constant number of queries."""
+        return self.prefetch_related(
+            models.Prefetch("terms", queryset=Term.objects.order_by("kind", "position", "name")),
+            models.Prefetch(
+                "approach_statements",
+                queryset=ApproachStatement.objects.select_related("approach").order_by("position"),
+            ),
+            models.Prefetch(
+                "licenses", queryset=License.objects.select_related("license_type").order_by("position")
+            ),
+            models.Prefetch("offices", queryset=Office.objects.order_by("position")),
+        )
+
+
+class TherapistProfile(models.Model):
+    # Identity of the record across installations: upsert key of the import.
+    source = models.CharField(max_length=32, default="import")
+    external_id = models.CharField(max_length=64)
+    # Public handle: slug of the name plus a short id derived from (source, id),
+    # so an export imported elsewhere keeps every URL.
+    slug = models.SlugField(max_length=100, unique=True)
+
+    name = models.CharField(max_length=120)
+    credentials = models.CharField(max_length=60, blank=True)
+    title = models.CharField(max_length=120, blank=True)
+    pronouns = models.CharField(max_length=30, blank=True)
+    gender = models.CharField(max_length=40, blank=True)
+    statement = models.TextField(blank=True)
+    npi = models.CharField(max_length=10, blank=True)
+
+    in_person = models.BooleanField(default=False)
+    telehealth = models.BooleanField(default=False)
+    telehealth_states = models.JSONField(default=list, blank=True)
+
+    fee_min = models.PositiveIntegerField(null=True, blank=True)
+    fee_max = models.PositiveIntegerField(null=True, blank=True)
+    sliding_scale = models.BooleanField(default=False)
+    free_consultation = models.BooleanField(default=False)
+
+    accepting_new_clients = models.BooleanField(default=True)
+    accepting_confirmed_at = models.DateField(null=True, blank=True)
+
+    # Private: never rendered on a public page or in the public API.
+    email = models.EmailField(max_length=254, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    website = models.URLField(max_length=300, blank=True)
+
+    # Every simple multi-valued facet (issues, insurance, identities,
+    # communities, languages, ages, formats) in one link table: one prefetch
+    # reads them all, one pass builds every search bitmask.
+    terms = models.ManyToManyField(Term, related_name="profiles", blank=True)
+
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="profiles",
+        help_text=_("The account that claimed this profile; empty means unclaimed."),
+    )
+    # Import change detection: a hash of the interchange document last written.
+    content_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TherapistProfileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"], name="directory_profile_source_id"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "accepting_new_clients"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("directory:profile", kwargs={"slug": self.slug})
+
+    # --- single-object reads (relations come from with_public_relations) ---
+
+    @property
+    def is_demo(self) -> bool:
+        return self.source == "demo"
+
+    def terms_of(self, kind: str) -> list[Term]:
+        return [t for t in self.terms.all() if t.kind == kind]
+
+    @property
+    def issues(self) -> list[Term]:
+        return self.terms_of(Kind.ISSUE)
+
+    @property
+    def insurance(self) -> list[Term]:
+        return self.terms_of(Kind.INSURANCE)
+
+    @property
+    def identities(self) -> list[Term]:
+        return self.terms_of(Kind.IDENTITY)
+
+    @property
+    def communities(self) -> list[Term]:
+        return self.terms_of(Kind.COMMUNITY)
+
+    @property
+    def languages(self) -> list[Term]:
+        return self.terms_of(Kind.LANGUAGE)
+
+    @property
+    def ages(self) -> list[Term]:
+        return self.terms_of(Kind.AGE)
+
+    @property
+    def formats(self) -> list[Term]:
+        return self.terms_of(Kind.FORMAT)
+
+    @property
+    def primary_office(self) -> Office | None:
+        offices = list(self.offices.all())
+        return offices[0] if offices else None
+
+    def display_location(self) -> str:
+        office = self.primary_office
+        if office is None:
+            return ""
+        return display.location(office.city, office.state)
+
+    def display_line(self) -> str:
+        office = self.primary_office
+        return display.profile_line(
+            name=self.name,
+            credentials=self.credentials,
+            title=self.title,
+            city=office.city if office else "",
+            state=office.state if office else "",
+        )
+
+    def title_and_place(self) -> str:
+        office = self.primary_office
+        return display.title_and_place(
+            title=self.title, city=office.city if office else "", state=office.state if office else ""
+        )
+
+    @property
+    def initials(self) -> str:
+        return display.initials(self.name)
+
+
+class License(models.Model):
+    profile = models.ForeignKey(TherapistProfile, on_delete=models.CASCADE, related_name="licenses")
+    license_type = models.ForeignKey(
+        Term,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": Kind.LICENSE_TYPE},
+    )
+    number = models.CharField(max_length=40, blank=True)
+    state = models.CharField(max_length=2)
+    status = models.CharField(
+        max_length=12, choices=LicenseStatus.choices, default=LicenseStatus.LICENSED
+    )
+    supervisor = models.CharField(max_length=120, blank=True)
+    # Verification is recorded, never assumed: empty means "self-reported".
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verification_source = models.CharField(max_length=40, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["profile", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.license_type.label} {self.state} {self.number}".strip()
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+
+class Office(models.Model):
+    profile = models.ForeignKey(TherapistProfile, on_delete=models.CASCADE, related_name="offices")
+    address = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=80, blank=True)
+    state = models.CharField(max_length=2, blank=True)
+    zip = models.CharField(max_length=10, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    # Whether lat/lon came from the file (kept on export) or from our ZIP/city
+    # lookup (recomputed on import, so not exported).
+    geocoded = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["profile", "position"]
+
+    def __str__(self) -> str:
+        return display.location(self.city, self.state) or self.zip
+
+
+class ApproachStatement(models.Model):
+    """A therapist practises an approach, optionally in their own words.
+
+    One row per approach per therapist; the statement is shown on that
+    approach's page ("Meet the specialists").
+    """
+
+    profile = models.ForeignKey(
+        TherapistProfile, on_delete=models.CASCADE, related_name="approach_statements"
+    )
+    approach = models.ForeignKey(
+        Term,
+        on_delete=models.PROTECT,
+        related_name="approach_statements",
+        limit_choices_to={"kind": Kind.APPROACH},
+    )
+    statement = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["profile", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "approach"], name="directory_approach_statement_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile} - {self.approach}"

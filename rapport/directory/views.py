@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from .models import TherapistProfile
+
+
+def profile(request: HttpRequest, slug: str) -> HttpResponse:
+    # Unpublished profiles 404 exactly like missing ones.
+    therapist = get_object_or_404(
+        TherapistProfile.objects.published().with_public_relations(), slug=slug
+    )
+    return render(request, "directory/profile.html", {"therapist": therapist})

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class TaxonomyConfig(AppConfig):
+    name = "rapport.taxonomy"
+    label = "taxonomy"
+    default_auto_field = "django.db.models.BigAutoField"
