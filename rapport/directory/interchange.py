@@ -1,0 +1,850 @@
+"""The profile interchange format: reading, validating, writing, exporting.
+
+`shared/spec/profile-format.md` is the contract. Every way a profile enters
+the directory in bulk (import, demo data, later the API) goes through
+`clean_document()` and `import_documents()`, so one set of rules decides what
+is valid, and `export_documents()` writes exactly what the importer reads.
+
+Import is an upsert by (source, id) in atomic batches: a crash loses at most
+the batch in flight, and rerunning the same file finishes the job, counting
+the already imported profiles as unchanged (a content hash decides).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from rapport.core.ids import profile_slug
+from rapport.core.progress import Progress
+from rapport.taxonomy.models import Kind, Term
+
+from . import validators as v
+from .models import ApproachStatement, License, LicenseStatus, Office, Status, TherapistProfile
+
+# Spec order: export writes fields in this order.
+FIELDS = (
+    "id", "source", "name", "credentials", "title", "pronouns", "gender", "identities",
+    "communities", "statement", "approaches", "issues", "ages", "formats", "languages",
+    "licenses", "npi", "offices", "in_person", "telehealth", "telehealth_states", "insurance",
+    "fees", "accepting_new_clients", "accepting_confirmed_at", "email", "phone", "website",
+)  # fmt: skip
+LIST_FIELDS = {
+    "identities", "communities", "issues", "ages", "formats", "languages",
+    "telehealth_states", "insurance", "approaches",
+}  # fmt: skip
+# Simple list fields stored as Term links, with the vocabulary each draws on.
+TERM_FIELDS: dict[str, str] = {
+    "identities": Kind.IDENTITY,
+    "communities": Kind.COMMUNITY,
+    "issues": Kind.ISSUE,
+    "ages": Kind.AGE,
+    "formats": Kind.FORMAT,
+    "languages": Kind.LANGUAGE,
+    "insurance": Kind.INSURANCE,
+}
+_KIND_NOUN = {
+    Kind.IDENTITY: "identity",
+    Kind.COMMUNITY: "community",
+    Kind.ISSUE: "issue",
+    Kind.AGE: "age group",
+    Kind.FORMAT: "format",
+    Kind.LANGUAGE: "language",
+    Kind.INSURANCE: "insurance",
+    Kind.APPROACH: "approach",
+    Kind.LICENSE_TYPE: "licence type",
+}
+GENDERS = ("woman", "man", "nonbinary")
+OFFICE_KEYS = ("address", "city", "state", "zip", "lat", "lon")
+LICENSE_KEYS = ("type", "number", "state", "status", "supervisor")
+FEE_KEYS = ("min", "max", "sliding_scale", "free_consultation")
+
+
+# --- Errors and results ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LineError:
+    line: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" if self.line else "document"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed_lines: int = 0
+    errors: list[LineError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.failed_lines == 0
+
+    def summary(self) -> str:
+        text = (
+            f"{self.created:,} created, {self.updated:,} updated, {self.unchanged:,} unchanged, "
+            f"{self.failed_lines:,} failed"
+        )
+        if self.seconds:
+            total = self.created + self.updated + self.unchanged
+            text += f" in {self.seconds:,.1f}s ({total / max(self.seconds, 1e-9):,.0f} profiles/s)"
+        if self.dry_run:
+            text += " (nothing imported: --strict and some lines failed)"
+        return text
+
+
+# --- The vocabulary the validator checks slugs against -------------------------
+
+
+class Vocabulary:
+    """Every active taxonomy term, loaded once per import: slug -> id per kind."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, dict[str, int]] = defaultdict(dict)
+        self.license_types: dict[str, int] = {}
+        self.license_labels: dict[int, str] = {}
+        # Taxonomy order: lists are stored and exported in it, so a profile's
+        # document is canonical whatever order its file listed slugs in.
+        self.rank: dict[str, dict[str, int]] = defaultdict(dict)
+        for rank, term in enumerate(
+            Term.objects.active().only("id", "kind", "slug", "name", "short_name", "aliases")
+        ):
+            self.ids[term.kind][term.slug] = term.id
+            self.rank[term.kind][term.slug] = rank
+            if term.kind == Kind.LICENSE_TYPE:
+                # Files write "LMFT", "lmft" or "Licensed Marriage and Family Therapist".
+                for label in [term.slug, term.short_name, term.name, *term.aliases]:
+                    if label:
+                        self.license_types.setdefault(_label_key(label), term.id)
+                self.license_labels[term.id] = term.short_name or term.slug
+
+    def term_id(self, kind: str, slug: str) -> int:
+        known = self.ids[kind]
+        if slug in known:
+            return known[slug]
+        raise v.FieldError(
+            f"unknown {_KIND_NOUN[kind]} {slug!r}{v.did_you_mean(slug, known)}"
+        )
+
+    def license_type_id(self, label: str) -> int:
+        key = _label_key(label)
+        if key in self.license_types:
+            return self.license_types[key]
+        raise v.FieldError(
+            f"unknown licence type {label!r}"
+            f"{v.did_you_mean(label.upper(), self.license_labels.values())}"
+        )
+
+
+def _label_key(label: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", label.lower())
+
+
+# --- Validation ----------------------------------------------------------------
+
+
+@dataclass
+class CleanProfile:
+    """A validated document, ready to write; `document` is its canonical export form."""
+
+    source: str
+    external_id: str
+    fields: dict[str, Any]
+    term_ids: list[int]
+    approaches: list[tuple[int, str]]
+    licenses: list[dict[str, Any]]
+    offices: list[dict[str, Any]]
+    document: dict[str, Any]
+    content_hash: str
+
+
+class _Collector:
+    """Gathers every problem in a document, so one pass reports them all."""
+
+    def __init__(self) -> None:
+        self.errors: list[tuple[str, str]] = []
+
+    def run(self, path: str, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return fn(*args, **kwargs)
+        except v.FieldError as exc:
+            self.errors.append((path, exc.message))
+            return None
+
+
+def _as_list(value: object, path: str, col: _Collector) -> list[Any]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        # Lenient with a single value where a list was meant.
+        return [value]
+    if not isinstance(value, list):
+        col.errors.append((path, f"expected a list, got {type(value).__name__}"))
+        return []
+    return value
+
+
+def _slug_list(value: object, path: str, kind: str, vocab: Vocabulary, col: _Collector) -> list[str]:
+    slugs: list[str] = []
+    for i, item in enumerate(_as_list(value, path, col)):
+        if not isinstance(item, str):
+            col.errors.append((f"{path}[{i}]", f"expected a slug, got {type(item).__name__}"))
+            continue
+        slug = item.strip().lower()
+        if col.run(f"{path}[{i}]", vocab.term_id, kind, slug) is not None and slug not in slugs:
+            slugs.append(slug)
+    return sorted(slugs, key=vocab.rank[kind].__getitem__)
+
+
+def clean_document(raw: object, vocab: Vocabulary, *, today=None) -> tuple[CleanProfile | None, list[tuple[str, str]]]:  # noqa: C901
+    """Validate one spec document. Returns (profile, []) or (None, [(path, message), ...])."""
+    if not isinstance(raw, dict):
+        return None, [("", f"expected a JSON object, got {type(raw).__name__}")]
+    col = _Collector()
+    today = today or timezone.localdate()
+    doc: dict[str, Any] = {}
+
+    ext_id = raw.get("id")
+    if isinstance(ext_id, int) and not isinstance(ext_id, bool):
+        ext_id = str(ext_id)
+    doc["id"] = col.run("id", v.text, ext_id, max_length=64, required=True)
+    doc["source"] = col.run("source", v.text, raw.get("source") or "import", max_length=32) or "import"
+    doc["name"] = col.run("name", v.text, raw.get("name"), max_length=120, required=True)
+    for key, limit in (("credentials", 60), ("title", 120), ("pronouns", 30)):
+        doc[key] = col.run(key, v.text, raw.get(key), max_length=limit) or ""
+    gender = col.run("gender", v.text, raw.get("gender"), max_length=40) or ""
+    doc["gender"] = gender.lower() if gender.lower() in GENDERS else gender
+
+    for key in ("identities", "communities"):
+        doc[key] = _slug_list(raw.get(key), key, TERM_FIELDS[key], vocab, col)
+    doc["statement"] = (
+        col.run("statement", v.text, raw.get("statement"), max_length=5000, multiline=True) or ""
+    )
+
+    approaches: list[dict[str, str]] = []
+    seen_approaches: set[str] = set()
+    for i, item in enumerate(_as_list(raw.get("approaches"), "approaches", col)):
+        path = f"approaches[{i}]"
+        if isinstance(item, str):
+            item = {"slug": item}
+        if not isinstance(item, dict):
+            col.errors.append((path, "expected an object with 'slug' and 'statement'"))
+            continue
+        slug = str(item.get("slug") or "").strip().lower()
+        if not slug:
+            col.errors.append((f"{path}.slug", "is required"))
+            continue
+        if col.run(f"{path}.slug", vocab.term_id, Kind.APPROACH, slug) is None:
+            continue
+        if slug in seen_approaches:
+            col.errors.append((f"{path}.slug", f"{slug!r} is listed twice"))
+            continue
+        seen_approaches.add(slug)
+        statement = col.run(
+            f"{path}.statement", v.text, item.get("statement"), max_length=1500, multiline=True
+        )
+        entry = {"slug": slug}
+        if statement:
+            entry["statement"] = statement
+        approaches.append(entry)
+    doc["approaches"] = approaches
+
+    doc["issues"] = _slug_list(raw.get("issues"), "issues", Kind.ISSUE, vocab, col)
+    doc["ages"] = _slug_list(raw.get("ages"), "ages", Kind.AGE, vocab, col)
+    doc["formats"] = _slug_list(raw.get("formats"), "formats", Kind.FORMAT, vocab, col)
+    languages = raw.get("languages")
+    doc["languages"] = _slug_list(
+        ["en"] if languages in (None, "", []) else languages, "languages", Kind.LANGUAGE, vocab, col
+    )
+
+    licenses: list[dict[str, Any]] = []
+    for i, item in enumerate(_as_list(raw.get("licenses"), "licenses", col)):
+        path = f"licenses[{i}]"
+        if not isinstance(item, dict):
+            col.errors.append((path, "expected an object with 'type' and 'state'"))
+            continue
+        label = col.run(f"{path}.type", v.text, item.get("type"), max_length=60, required=True)
+        type_id = col.run(f"{path}.type", vocab.license_type_id, label) if label else None
+        state = col.run(f"{path}.state", v.state_code, item.get("state"))
+        number = col.run(f"{path}.number", v.text, item.get("number"), max_length=40) or ""
+        status = (str(item.get("status") or LicenseStatus.LICENSED)).strip().lower()
+        if status not in LicenseStatus.values:
+            col.errors.append(
+                (f"{path}.status", f"{status!r} is not one of licensed, associate, student")
+            )
+        supervisor = col.run(f"{path}.supervisor", v.text, item.get("supervisor"), max_length=120)
+        if type_id is None or state is None:
+            continue
+        licenses.append(
+            {"type_id": type_id, "number": number, "state": state, "status": status,
+             "supervisor": supervisor or ""}
+        )  # fmt: skip
+    doc["licenses"] = [
+        _drop_empty(
+            {"type": vocab.license_labels[lic["type_id"]], "number": lic["number"],
+             "state": lic["state"], "status": lic["status"], "supervisor": lic["supervisor"]}
+        )  # fmt: skip
+        for lic in licenses
+    ]
+    doc["npi"] = col.run("npi", v.npi, raw.get("npi")) or ""
+
+    offices: list[dict[str, Any]] = []
+    for i, item in enumerate(_as_list(raw.get("offices"), "offices", col)):
+        path = f"offices[{i}]"
+        if not isinstance(item, dict):
+            col.errors.append((path, "expected an object with address, city, state, zip"))
+            continue
+        address = col.run(f"{path}.address", v.text, item.get("address"), max_length=200) or ""
+        city = col.run(f"{path}.city", v.text, item.get("city"), max_length=80) or ""
+        raw_state = item.get("state")
+        state = col.run(f"{path}.state", v.state_code, raw_state) if raw_state else ""
+        zip_value = item.get("zip")
+        city, state, zip_value = v.split_city(city, state or "", str(zip_value or ""))
+        zip_value = col.run(f"{path}.zip", v.zip_code, zip_value) or ""
+        lat = col.run(f"{path}.lat", v.coordinate, item.get("lat"), low=-90, high=90)
+        lon = col.run(f"{path}.lon", v.coordinate, item.get("lon"), low=-180, high=180)
+        if (lat is None) != (lon is None):
+            col.errors.append((path, "give both lat and lon, or neither"))
+            lat = lon = None
+        geocoded = False
+        if lat is None:
+            found = v.fill_coordinates(city=city, state=state or "", zip_value=zip_value)
+            if found is not None:
+                lat, lon, found_state = found
+                state = state or found_state
+                geocoded = True
+        if not (address or city or state or zip_value or lat is not None):
+            continue  # an office with nothing in it is no office
+        offices.append(
+            {"address": address, "city": city, "state": state or "", "zip": zip_value,
+             "lat": lat, "lon": lon, "geocoded": geocoded}
+        )  # fmt: skip
+    doc["offices"] = [
+        _drop_empty(
+            {"address": o["address"], "city": o["city"], "state": o["state"], "zip": o["zip"]}
+            | ({} if o["geocoded"] else {"lat": o["lat"], "lon": o["lon"]})
+        )
+        for o in offices
+    ]
+
+    has_place = any(o["city"] or o["zip"] for o in offices)
+    in_person = raw.get("in_person")
+    doc["in_person"] = has_place if in_person in (None, "") else col.run("in_person", v.boolean, in_person)
+    telehealth = raw.get("telehealth")
+    doc["telehealth"] = False if telehealth in (None, "") else col.run("telehealth", v.boolean, telehealth)
+    if raw.get("telehealth_states") in (None, "", []):
+        states = sorted({lic["state"] for lic in licenses}) if doc["telehealth"] else []
+    else:
+        states = []
+        for i, item in enumerate(_as_list(raw.get("telehealth_states"), "telehealth_states", col)):
+            code = col.run(f"telehealth_states[{i}]", v.state_code, item)
+            if code and code not in states:
+                states.append(code)
+    doc["telehealth_states"] = states
+    doc["insurance"] = _slug_list(raw.get("insurance"), "insurance", Kind.INSURANCE, vocab, col)
+
+    fees_raw = raw.get("fees") or {}
+    fees: dict[str, Any] = {}
+    if not isinstance(fees_raw, dict):
+        col.errors.append(("fees", "expected an object with min, max, sliding_scale, free_consultation"))
+        fees_raw = {}
+    fees["min"] = col.run("fees.min", v.whole_dollars, fees_raw.get("min"))
+    fees["max"] = col.run("fees.max", v.whole_dollars, fees_raw.get("max"))
+    if fees["min"] is not None and fees["max"] is not None and fees["min"] > fees["max"]:
+        col.errors.append(("fees", f"min ({fees['min']}) is more than max ({fees['max']})"))
+    for key in ("sliding_scale", "free_consultation"):
+        value = fees_raw.get(key)
+        fees[key] = False if value in (None, "") else col.run(f"fees.{key}", v.boolean, value)
+    doc["fees"] = {k: fees[k] for k in FEE_KEYS if fees[k] not in (None, False)}
+
+    accepting = raw.get("accepting_new_clients")
+    doc["accepting_new_clients"] = (
+        True if accepting in (None, "") else col.run("accepting_new_clients", v.boolean, accepting)
+    )
+    confirmed = col.run(
+        "accepting_confirmed_at", v.iso_date, raw.get("accepting_confirmed_at"), today=today
+    )
+    doc["accepting_confirmed_at"] = confirmed.isoformat() if confirmed else ""
+    doc["email"] = col.run("email", v.email, raw.get("email")) or ""
+    doc["phone"] = col.run("phone", v.phone, raw.get("phone")) or ""
+    doc["website"] = col.run("website", v.website, raw.get("website")) or ""
+
+    if col.errors:
+        return None, col.errors
+
+    document = {key: doc[key] for key in FIELDS if _has_value(doc[key])}
+    content_hash = hashlib.sha256(
+        json.dumps(document, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+    term_ids = [
+        vocab.ids[kind][slug] for key, kind in TERM_FIELDS.items() for slug in doc[key]
+    ]
+    return (
+        CleanProfile(
+            source=doc["source"],
+            external_id=doc["id"],
+            fields={
+                "name": doc["name"], "credentials": doc["credentials"], "title": doc["title"],
+                "pronouns": doc["pronouns"], "gender": doc["gender"],
+                "statement": doc["statement"], "npi": doc["npi"],
+                "in_person": bool(doc["in_person"]), "telehealth": bool(doc["telehealth"]),
+                "telehealth_states": doc["telehealth_states"],
+                "fee_min": fees["min"], "fee_max": fees["max"],
+                "sliding_scale": bool(fees["sliding_scale"]),
+                "free_consultation": bool(fees["free_consultation"]),
+                "accepting_new_clients": bool(doc["accepting_new_clients"]),
+                "accepting_confirmed_at": confirmed,
+                "email": doc["email"], "phone": doc["phone"], "website": doc["website"],
+            },  # fmt: skip
+            term_ids=term_ids,
+            approaches=[
+                (vocab.ids[Kind.APPROACH][a["slug"]], a.get("statement", "")) for a in approaches
+            ],
+            licenses=licenses,
+            offices=offices,
+            document=document,
+            content_hash=content_hash,
+        ),
+        [],
+    )
+
+
+def _has_value(value: object) -> bool:
+    return value is not None and value != "" and value != [] and value != {}
+
+
+def _drop_empty(mapping: dict[str, Any]) -> dict[str, Any]:
+    return {k: val for k, val in mapping.items() if _has_value(val)}
+
+
+# --- Reading files ---------------------------------------------------------------
+
+
+def open_text(path: str | Path) -> TextIO:
+    path = Path(path)
+    if path.suffix == ".gz":
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
+    return path.open(encoding="utf-8-sig", newline="")
+
+
+def file_format(path: str | Path) -> str:
+    suffixes = [s.lower() for s in Path(path).suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    if suffixes and suffixes[-1] == ".csv":
+        return "csv"
+    if suffixes and suffixes[-1] in (".jsonl", ".ndjson", ".json"):
+        return "jsonl"
+    raise ValueError(f"{path}: unknown format; name it .jsonl or .csv (optionally .gz)")
+
+
+def read_documents(stream: TextIO, fmt: str) -> Iterator[tuple[int, object]]:
+    """Yield (line number, document or ParseFailure) for a JSONL or CSV stream."""
+    if fmt == "csv":
+        yield from _read_csv(stream)
+        return
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield number, ParseFailure(f"not valid JSON: {exc.msg} at column {exc.colno}")
+
+
+@dataclass(frozen=True)
+class ParseFailure:
+    message: str
+
+
+def _read_csv(stream: TextIO) -> Iterator[tuple[int, object]]:
+    reader = csv.DictReader(stream)
+    for row in reader:
+        # line_num counts physical lines, so multi-line quoted cells keep
+        # the number a person sees in an editor (the row's last line).
+        yield reader.line_num, unflatten_csv_row(row)
+
+
+def unflatten_csv_row(row: dict[str, str | None]) -> dict[str, Any]:
+    doc: dict[str, Any] = {}
+    statements: dict[str, str] = {}
+    for key, value in row.items():
+        if key is None or value is None:
+            continue
+        key = key.strip()
+        if value == "":
+            continue
+        if key.startswith("approach_statements."):
+            statements[key.split(".", 1)[1].strip().lower()] = value
+            continue
+        parts = key.split(".")
+        if len(parts) == 1:
+            doc[key] = [p.strip() for p in value.split(";") if p.strip()] if key in LIST_FIELDS else value
+        elif len(parts) == 2 and not parts[1].isdigit():
+            doc.setdefault(parts[0], {})[parts[1]] = value
+        elif len(parts) == 3 and parts[1].isdigit():
+            items = doc.setdefault(parts[0], {})
+            if isinstance(items, dict):
+                items.setdefault(int(parts[1]), {})[parts[2]] = value
+    for key in ("licenses", "offices"):
+        if isinstance(doc.get(key), dict):
+            doc[key] = [doc[key][i] for i in sorted(doc[key])]
+    slugs = [str(s).lower() for s in doc.get("approaches", [])]
+    slugs += [s for s in statements if s not in slugs]
+    if slugs:
+        doc["approaches"] = [
+            {"slug": s, **({"statement": statements[s]} if s in statements else {})} for s in slugs
+        ]
+    return doc
+
+
+# --- Writing -------------------------------------------------------------------------
+
+
+def import_documents(
+    documents: Iterable[tuple[int, object]],
+    *,
+    strict: bool = False,
+    pending: bool = False,
+    batch_size: int = 2000,
+    progress: Progress | None = None,
+    vocabulary: Vocabulary | None = None,
+) -> ImportResult:
+    """Validate and upsert documents given as (line number, document) pairs.
+
+    Valid documents are written in atomic batches; invalid ones are reported
+    with line, path and reason. With `strict`, nothing is written unless every
+    document is valid (the file is validated fully first).
+    """
+    vocab = vocabulary or Vocabulary()
+    result = ImportResult()
+    status = Status.PENDING if pending else Status.PUBLISHED
+    today = timezone.localdate()
+    started = timezone.now()
+    seen: dict[tuple[str, str], int] = {}
+
+    def valid_batches() -> Iterator[list[CleanProfile]]:
+        batch: list[CleanProfile] = []
+        for number, raw in documents:
+            if isinstance(raw, ParseFailure):
+                profile, errors = None, [("", raw.message)]
+            else:
+                profile, errors = clean_document(raw, vocab, today=today)
+            if profile is not None:
+                key = (profile.source, profile.external_id)
+                if key in seen:
+                    profile, errors = None, [
+                        ("id", f"{profile.external_id!r} already appeared on line {seen[key]}")
+                    ]
+                else:
+                    seen[key] = number
+            if profile is None:
+                result.failed_lines += 1
+                result.errors.extend(LineError(number, path, msg) for path, msg in errors)
+                if progress:
+                    progress.update(1)
+                continue
+            batch.append(profile)
+            if len(batch) >= batch_size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    if strict:
+        checked = [batch for batch in valid_batches()]
+        if result.failed_lines:
+            result.dry_run = True
+            result.seconds = (timezone.now() - started).total_seconds()
+            return result
+        batches: Iterable[list[CleanProfile]] = checked
+    else:
+        batches = valid_batches()
+
+    for batch in batches:
+        created, updated, unchanged = _write_batch(batch, status=status)
+        result.created += created
+        result.updated += updated
+        result.unchanged += unchanged
+        if progress:
+            progress.update(len(batch))
+    result.seconds = (timezone.now() - started).total_seconds()
+    return result
+
+
+def _write_batch(batch: list[CleanProfile], *, status: str) -> tuple[int, int, int]:
+    """Upsert one batch in one transaction. Returns (created, updated, unchanged)."""
+    by_source: dict[str, list[CleanProfile]] = defaultdict(list)
+    for profile in batch:
+        by_source[profile.source].append(profile)
+    created = updated = unchanged = 0
+    with transaction.atomic():
+        to_create: list[CleanProfile] = []
+        to_update: list[tuple[int, CleanProfile]] = []
+        for source, profiles in by_source.items():
+            existing = dict(
+                (ext, (pk, digest))
+                for pk, ext, digest in TherapistProfile.objects.filter(
+                    source=source, external_id__in=[p.external_id for p in profiles]
+                ).values_list("id", "external_id", "content_hash")
+            )
+            for profile in profiles:
+                if profile.external_id not in existing:
+                    to_create.append(profile)
+                elif existing[profile.external_id][1] == profile.content_hash:
+                    unchanged += 1
+                else:
+                    to_update.append((existing[profile.external_id][0], profile))
+
+        now = timezone.now()
+        rows = [
+            TherapistProfile(
+                source=p.source,
+                external_id=p.external_id,
+                slug=profile_slug(p.fields["name"], p.source, p.external_id),
+                status=status,
+                content_hash=p.content_hash,
+                created_at=now,
+                updated_at=now,
+                **p.fields,
+            )
+            for p in to_create
+        ]
+        TherapistProfile.objects.bulk_create(rows, batch_size=500)
+        written = [(row.pk, p) for row, p in zip(rows, to_create, strict=True)]
+        created = len(rows)
+
+        if to_update:
+            ids = [pk for pk, _ in to_update]
+            # Replace the children wholesale: simpler and as fast as diffing them.
+            TherapistProfile.terms.through.objects.filter(therapistprofile_id__in=ids).delete()
+            ApproachStatement.objects.filter(profile_id__in=ids).delete()
+            License.objects.filter(profile_id__in=ids).delete()
+            Office.objects.filter(profile_id__in=ids).delete()
+            for pk, p in to_update:
+                TherapistProfile.objects.filter(pk=pk).update(
+                    slug=profile_slug(p.fields["name"], p.source, p.external_id),
+                    content_hash=p.content_hash,
+                    updated_at=now,
+                    **p.fields,
+                )
+            written += to_update
+            updated = len(to_update)
+
+        _insert_children(written)
+    return created, updated, unchanged
+
+
+def _insert_children(written: list[tuple[int, CleanProfile]]) -> None:
+    """Insert links and child rows with executemany: the hot path of a million-profile seed."""
+    if not written:
+        return
+    term_rows, approach_rows, license_rows, office_rows = [], [], [], []
+    for pk, p in written:
+        term_rows.extend((pk, term_id) for term_id in dict.fromkeys(p.term_ids))
+        approach_rows.extend(
+            (pk, term_id, statement, i) for i, (term_id, statement) in enumerate(p.approaches)
+        )
+        license_rows.extend(
+            (pk, lic["type_id"], lic["number"], lic["state"], lic["status"], lic["supervisor"], "", i)
+            for i, lic in enumerate(p.licenses)
+        )
+        office_rows.extend(
+            (pk, o["address"], o["city"], o["state"], o["zip"], o["lat"], o["lon"], o["geocoded"], i)
+            for i, o in enumerate(p.offices)
+        )
+    through = TherapistProfile.terms.through._meta.db_table
+    inserts = [
+        (f"INSERT INTO {through} (therapistprofile_id, term_id) VALUES (%s, %s)", term_rows),
+        (
+            f"INSERT INTO {ApproachStatement._meta.db_table} "
+            "(profile_id, approach_id, statement, position) VALUES (%s, %s, %s, %s)",
+            approach_rows,
+        ),
+        (
+            f"INSERT INTO {License._meta.db_table} (profile_id, license_type_id, number, state, "
+            "status, supervisor, verification_source, position) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            license_rows,
+        ),
+        (
+            f"INSERT INTO {Office._meta.db_table} (profile_id, address, city, state, zip, lat, lon, "
+            "geocoded, position) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            office_rows,
+        ),
+    ]
+    with connection.cursor() as cursor:
+        for sql, rows in inserts:
+            if rows:
+                cursor.executemany(sql, rows)
+
+
+# --- Export ---------------------------------------------------------------------------
+
+
+def export_document(profile: TherapistProfile) -> dict[str, Any]:
+    """The spec document for a profile loaded with `with_public_relations()`."""
+    doc: dict[str, Any] = {
+        "id": profile.external_id,
+        "source": profile.source,
+        "name": profile.name,
+        "credentials": profile.credentials,
+        "title": profile.title,
+        "pronouns": profile.pronouns,
+        "gender": profile.gender,
+        "statement": profile.statement,
+        "approaches": [
+            _drop_empty({"slug": a.approach.slug, "statement": a.statement})
+            for a in profile.approach_statements.all()
+        ],
+        "licenses": [
+            _drop_empty(
+                {"type": lic.license_type.short_name or lic.license_type.slug,
+                 "number": lic.number, "state": lic.state, "status": lic.status,
+                 "supervisor": lic.supervisor}
+            )  # fmt: skip
+            for lic in profile.licenses.all()
+        ],
+        "npi": profile.npi,
+        "offices": [
+            _drop_empty(
+                {"address": o.address, "city": o.city, "state": o.state, "zip": o.zip}
+                | ({} if o.geocoded else {"lat": o.lat, "lon": o.lon})
+            )
+            for o in profile.offices.all()
+        ],
+        "in_person": profile.in_person,
+        "telehealth": profile.telehealth,
+        "telehealth_states": list(profile.telehealth_states),
+        "fees": {
+            k: val
+            for k, val in (
+                ("min", profile.fee_min),
+                ("max", profile.fee_max),
+                ("sliding_scale", profile.sliding_scale),
+                ("free_consultation", profile.free_consultation),
+            )
+            if val not in (None, False)
+        },
+        "accepting_new_clients": profile.accepting_new_clients,
+        "accepting_confirmed_at": (
+            profile.accepting_confirmed_at.isoformat() if profile.accepting_confirmed_at else ""
+        ),
+        "email": profile.email,
+        "phone": profile.phone,
+        "website": profile.website,
+    }
+    # Terms come prefetched in taxonomy order, the order the importer stores.
+    for key, kind in TERM_FIELDS.items():
+        doc[key] = [t.slug for t in profile.terms.all() if t.kind == kind]
+    return {key: doc[key] for key in FIELDS if _has_value(doc[key])}
+
+
+def export_documents(
+    queryset=None, *, chunk_size: int = 2000, progress: Progress | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every profile of the queryset (default: published) as spec documents, in id order."""
+    queryset = queryset if queryset is not None else TherapistProfile.objects.published()
+    last_id = 0
+    while True:
+        # Keyset pagination: constant cost per chunk at any offset.
+        chunk = list(
+            queryset.filter(id__gt=last_id).order_by("id").with_public_relations()[:chunk_size]
+        )
+        if not chunk:
+            return
+        for profile in chunk:
+            yield export_document(profile)
+        if progress:
+            progress.update(len(chunk))
+        last_id = chunk[-1].id
+
+
+def write_jsonl(documents: Iterable[dict[str, Any]], stream: TextIO) -> int:
+    count = 0
+    for doc in documents:
+        stream.write(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n")
+        count += 1
+    return count
+
+
+def write_csv(documents: Iterable[dict[str, Any]], stream: TextIO) -> int:
+    """CSV needs its columns up front, so the documents are flattened in memory first."""
+    rows = [flatten_csv_row(doc) for doc in documents]
+    columns: list[str] = []
+    seen: set[str] = set()
+    order = {key: i for i, key in enumerate(FIELDS)}
+
+    sub_order = {
+        head: {key: i for i, key in enumerate(keys)}
+        for head, keys in (("licenses", LICENSE_KEYS), ("offices", OFFICE_KEYS), ("fees", FEE_KEYS))
+    }
+
+    def sort_key(column: str) -> tuple[int, int, int, str]:
+        # Spec field order, then item number, then the spec order of sub-fields;
+        # approach statements sit right after the `approaches` column.
+        parts = column.split(".")
+        head = "approaches" if parts[0] == "approach_statements" else parts[0]
+        index = int(parts[1]) if len(parts) == 3 else 0
+        sub = sub_order.get(head, {}).get(parts[-1], 99) if len(parts) > 1 else -1
+        return (order[head], index, sub, column)
+
+    for row in rows:
+        for column in row:
+            if column not in seen:
+                seen.add(column)
+                columns.append(column)
+    columns.sort(key=sort_key)
+    writer = csv.DictWriter(stream, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return len(rows)
+
+
+def flatten_csv_row(doc: dict[str, Any]) -> dict[str, str]:
+    row: dict[str, str] = {}
+    for key, value in doc.items():
+        if key == "approaches":
+            row["approaches"] = ";".join(a["slug"] for a in value)
+            for a in value:
+                if a.get("statement"):
+                    row[f"approach_statements.{a['slug']}"] = a["statement"]
+        elif key in ("licenses", "offices"):
+            for i, item in enumerate(value):
+                for sub, subval in item.items():
+                    row[f"{key}.{i}.{sub}"] = _csv_scalar(subval)
+        elif key == "fees":
+            for sub, subval in value.items():
+                row[f"fees.{sub}"] = _csv_scalar(subval)
+        elif isinstance(value, list):
+            row[key] = ";".join(value)
+        else:
+            row[key] = _csv_scalar(value)
+    return row
+
+
+def _csv_scalar(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

@@ -1,0 +1,282 @@
+"""Import and export in the interchange format, through the real commands."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from rapport.directory import interchange
+from rapport.directory.models import Office, Status, TherapistProfile
+from rapport.moderation.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def doc(**overrides: object) -> dict[str, object]:
+    base: dict[str, object] = {
+        "id": "t1",
+        "source": "test",
+        "name": "Uriah Cty",
+        "credentials": "MA, LMFT",
+        "title": "Licensed Marriage & Family Therapist",
+        "pronouns": "he/him",
+        "gender": "man",
+        "statement": "I help couples talk again.\n\nSessions are warm and direct.",
+        "approaches": [{"slug": "relational-therapy", "statement": "Relationships heal."}],
+        "issues": ["anxiety", "depression"],
+        "ages": ["adults"],
+        "formats": ["individual", "couples"],
+        "languages": ["en", "es"],
+        "licenses": [{"type": "LMFT", "number": "121606", "state": "WA", "status": "licensed"}],
+        "npi": "1234567893",
+        "offices": [{"address": "1 Main St", "city": "Tacoma", "state": "WA", "zip": "98402"}],
+        "telehealth": True,
+        "insurance": ["aetna"],
+        "fees": {"min": 90, "max": 150, "sliding_scale": True},
+        "accepting_confirmed_at": "2026-11-01",
+        "email": "uriah@example.org",
+        "phone": "253-555-0100",
+        "website": "https://example.org/uriah",
+    }
+    base.update(overrides)
+    return base
+
+
+def write_jsonl(path: Path, docs: list[object]) -> Path:
+    path.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    return path
+
+
+def run_import(path: Path, *args: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_profiles", str(path), *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def run_import_failing(path: Path, *args: str) -> tuple[str, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError) as excinfo:
+        call_command("import_profiles", str(path), *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue(), str(excinfo.value)
+
+
+def export(tmp_path: Path, name: str = "out.jsonl", *args: str) -> Path:
+    target = tmp_path / name
+    call_command("export_profiles", "-o", str(target), *args, stderr=io.StringIO())
+    return target
+
+
+def test_it_imports_a_profile_with_every_field(tmp_path: Path) -> None:
+    out, _ = run_import(write_jsonl(tmp_path / "in.jsonl", [doc()]))
+    assert "1 created, 0 updated, 0 unchanged, 0 failed" in out
+    profile = TherapistProfile.objects.with_public_relations().get(source="test", external_id="t1")
+    assert profile.status == Status.PUBLISHED
+    assert profile.slug.startswith("uriah-cty-")
+    assert [t.slug for t in profile.issues] == ["anxiety", "depression"]
+    assert [a.approach.slug for a in profile.approach_statements.all()] == ["relational-therapy"]
+    office = profile.offices.get()
+    assert office.geocoded and office.lat == pytest.approx(47.25, abs=0.05)
+    assert profile.telehealth_states == ["WA"]  # defaults to the licence states
+    assert profile.in_person  # an office with a city defaults to in person
+    assert AuditEvent.objects.filter(action="directory.profiles.imported").count() == 1
+
+
+def test_it_reports_line_numbered_errors_and_imports_the_valid_lines(tmp_path: Path) -> None:
+    lines = [
+        doc(id="ok1"),
+        doc(id="bad-state", licenses=[{"type": "LMFT", "state": "XX"}]),
+        doc(id="bad-npi", npi="1234567890"),
+        doc(id="bad-slug", issues=["anxiety", "anxeity"]),
+        doc(id="bad-fees", fees={"min": 200, "max": 100}),
+        doc(id="ok2", name="José Núñez"),
+    ]
+    path = tmp_path / "in.jsonl"
+    text = "".join(json.dumps(d) + "\n" for d in lines[:3]) + "\n" + "{not json\n"
+    text += "".join(json.dumps(d) + "\n" for d in lines[3:])
+    path.write_text(text, encoding="utf-8")
+
+    out, err, message = run_import_failing(path)
+
+    assert "2 created, 0 updated, 0 unchanged, 5 failed" in out
+    assert "line 2: licenses[0].state: 'XX' is not a US state or territory" in err
+    assert "line 3: npi: '1234567890' is not a valid NPI: the check digit does not match" in err
+    assert "line 5: not valid JSON" in err  # line 4 is blank and skipped
+    assert "line 6: issues[1]: unknown issue 'anxeity' (did you mean 'anxiety'?)" in err
+    assert "line 7: fees: min (200) is more than max (100)" in err
+    assert "5 line(s) failed validation" in message
+    assert set(TherapistProfile.objects.values_list("external_id", flat=True)) == {"ok1", "ok2"}
+
+
+def test_it_imports_nothing_with_strict_when_a_line_fails(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "in.jsonl", [doc(id="a"), doc(id="b", npi="12")])
+    _, err, message = run_import_failing(path, "--strict")
+    assert "line 2: npi: '12' is not an NPI: it must be 10 digits" in err
+    assert "nothing was imported" in message
+    assert not TherapistProfile.objects.exists()
+
+
+def test_it_is_idempotent_and_updates_what_changed(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "in.jsonl", [doc(id="a"), doc(id="b")])
+    run_import(path)
+    out, _ = run_import(path)
+    assert "0 created, 0 updated, 2 unchanged, 0 failed" in out
+
+    write_jsonl(path, [doc(id="a"), doc(id="b", name="Uriah Cty-Ramos", issues=["anxiety"])])
+    out, _ = run_import(path)
+    assert "0 created, 1 updated, 1 unchanged" in out
+    b = TherapistProfile.objects.with_public_relations().get(external_id="b")
+    assert b.name == "Uriah Cty-Ramos" and b.slug.startswith("uriah-cty-ramos-")
+    assert [t.slug for t in b.issues] == ["anxiety"]
+    assert Office.objects.filter(profile=b).count() == 1  # children replaced, not duplicated
+
+
+def test_it_resumes_after_a_crash_without_duplicates(tmp_path: Path, monkeypatch) -> None:
+    docs = [doc(id=f"p{i}") for i in range(7)]
+    path = write_jsonl(tmp_path / "in.jsonl", docs)
+    calls = {"n": 0}
+    real = interchange._write_batch
+
+    def crash_on_second_batch(batch, *, status):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("power cut")
+        return real(batch, status=status)
+
+    monkeypatch.setattr(interchange, "_write_batch", crash_on_second_batch)
+    with pytest.raises(RuntimeError):
+        run_import(path, "--batch-size", "3")
+    assert TherapistProfile.objects.count() == 3  # first batch committed, second rolled back
+    monkeypatch.setattr(interchange, "_write_batch", real)
+
+    out, _ = run_import(path, "--batch-size", "3")
+    assert "4 created, 0 updated, 3 unchanged, 0 failed" in out
+    assert TherapistProfile.objects.count() == 7
+
+
+def test_it_puts_imports_in_the_queue_with_pending(tmp_path: Path) -> None:
+    run_import(write_jsonl(tmp_path / "in.jsonl", [doc()]), "--pending")
+    assert TherapistProfile.objects.get().status == Status.PENDING
+
+
+def test_it_cleans_locations_the_reference_site_shows_broken(tmp_path: Path) -> None:
+    docs = [
+        doc(id="zip-in-city", offices=[{"city": "Teaneck NJ 07666", "state": "NJ"}]),
+        doc(id="only-zip-in-city", offices=[{"city": "07666"}]),
+        doc(id="stray-commas", offices=[{"city": " Tacoma, ", "state": " wa "}]),
+        doc(id="no-city", offices=[{"state": "WA"}]),
+        doc(id="nothing", offices=[{"city": "", "state": ""}], licenses=[], telehealth=False),
+    ]
+    run_import(write_jsonl(tmp_path / "in.jsonl", docs))
+    offices = {o.profile.external_id: o for o in Office.objects.select_related("profile")}
+    assert (offices["zip-in-city"].city, offices["zip-in-city"].state, offices["zip-in-city"].zip) == (
+        "Teaneck",
+        "NJ",
+        "07666",
+    )
+    assert offices["only-zip-in-city"].city == ""
+    assert offices["only-zip-in-city"].zip == "07666"
+    assert offices["only-zip-in-city"].state == "NJ"  # filled from the ZIP
+    assert (offices["stray-commas"].city, offices["stray-commas"].state) == ("Tacoma", "WA")
+    assert offices["no-city"].profile.display_location() == "Washington"
+    assert "nothing" not in offices  # an empty office is no office
+    nothing = TherapistProfile.objects.get(external_id="nothing")
+    assert not nothing.in_person
+
+
+def test_it_keeps_markup_as_text_and_long_statements_whole(tmp_path: Path) -> None:
+    long_statement = ("Ünïcode words and more words. " * 160).strip()[:4990]
+    run_import(
+        write_jsonl(
+            tmp_path / "in.jsonl",
+            [doc(name=f"Zoë {XSS}"[:120], title=XSS, credentials="PhD", statement=long_statement)],
+        )
+    )
+    profile = TherapistProfile.objects.get()
+    assert profile.title == XSS
+    assert profile.statement == long_statement
+
+
+def test_it_rejects_overlong_fields_and_unsafe_websites(tmp_path: Path) -> None:
+    path = write_jsonl(
+        tmp_path / "in.jsonl",
+        [doc(statement="x" * 5001), doc(id="t2", website="javascript:alert(1)")],
+    )
+    _, err, _ = run_import_failing(path)
+    assert "line 1: statement: is 5,001 characters long; the limit is 5,000" in err
+    assert "line 2: website: 'javascript:alert(1)' is not a web address" in err
+
+
+def test_it_reads_csv_and_gzip(tmp_path: Path) -> None:
+    csv_path = tmp_path / "in.csv"
+    with csv_path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(
+            ["id", "name", "issues", "licenses.0.type", "licenses.0.state", "fees.min",
+             "fees.max", "offices.0.zip", "approaches", "approach_statements.relational-therapy",
+             "telehealth"]
+        )  # fmt: skip
+        writer.writerow(
+            ["c1", "Ana Paz", "anxiety;depression", "LCSW", "CA", "80", "120", "94110",
+             "relational-therapy", "We work on the relationship, here.", "yes"]
+        )  # fmt: skip
+        writer.writerow(["c2", "", "", "", "", "", "", "", "", "", ""])
+    _, err, _ = run_import_failing(csv_path)
+    assert "line 3: name: is required" in err
+    profile = TherapistProfile.objects.with_public_relations().get(external_id="c1")
+    assert profile.telehealth and profile.telehealth_states == ["CA"]
+    assert profile.approach_statements.get().statement == "We work on the relationship, here."
+
+    gz = tmp_path / "in.jsonl.gz"
+    with gzip.open(gz, "wt", encoding="utf-8") as fh:
+        fh.write(json.dumps(doc(id="g1")) + "\n")
+    out, _ = run_import(gz)
+    assert "1 created" in out
+
+
+def test_export_writes_the_spec_fields_in_order_and_never_unpublished(tmp_path: Path) -> None:
+    original = doc(issues=["depression", "anxiety"])  # exported in taxonomy order
+    run_import(write_jsonl(tmp_path / "in.jsonl", [original, doc(id="hidden")]))
+    TherapistProfile.objects.filter(external_id="hidden").update(status=Status.SUSPENDED)
+
+    lines = export(tmp_path).read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1
+    exported = json.loads(lines[0])
+    assert list(exported) == [f for f in interchange.FIELDS if f in exported]
+    expected = dict(original, issues=["anxiety", "depression"], in_person=True,
+                    telehealth_states=["WA"], accepting_new_clients=True)  # fmt: skip
+    assert exported == expected
+
+    everything = export(tmp_path, "all.jsonl", "--all").read_text().splitlines()
+    assert len(everything) == 2
+
+
+def test_round_trip_reproduces_every_public_page(tmp_path: Path, client) -> None:
+    docs = [
+        doc(id="a"),
+        doc(id="b", name="Nguyễn Thị Lan", offices=[{"state": "CA"}], telehealth=False),
+        doc(id="c", name=f"Eve {XSS}"[:120], statement=XSS, offices=[], licenses=[]),
+        doc(id="d", offices=[{"city": "Boston", "state": "MA", "lat": 42.36, "lon": -71.06}]),
+    ]
+    run_import(write_jsonl(tmp_path / "in.jsonl", docs))
+    pages = {p.slug: client.get(p.get_absolute_url()).content for p in TherapistProfile.objects.all()}
+    assert all(pages.values())
+    first_export = export(tmp_path, "one.jsonl").read_bytes()
+    csv_export = export(tmp_path, "one.csv").read_bytes()
+
+    for source_file in ("one.jsonl", "one.csv"):
+        TherapistProfile.objects.all().delete()
+        run_import(tmp_path / source_file)
+        again = {
+            p.slug: client.get(p.get_absolute_url()).content for p in TherapistProfile.objects.all()
+        }
+        assert again == pages, f"pages differ after a round trip through {source_file}"
+        assert export(tmp_path, "two.jsonl").read_bytes() == first_export
+        assert export(tmp_path, "two.csv").read_bytes() == csv_export

@@ -1,0 +1,238 @@
+"""Field rules shared by the importer, the editor forms and the API.
+
+Each function takes a raw value and returns the cleaned value or raises
+`FieldError` with a message a person can act on. They hold no Django form
+state, so `interchange.py` can call them a million times cheaply and a form
+can wrap them in `clean_<field>()`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+
+from rapport.core import geo
+from rapport.core.states import STATES, normalize_state
+
+
+class FieldError(ValueError):
+    """A problem with one field; `path` is filled in by the caller ("licenses[0].state")."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+
+# Control characters other than newline and tab never belong in profile text;
+# they come from copy-paste and break exports.
+_CONTROL = dict.fromkeys(
+    c for c in range(32) if c not in (9, 10)
+) | {0x7F: None, 0x2028: "\n", 0x2029: "\n\n"}
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def text(value: object, *, max_length: int, required: bool = False, multiline: bool = False) -> str:
+    if value is None:
+        value = ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise FieldError(f"expected text, got {type(value).__name__}")
+    value = unicodedata.normalize("NFC", str(value).replace("\r\n", "\n").replace("\r", "\n"))
+    value = value.translate(_CONTROL)
+    if multiline:
+        lines = [_SPACES.sub(" ", line).strip() for line in value.split("\n")]
+        value = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    else:
+        value = _SPACES.sub(" ", value.replace("\n", " ").replace("\t", " ")).strip()
+    if required and not value:
+        raise FieldError("is required")
+    if len(value) > max_length:
+        raise FieldError(f"is {len(value):,} characters long; the limit is {max_length:,}")
+    return value
+
+
+def boolean(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in {"true", "yes", "y", "1"}:
+            return True
+        if lowered in {"false", "no", "n", "0"}:
+            return False
+    raise FieldError(f"{value!r} is not true or false")
+
+
+def whole_dollars(value: object) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise FieldError(f"{value!r} is not a whole number of dollars")
+    if isinstance(value, str):
+        value = value.strip().lstrip("$").replace(",", "")
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise FieldError(f"{value!r} is not a whole number of dollars") from None
+    if number != int(number):
+        raise FieldError(f"{value!r} is not a whole number of dollars")
+    if not 0 <= number <= 10_000:
+        raise FieldError(f"{int(number)} is outside 0 to 10,000 dollars per session")
+    return int(number)
+
+
+def state_code(value: object) -> str:
+    raw = text(value, max_length=40)
+    code = normalize_state(raw)
+    if code is None:
+        raise FieldError(f"{raw!r} is not a US state or territory")
+    return code
+
+
+def npi(value: object) -> str:
+    raw = text(value, max_length=20).replace(" ", "").replace("-", "")
+    if not raw:
+        return ""
+    if not re.fullmatch(r"\d{10}", raw):
+        raise FieldError(f"{raw!r} is not an NPI: it must be 10 digits")
+    if not npi_check_digit_ok(raw):
+        raise FieldError(f"{raw!r} is not a valid NPI: the check digit does not match")
+    return raw
+
+
+def npi_check_digit_ok(number: str) -> bool:
+    """Luhn over the 9-digit base with the card-issuer prefix 80840 (CMS NPI standard)."""
+    digits = [int(d) for d in "80840" + number[:9]]
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2 == 0:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return (10 - total % 10) % 10 == int(number[9])
+
+
+def zip_code(value: object) -> str:
+    raw = text(value, max_length=12)
+    if not raw:
+        return ""
+    match = re.fullmatch(r"(\d{5})(?:-?(\d{4}))?", raw)
+    if not match:
+        raise FieldError(f"{raw!r} is not a US ZIP code (12345 or 12345-6789)")
+    return f"{match.group(1)}-{match.group(2)}" if match.group(2) else match.group(1)
+
+
+def coordinate(value: object, *, low: float, high: float) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise FieldError(f"{value!r} is not a number") from None
+    if not low <= number <= high:
+        raise FieldError(f"{number} is outside {low} to {high}")
+    return round(number, 6)
+
+
+def email(value: object) -> str:
+    raw = text(value, max_length=254)
+    if not raw:
+        return ""
+    try:
+        validate_email(raw)
+    except ValidationError:
+        raise FieldError(f"{raw!r} is not an email address") from None
+    return raw
+
+
+_url = URLValidator(schemes=["http", "https"])
+
+
+def website(value: object) -> str:
+    raw = text(value, max_length=300)
+    if not raw:
+        return ""
+    # "example.com" is what people type; a scheme other than http(s)
+    # (javascript:, data:) is refused rather than guessed at.
+    if "://" not in raw and ":" not in raw.split("/")[0]:
+        raw = "https://" + raw
+    try:
+        _url(raw)
+    except ValidationError:
+        raise FieldError(f"{raw!r} is not a web address (http:// or https://)") from None
+    return raw
+
+
+_PHONE = re.compile(r"^[0-9+().\-\s/x#ext]*$", re.IGNORECASE)
+
+
+def phone(value: object) -> str:
+    raw = text(value, max_length=40)
+    if raw and (not _PHONE.match(raw) or sum(c.isdigit() for c in raw) < 7):
+        raise FieldError(f"{raw!r} is not a phone number")
+    return raw
+
+
+def iso_date(value: object, *, today: dt.date | None = None) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        parsed = value
+    else:
+        try:
+            parsed = dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise FieldError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    if today is not None and parsed > today + dt.timedelta(days=1):
+        raise FieldError(f"{parsed.isoformat()} is in the future")
+    return parsed
+
+
+def did_you_mean(value: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+# A ZIP typed into the city field ("Teaneck NJ 07666", "07666") is the
+# commonest defect in the reference directory's data.
+_CITY_WITH_ZIP = re.compile(
+    r"^(?P<city>.*?)[\s,]*(?:(?P<state>[A-Za-z]{2})[\s,]+)?(?P<zip>\d{5}(?:-?\d{4})?)$"
+)
+
+
+def split_city(city: str, state: str, zip_value: str) -> tuple[str, str, str]:
+    """Move a ZIP (and a trailing state code) typed into the city field to their own fields."""
+    city = city.strip(" ,;")
+    match = _CITY_WITH_ZIP.match(city)
+    if not match:
+        return city, state, zip_value
+    typed_state = (match.group("state") or "").upper()
+    if typed_state and typed_state not in STATES:
+        return city, state, zip_value
+    return (
+        match.group("city").strip(" ,;"),
+        state or typed_state,
+        zip_value or match.group("zip"),
+    )
+
+
+def fill_coordinates(
+    *, city: str, state: str, zip_value: str
+) -> tuple[float, float, str] | None:
+    """(lat, lon, state) from the ZIP, else from city and state; None when neither is known."""
+    place = geo.lookup_zip(zip_value) if zip_value else None
+    if place is None and city and state:
+        place = geo.lookup_city(city, state)
+    if place is None:
+        return None
+    return place.lat, place.lon, place.state
