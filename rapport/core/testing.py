@@ -1,0 +1,301 @@
+"""Named test personas and realistic data builders, shared by every app's tests.
+
+Plain functions, not fixtures: a test says what it needs (`alice()`,
+`make_profile(name=...)`), and the same helpers work from a shell or a
+browser-journey setup. Each persona is created on first call and returned
+as-is afterwards, so calling `alice()` twice in a test is harmless.
+
+- alice: a therapist whose profile is published and owned by her account
+- bob: a staff moderator (staff, not superuser, with the directory permissions)
+- charlie: a therapist with his own draft profile and no rights on alice's things
+- the anonymous visitor is simply an unauthenticated test client
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.utils import timezone
+
+from rapport.core.ids import profile_slug
+from rapport.directory.models import (
+    ApproachStatement,
+    License,
+    LicenseStatus,
+    Office,
+    Status,
+    TherapistProfile,
+)
+from rapport.taxonomy.models import Kind, Term
+
+PASSWORD = "a-long-test-passphrase-42"
+ALICE_EMAIL = "alice@example.org"
+BOB_EMAIL = "bob@example.org"
+CHARLIE_EMAIL = "charlie@example.org"
+
+_sequence = itertools.count(1)
+
+# Defaults read like a real, complete profile so pages are tested at their fullest.
+# Slugs match taxonomy/data/*.toml, so these rows coincide with a synced taxonomy.
+_DEFAULT_TERMS: list[tuple[str, str, str]] = [
+    (Kind.ISSUE, "anxiety", "Anxiety"),
+    (Kind.ISSUE, "depression", "Depression"),
+    (Kind.INSURANCE, "aetna", "Aetna"),
+    (Kind.LANGUAGE, "en", "English"),
+    (Kind.LANGUAGE, "es", "Spanish"),
+    (Kind.AGE, "adults", "Adults"),
+    (Kind.FORMAT, "individual", "Individual"),
+    (Kind.FORMAT, "couples", "Couples"),
+]
+_DEFAULT_APPROACHES: list[tuple[str, str, str]] = [
+    (
+        "relational-therapy",
+        "Relational Therapy",
+        "Change happens through the relationship between us: I notice how we work together "
+        "and we use that to understand your other relationships.",
+    ),
+    ("cognitive-behavioral-therapy", "Cognitive Behavioral Therapy", ""),
+]
+
+
+_LICENSE_TYPES: dict[str, tuple[str, str]] = {
+    "lmhc": ("Licensed Mental Health Counselor", "LMHC"),
+    "lmft": ("Licensed Marriage and Family Therapist", "LMFT"),
+    "lcsw": ("Licensed Clinical Social Worker", "LCSW"),
+    "psychologist": ("Licensed Psychologist", "Psychologist"),
+    "lmhca": ("Licensed Mental Health Counselor Associate", "LMHCA"),
+}
+
+
+def make_term(kind: str, slug: str, name: str | None = None, **extra: Any) -> Term:
+    """The Term of that kind and slug, created if the taxonomy has not been synced."""
+    term, _created = Term.objects.get_or_create(
+        kind=kind, slug=slug, defaults={"name": name or slug.replace("-", " ").title(), **extra}
+    )
+    return term
+
+
+def make_profile(
+    *,
+    offices: list[dict[str, Any]] | None = None,
+    licenses: list[dict[str, Any]] | None = None,
+    terms: list[tuple[str, str] | tuple[str, str, str]] | None = None,
+    approaches: list[tuple[str, str] | tuple[str, str, str]] | None = None,
+    **overrides: Any,
+) -> TherapistProfile:
+    """A realistic published profile; any field can be overridden.
+
+    `offices`, `licenses` (dicts of Office/License fields; `license_type` may be
+    a slug), `terms` ((kind, slug[, name]) tuples) and `approaches`
+    ((slug, statement[, name]) tuples) replace the defaults; pass `[]` for none.
+    """
+    n = next(_sequence)
+    fields: dict[str, Any] = {
+        "source": "test",
+        "external_id": f"t{n:06d}",
+        "name": "Jordan Rivera",
+        "credentials": "MA, LMHC",
+        "title": "Licensed Mental Health Counselor",
+        "pronouns": "they/them",
+        "statement": (
+            "I work with adults who feel stuck in anxious loops or heavy low moods.\n\n"
+            "Sessions are collaborative: we set goals together and check in on them."
+        ),
+        "in_person": True,
+        "telehealth": True,
+        "telehealth_states": ["WA", "OR"],
+        "fee_min": 90,
+        "fee_max": 150,
+        "sliding_scale": True,
+        "free_consultation": True,
+        "accepting_new_clients": True,
+        "accepting_confirmed_at": timezone.localdate() - datetime.timedelta(days=3),
+        "email": f"private-inbox-{n}@example.org",
+        "phone": "(253) 555-0142",
+        "website": "https://jordan-rivera-counseling.example/",
+        "status": Status.PUBLISHED,
+    }
+    fields.update(overrides)
+    fields.setdefault("slug", profile_slug(fields["name"], fields["source"], fields["external_id"]))
+    profile = TherapistProfile.objects.create(**fields)
+
+    if offices is None:
+        offices = [
+            {
+                "address": "1201 Pacific Ave, Suite 600",
+                "city": "Tacoma",
+                "state": "WA",
+                "zip": "98402",
+                "lat": 47.2529,
+                "lon": -122.4443,
+            }
+        ]
+    for position, office in enumerate(offices):
+        Office.objects.create(profile=profile, position=position, **office)
+
+    if licenses is None:
+        licenses = [{"license_type": "lmhc", "state": "WA", "number": "LH60012345"}]
+    for position, license_fields in enumerate(licenses):
+        data = dict(license_fields)
+        license_type = data.pop("license_type", "lmhc")
+        if isinstance(license_type, str):
+            name, short = _LICENSE_TYPES.get(license_type, (license_type.upper(), ""))
+            license_type = make_term(Kind.LICENSE_TYPE, license_type, name, short_name=short)
+        data.setdefault("status", LicenseStatus.LICENSED)
+        License.objects.create(
+            profile=profile, license_type=license_type, position=position, **data
+        )
+
+    term_specs = _DEFAULT_TERMS if terms is None else terms
+    profile.terms.set([make_term(*spec) for spec in term_specs])
+
+    approach_specs: list[tuple[str, ...]] = (
+        [(slug, statement, name) for slug, name, statement in _DEFAULT_APPROACHES]
+        if approaches is None
+        else list(approaches)
+    )
+    for position, spec in enumerate(approach_specs):
+        slug, statement = spec[0], spec[1]
+        name = spec[2] if len(spec) > 2 else None
+        ApproachStatement.objects.create(
+            profile=profile,
+            approach=make_term(Kind.APPROACH, slug, name),
+            statement=statement,
+            position=position,
+        )
+    return profile
+
+
+def make_user(email: str, **extra: Any):
+    User = get_user_model()
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=PASSWORD, **extra)
+    return user
+
+
+def alice():
+    """Alice: a therapist with a published profile that she owns."""
+    user = make_user(ALICE_EMAIL, first_name="Alice", last_name="Okafor")
+    if not user.profiles.exists():
+        make_profile(
+            owner=user,
+            external_id="alice",
+            name="Alice Okafor",
+            credentials="PhD",
+            title="Licensed Psychologist",
+            pronouns="she/her",
+            email=ALICE_EMAIL,
+            licenses=[{"license_type": "psychologist", "state": "WA", "number": "PY60054321"}],
+        )
+    return user
+
+
+def alice_profile() -> TherapistProfile:
+    return alice().profiles.get()
+
+
+def bob():
+    """Bob: a staff moderator. Staff with directory permissions, deliberately not a superuser."""
+    user = make_user(BOB_EMAIL, first_name="Bob", last_name="Lindqvist", is_staff=True)
+    if not user.user_permissions.exists():
+        # Moderators act on profiles and read the audit log and the taxonomy
+        # (the admin's term pickers need view_term); they do not edit the taxonomy.
+        user.user_permissions.set(
+            Permission.objects.filter(content_type__app_label__in=["directory", "moderation"])
+            | Permission.objects.filter(content_type__app_label="taxonomy", codename="view_term")
+        )
+    return user
+
+
+def charlie():
+    """Charlie: another therapist, with his own draft profile and no rights on alice's."""
+    user = make_user(CHARLIE_EMAIL, first_name="Charlie", last_name="Baptiste")
+    if not user.profiles.exists():
+        make_profile(
+            owner=user,
+            external_id="charlie",
+            name="Charlie Baptiste",
+            credentials="LCSW",
+            title="Licensed Clinical Social Worker",
+            pronouns="he/him",
+            email=CHARLIE_EMAIL,
+            status=Status.DRAFT,
+            licenses=[{"license_type": "lcsw", "state": "OR", "number": "L9876"}],
+        )
+    return user
+
+
+# --- Page checks ------------------------------------------------------------------
+
+# Elements that make the browser fetch something as the page loads.
+_LOADING_ATTRIBUTES = {
+    "script": ("src",),
+    "link": ("href",),
+    "img": ("src", "srcset"),
+    "iframe": ("src",),
+    "source": ("src", "srcset"),
+    "video": ("src", "poster"),
+    "audio": ("src",),
+    "embed": ("src",),
+    "object": ("data",),
+}
+
+
+class _PageScanner(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.loaded: list[str] = []
+        self.inline_scripts: list[str] = []
+        self.style_attributes: list[str] = []
+        self.event_handlers: list[str] = []
+        self._in_script: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        for name in _LOADING_ATTRIBUTES.get(tag, ()):
+            for url in (values.get(name) or "").split(","):
+                if url.strip():
+                    self.loaded.append(url.strip().split()[0])
+        if "style" in values:
+            self.style_attributes.append(tag)
+        self.event_handlers += [f"{tag}[{name}]" for name, _v in attrs if name.startswith("on")]
+        if tag == "script" and not values.get("src"):
+            self._in_script = values.get("type") or "text/javascript"
+        if tag == "style":
+            self.inline_scripts.append("<style>")
+
+    def handle_data(self, data: str) -> None:
+        # JSON-LD is data, never executed; anything else inline would be blocked by the CSP.
+        if self._in_script and self._in_script != "application/ld+json" and data.strip():
+            self.inline_scripts.append(data.strip()[:60])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_script = None
+
+
+def scan_page(html: str) -> _PageScanner:
+    scanner = _PageScanner()
+    scanner.feed(html)
+    scanner.close()
+    return scanner
+
+
+def third_party_urls(html: str, *, own_hosts: set[str]) -> list[str]:
+    """URLs the page would make a browser load from a host other than ours."""
+    foreign = []
+    for url in scan_page(html).loaded:
+        parts = urlsplit(url)
+        if url.startswith("//") or parts.scheme in {"http", "https"}:
+            if parts.hostname not in own_hosts:
+                foreign.append(url)
+        elif parts.scheme not in {"", "data"}:
+            foreign.append(url)
+    return foreign

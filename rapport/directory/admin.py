@@ -1,0 +1,147 @@
+"""Staff admin for therapist profiles.
+
+Status is read-only on an existing profile: it changes only through the
+moderation services (as admin actions), which check the transition and write
+the audit event. Editing the status field directly would skip both.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from rapport.core.ids import profile_slug
+from rapport.moderation.services import audit_record
+
+from .models import ApproachStatement, License, Office, TherapistProfile
+from .services import TransitionError, profile_approve, profile_suspend
+
+
+class LicenseInline(admin.TabularInline):
+    model = License
+    extra = 0
+    autocomplete_fields = ("license_type",)
+    fields = (
+        "position",
+        "license_type",
+        "state",
+        "number",
+        "status",
+        "supervisor",
+        "verified_at",
+        "verification_source",
+    )
+
+
+class OfficeInline(admin.TabularInline):
+    model = Office
+    extra = 0
+    fields = ("position", "address", "city", "state", "zip", "lat", "lon", "geocoded")
+
+
+class ApproachStatementInline(admin.StackedInline):
+    model = ApproachStatement
+    extra = 0
+    autocomplete_fields = ("approach",)
+    fields = (("approach", "position"), "statement")
+
+
+@admin.register(TherapistProfile)
+class TherapistProfileAdmin(admin.ModelAdmin):
+    list_display = ("name", "source", "status", "accepting_new_clients", "updated_at")
+    list_filter = ("status", "source", "accepting_new_clients", "telehealth")
+    search_fields = ("name", "external_id", "email", "npi", "slug")
+    list_select_related = ("owner",)
+    list_per_page = 50
+    # Counting a million rows on every changelist page is slow; "Show all" is not needed.
+    show_full_result_count = False
+    # Hundreds of terms and possibly many users: search-as-you-type, not giant selects.
+    # (The Term autocomplete honours each foreign key's limit_choices_to by kind.)
+    autocomplete_fields = ("terms",)
+    raw_id_fields = ("owner",)
+    readonly_fields = ("slug", "content_hash", "created_at", "updated_at")
+    inlines = (LicenseInline, OfficeInline, ApproachStatementInline)
+    actions = ("approve_selected", "suspend_selected")
+    # Therapists type "example.org"; assume https, as Django 6 will by default.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fieldsets = (
+        (None, {"fields": ("status", "source", "external_id", "slug", "owner")}),
+        (
+            _("Who"),
+            {"fields": ("name", "credentials", "title", "pronouns", "gender", "npi", "statement")},
+        ),
+        (_("Facets"), {"fields": ("terms",)}),
+        (_("Where"), {"fields": ("in_person", "telehealth", "telehealth_states")}),
+        (
+            _("Fees and availability"),
+            {
+                "fields": (
+                    ("fee_min", "fee_max"),
+                    ("sliding_scale", "free_consultation"),
+                    ("accepting_new_clients", "accepting_confirmed_at"),
+                )
+            },
+        ),
+        (
+            _("Contact"),
+            {
+                "fields": ("email", "phone", "website"),
+                "description": _("The email address is private: never shown on the site."),
+            },
+        ),
+        (_("Record"), {"fields": ("content_hash", "created_at", "updated_at")}),
+    )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: TherapistProfile | None = None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return (*fields, "status") if obj is not None else fields
+
+    def save_model(self, request: HttpRequest, obj: TherapistProfile, form, change: bool) -> None:
+        if not obj.slug:
+            # Same derivation as the importer, so an export re-imported elsewhere keeps the URL.
+            obj.slug = profile_slug(obj.name, obj.source, obj.external_id)
+        super().save_model(request, obj, form, change)
+        if not change:
+            audit_record(
+                actor=request.user,
+                action="directory.profile.created",
+                target=obj,
+                reason=f"created in the admin as {obj.status}",
+            )
+
+    def _run_transition(
+        self, request: HttpRequest, queryset: QuerySet, service, *, reason: str, done: str
+    ) -> None:
+        changed, refused = 0, []
+        for profile in queryset:
+            try:
+                service(profile=profile, by=request.user, reason=reason)
+            except TransitionError as error:
+                refused.append(f"{profile.name}: {error}")
+            else:
+                changed += 1
+        if changed:
+            self.message_user(
+                request,
+                ngettext("%(count)d profile %(done)s.", "%(count)d profiles %(done)s.", changed)
+                % {"count": changed, "done": done},
+                messages.SUCCESS,
+            )
+        for message in refused:
+            self.message_user(request, message, messages.WARNING)
+
+    @admin.action(description=_("Publish selected pending or suspended profiles"))
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._run_transition(
+            request, queryset, profile_approve, reason="approved in the admin", done=_("published")
+        )
+
+    @admin.action(description=_("Suspend selected published profiles"))
+    def suspend_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._run_transition(
+            request, queryset, profile_suspend, reason="suspended in the admin", done=_("suspended")
+        )
