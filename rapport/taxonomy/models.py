@@ -3,8 +3,9 @@
 One `Term` table holds every vocabulary (approaches, issues, identities,
 communities, insurance, languages, licence types, ages, formats), told apart
 by `kind`. The source of truth is `taxonomy/data/*.toml` in the repository;
-`rapport sync_taxonomy` copies it into this table idempotently, and staff can
-then edit names and descriptions in the admin.
+`rapport sync_taxonomy` copies it into this table idempotently (see sync.py),
+and staff can then edit names and descriptions in the admin without the next
+sync undoing their edits.
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ class Term(models.Model):
     attributes = models.JSONField(default=dict, blank=True)
     position = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(default=True)
+    # A digest, per field, of what the data file said at the last sync. The
+    # sync rewrites a field only when the file's value has changed since then,
+    # so edits staff make in the admin survive re-syncs. Empty for terms that
+    # staff created in the admin and that no data file has ever described.
+    source_hashes = models.JSONField(default=dict, blank=True, editable=False)
 
     objects = TermQuerySet.as_manager()
 

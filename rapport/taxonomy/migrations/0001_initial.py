@@ -4,32 +4,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Term',
+            name="Term",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('approach', 'Approach'), ('issue', 'Issue'), ('identity', 'Therapist identity'), ('community', 'Community served'), ('insurance', 'Insurance'), ('language', 'Language'), ('license_type', 'Licence type'), ('age', 'Age group'), ('format', 'Format')], db_index=True, max_length=20)),
-                ('slug', models.SlugField(max_length=80)),
-                ('name', models.CharField(max_length=120)),
-                ('short_name', models.CharField(blank=True, help_text='Abbreviation shown where space is short, e.g. CBT.', max_length=40)),
-                ('aliases', models.JSONField(blank=True, default=list, help_text='Other words people use for it; search and free text map them to this term.')),
-                ('group', models.CharField(blank=True, max_length=80)),
-                ('summary', models.CharField(blank=True, help_text='One plain sentence.', max_length=300)),
-                ('description', models.TextField(blank=True)),
-                ('attributes', models.JSONField(blank=True, default=dict)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('is_active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("approach", "Approach"),
+                            ("issue", "Issue"),
+                            ("identity", "Therapist identity"),
+                            ("community", "Community served"),
+                            ("insurance", "Insurance"),
+                            ("language", "Language"),
+                            ("license_type", "Licence type"),
+                            ("age", "Age group"),
+                            ("format", "Format"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80)),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "short_name",
+                    models.CharField(
+                        blank=True,
+                        help_text="Abbreviation shown where space is short, e.g. CBT.",
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "aliases",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Other words people use for it; search and free text map them to this term.",
+                    ),
+                ),
+                ("group", models.CharField(blank=True, max_length=80)),
+                (
+                    "summary",
+                    models.CharField(blank=True, help_text="One plain sentence.", max_length=300),
+                ),
+                ("description", models.TextField(blank=True)),
+                ("attributes", models.JSONField(blank=True, default=dict)),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("is_active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['kind', 'position', 'name'],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'slug'), name='taxonomy_term_kind_slug')],
+                "ordering": ["kind", "position", "name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("kind", "slug"), name="taxonomy_term_kind_slug")
+                ],
             },
         ),
     ]

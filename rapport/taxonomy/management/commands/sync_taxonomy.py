@@ -1,0 +1,36 @@
+"""`rapport sync_taxonomy`: load the vocabularies from taxonomy/data/*.toml.
+
+Run it after changing a data file (deploys do it after `migrate`); it is safe
+to run any number of times.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from rapport.taxonomy.sync import TaxonomyDataError, describe_counts, sync_taxonomy
+
+
+class Command(BaseCommand):
+    help = "Load the controlled vocabularies from rapport/taxonomy/data/*.toml into the database."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Validate the data files and report what would change, then write nothing.",
+        )
+
+    def handle(self, *args: Any, dry_run: bool = False, **options: Any) -> None:
+        try:
+            with transaction.atomic():
+                counts = sync_taxonomy()
+                if dry_run:
+                    transaction.set_rollback(True)
+        except TaxonomyDataError as exc:
+            raise CommandError(str(exc)) from exc
+        prefix = "Taxonomy dry run (nothing written)" if dry_run else "Taxonomy synced"
+        self.stdout.write(f"{prefix}: {describe_counts(counts)}.")
