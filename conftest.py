@@ -1,0 +1,68 @@
+"""Pytest-wide fixtures: optional services and the browser.
+
+Tests that need PostgreSQL or Chromium skip with the reason on a machine
+without them, so `make test` passes right after clone. CI turns those skips
+into failures (RAPPORT_REQUIRE_POSTGRES=1, CI=true): a missing service there
+would otherwise turn a whole layer of tests silently green.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+DEFAULT_TEST_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def redact_url(url: str) -> str:
+    """The URL without its password, for messages that end up in CI logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))
+
+
+def _unavailable(message: str, *, required: bool) -> None:
+    if required:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """URL of a reachable PostgreSQL server's maintenance database.
+
+    Tests use it to create databases of their own (and drop them), so it
+    must be a role allowed to CREATE DATABASE.
+    """
+    import psycopg
+
+    url = os.environ.get("RAPPORT_TEST_POSTGRES_URL", DEFAULT_TEST_POSTGRES_URL)
+    try:
+        with psycopg.connect(url, connect_timeout=3) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        _unavailable(
+            f"PostgreSQL not reachable at {redact_url(url)}: {reason}",
+            required=_env_flag("RAPPORT_REQUIRE_POSTGRES"),
+        )
+    return url
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("e2e") is not None and not CHROMIUM.exists():
+        _unavailable(
+            f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)",
+            required=_env_flag("CI"),
+        )
