@@ -271,3 +271,29 @@ class ApproachStatement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.profile} - {self.approach}"
+
+
+class IndexVersion(models.Model):
+    """One row per committed change to what search can see; the newest row is the version.
+
+    Each search process compares the newest row with the one its index was
+    built at (see `index.py`). `full` marks bulk changes after which a fresh
+    snapshot is cheaper than applying the changed profiles.
+    """
+
+    token = models.CharField(max_length=32)
+    full = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"index version {self.pk}"
+
+
+class IndexChange(models.Model):
+    """A profile whose searchable data changed at a version (plain ids: no FK to keep writes cheap)."""
+
+    version = models.BigIntegerField(db_index=True)
+    profile_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"profile {self.profile_id} at version {self.version}"

@@ -144,11 +144,11 @@ def test_it_resumes_after_a_crash_without_duplicates(tmp_path: Path, monkeypatch
     calls = {"n": 0}
     real = interchange._write_batch
 
-    def crash_on_second_batch(batch, *, status):  # type: ignore[no-untyped-def]
+    def crash_on_second_batch(batch, **kwargs):  # type: ignore[no-untyped-def]
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("power cut")
-        return real(batch, status=status)
+        return real(batch, **kwargs)
 
     monkeypatch.setattr(interchange, "_write_batch", crash_on_second_batch)
     with pytest.raises(RuntimeError):

@@ -1,0 +1,528 @@
+"""The in-process columnar search index over published profiles.
+
+Why: in the densest metro at a million profiles every row-at-a-time SQL plan
+costs ~190 ms; a vectorised pass over columns costs a few (performance.md).
+The database stays the source of truth; this is a cache of what search needs.
+
+Layout of one `Segment` (profiles at positions 0..P-1):
+- profiles are ordered by the latitude of their first office (profiles with no
+  located office last), so a radius query's candidates fall in a narrow band
+  of positions and every bitmap operation can be limited to that band;
+- `bits[R, W]` holds one bitmap (W 64-bit words over P positions) per
+  facet option (each used issue, approach, insurer, language, ...), per flag
+  (accepting, telehealth, in person, ...), per gender, per telehealth state
+  and per office state. A filter is an OR of rows, a query an AND of filters,
+  and a facet count one popcount per row over the band;
+- office points (a profile with two offices has two) sorted by latitude, for
+  the radius query's `searchsorted` slice;
+- per-profile columns: id, fees, completeness, confirmation date.
+
+Freshness: a snapshot is built from the database and saved as .npy files that
+other worker processes memory-map. Writes that change what search sees call
+`index_touch()` in their transaction; each request reads the newest version
+row (one indexed query) and, if it moved, the process either applies the
+changed profiles as a small delta segment or reloads a full snapshot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import shutil
+import threading
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Max
+
+from rapport.core.states import STATE_CODES
+from rapport.taxonomy.models import Kind, Term
+
+from .models import ApproachStatement, License, Office, Status, TherapistProfile
+
+logger = logging.getLogger(__name__)
+
+# Facets backed by taxonomy terms, in the order pages show them.
+TERM_FACETS: tuple[str, ...] = (
+    Kind.ISSUE, Kind.APPROACH, Kind.INSURANCE, Kind.LANGUAGE, Kind.IDENTITY,
+    Kind.COMMUNITY, Kind.AGE, Kind.FORMAT, Kind.LICENSE_TYPE,
+)  # fmt: skip
+FLAGS: tuple[str, ...] = (
+    "accepting", "telehealth", "in_person", "sliding_scale", "free_consultation", "verified",
+)  # fmt: skip
+GENDERS: tuple[str, ...] = ("woman", "man", "nonbinary")
+# Above this many changed profiles, a fresh snapshot is cheaper than a delta.
+DELTA_LIMIT = 20_000
+_ONE = np.uint64(1)
+
+
+# --- Bitmap helpers -------------------------------------------------------------
+
+
+def words_for(nbits: int) -> int:
+    return max((nbits + 63) // 64, 1)
+
+
+def bitmap_from_positions(positions: np.ndarray, nbits: int) -> np.ndarray:
+    flags = np.zeros(words_for(nbits) * 64, dtype=bool)
+    flags[positions] = True
+    return np.packbits(flags, bitorder="little").view(np.uint64)
+
+
+def positions_from_bitmap(words: np.ndarray, offset_words: int = 0) -> np.ndarray:
+    flags = np.unpackbits(np.ascontiguousarray(words).view(np.uint8), bitorder="little")
+    return np.flatnonzero(flags) + offset_words * 64
+
+
+def popcount(words: np.ndarray) -> int:
+    return int(np.bitwise_count(words).sum())
+
+
+# --- A segment: one immutable columnar block --------------------------------------
+
+
+@dataclass
+class Segment:
+    ids: np.ndarray  # int64 [P] profile ids by position
+    fee_min: np.ndarray  # int32 [P], -1 when unknown
+    fee_max: np.ndarray  # int32 [P], -1 when unknown
+    completeness: np.ndarray  # float32 [P] in 0..1
+    confirmed: np.ndarray  # int32 [P] date ordinal of "accepting" confirmation, 0 when never
+    bits: np.ndarray  # uint64 [R, W]
+    pt_lat: np.ndarray  # float64 [O] office points sorted by latitude
+    pt_lon: np.ndarray  # float64 [O]
+    pt_pos: np.ndarray  # int32 [O] profile position of each point
+    rows: dict[str, dict[str, int]]  # namespace -> key -> bitmap row
+    id_order: np.ndarray = field(default=None)  # type: ignore[assignment]  # argsort of ids
+
+    def __post_init__(self) -> None:
+        if self.id_order is None:
+            self.id_order = np.argsort(self.ids, kind="stable")
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    @property
+    def words(self) -> int:
+        return self.bits.shape[1]
+
+    def row(self, namespace: str, key: str) -> np.ndarray | None:
+        index = self.rows.get(namespace, {}).get(key)
+        return None if index is None else self.bits[index]
+
+    def positions_of(self, profile_ids: Sequence[int] | np.ndarray) -> np.ndarray:
+        """Positions of the given profile ids that are in this segment."""
+        wanted = np.asarray(profile_ids, dtype=np.int64)
+        if not len(self.ids) or not len(wanted):
+            return np.empty(0, dtype=np.int64)
+        sorted_ids = self.ids[self.id_order]
+        at = np.clip(np.searchsorted(sorted_ids, wanted), 0, len(sorted_ids) - 1)
+        found = sorted_ids[at] == wanted
+        return self.id_order[at[found]]
+
+    # --- persistence (memory-mapped snapshots) ---
+
+    _ARRAYS = ("ids", "fee_min", "fee_max", "completeness", "confirmed", "bits",
+               "pt_lat", "pt_lon", "pt_pos", "id_order")  # fmt: skip
+
+    def save(self, directory: Path) -> None:
+        tmp = directory.with_name(directory.name + f".tmp-{os.getpid()}")
+        tmp.mkdir(parents=True, exist_ok=True)
+        for name in self._ARRAYS:
+            np.save(tmp / f"{name}.npy", getattr(self, name))
+        (tmp / "rows.json").write_text(json.dumps(self.rows))
+        try:
+            tmp.rename(directory)  # atomic: readers see a whole snapshot or none
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)  # another process saved it first
+
+    @classmethod
+    def load(cls, directory: Path) -> Segment:
+        arrays = {name: np.load(directory / f"{name}.npy", mmap_mode="r") for name in cls._ARRAYS}
+        rows = json.loads((directory / "rows.json").read_text())
+        return cls(rows=rows, **arrays)
+
+
+# --- Building a segment from the database ------------------------------------------------
+
+
+def _fetch(sql: str, params: Sequence[object], dtype: list[tuple[str, str]]) -> np.ndarray:
+    """Run a query and return a numpy record array, fetching in chunks to bound memory."""
+    parts = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while True:
+            chunk = cursor.fetchmany(200_000)
+            if not chunk:
+                break
+            parts.append(np.array(chunk, dtype=dtype))
+    return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
+
+
+def _id_filter(column: str, profile_ids: Sequence[int] | None) -> tuple[str, list[object]]:
+    if profile_ids is None:
+        return "", []
+    if not profile_ids:
+        return " AND 1 = 0", []
+    return f" AND {column} IN ({', '.join(['%s'] * len(profile_ids))})", list(profile_ids)
+
+
+def build_segment(profile_ids: Sequence[int] | None = None) -> Segment:  # noqa: C901
+    """Build from the database: every published profile, or only those of `profile_ids`."""
+    p = TherapistProfile._meta.db_table
+    published = Status.PUBLISHED
+    id_sql, id_params = _id_filter("p.id", profile_ids)
+
+    profiles = _fetch(
+        f"SELECT p.id, COALESCE(p.fee_min, -1), COALESCE(p.fee_max, -1), p.accepting_new_clients,"
+        f" p.telehealth, p.in_person, p.sliding_scale, p.free_consultation,"
+        f" LENGTH(p.statement), CASE WHEN p.phone <> '' OR p.website <> '' THEN 1 ELSE 0 END"
+        f" FROM {p} p WHERE p.status = %s{id_sql} ORDER BY p.id",
+        [published, *id_params],
+        [("id", "i8"), ("fee_min", "i4"), ("fee_max", "i4"), ("accepting", "?"),
+         ("telehealth", "?"), ("in_person", "?"), ("sliding_scale", "?"),
+         ("free_consultation", "?"), ("statement_len", "i4"), ("contact", "?")],
+    )  # fmt: skip
+    ids = profiles["id"]
+    n = len(ids)
+
+    def pos_of(profile_col: np.ndarray) -> np.ndarray:
+        # Rows of child tables -> position in `ids` (sorted, so searchsorted).
+        return np.searchsorted(ids, profile_col)
+
+    # Small per-profile columns the SQL above cannot give as numbers.
+    genders = np.zeros(n, dtype=np.int8)
+    tele_states: list[list[str]] = [[] for _ in range(n)]
+    confirmed = np.zeros(n, dtype=np.int32)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.id, p.gender, p.telehealth_states, p.accepting_confirmed_at FROM {p} p"
+            f" WHERE p.status = %s{id_sql} ORDER BY p.id",
+            [published, *id_params],
+        )
+        gender_code = {g: i + 1 for i, g in enumerate(GENDERS)}
+        for i, (_pid, gender, states, confirmed_at) in enumerate(cursor.fetchall()):
+            genders[i] = gender_code.get(gender, 0)
+            if states:
+                tele_states[i] = states if isinstance(states, list) else json.loads(states)
+            if confirmed_at:
+                if isinstance(confirmed_at, str):
+                    confirmed_at = dt.date.fromisoformat(confirmed_at)
+                confirmed[i] = confirmed_at.toordinal()
+
+    o = Office._meta.db_table
+    offices = _fetch(
+        f"SELECT o.profile_id, o.lat, o.lon, o.position, o.state FROM {o} o JOIN {p} p"
+        f" ON p.id = o.profile_id WHERE p.status = %s{id_sql}",
+        [published, *id_params],
+        [("profile_id", "i8"), ("lat", "f8"), ("lon", "f8"), ("position", "i4"), ("state", "U2")],
+    )
+    # Nulls arrive as NaN in float columns.
+    links = _fetch(
+        f"SELECT l.therapistprofile_id, l.term_id FROM {TherapistProfile.terms.through._meta.db_table} l"
+        f" JOIN {p} p ON p.id = l.therapistprofile_id WHERE p.status = %s{id_sql}",
+        [published, *id_params],
+        [("profile_id", "i8"), ("term_id", "i8")],
+    )
+    approaches = _fetch(
+        f"SELECT a.profile_id, a.approach_id, CASE WHEN a.statement <> '' THEN 1 ELSE 0 END"
+        f" FROM {ApproachStatement._meta.db_table} a JOIN {p} p ON p.id = a.profile_id"
+        f" WHERE p.status = %s{id_sql}",
+        [published, *id_params],
+        [("profile_id", "i8"), ("term_id", "i8"), ("has_statement", "?")],
+    )
+    licenses = _fetch(
+        f"SELECT l.profile_id, l.license_type_id, CASE WHEN l.verified_at IS NULL THEN 0 ELSE 1 END"
+        f" FROM {License._meta.db_table} l JOIN {p} p ON p.id = l.profile_id"
+        f" WHERE p.status = %s{id_sql}",
+        [published, *id_params],
+        [("profile_id", "i8"), ("term_id", "i8"), ("verified", "?")],
+    )
+
+    # Order profiles by the latitude of their first located office.
+    first_lat = np.full(n, np.inf)
+    located = offices[~np.isnan(offices["lat"])]
+    if len(located):
+        by_first = located[np.lexsort((located["position"], located["profile_id"]))]
+        first_rows = np.unique(by_first["profile_id"], return_index=True)[1]
+        first_lat[pos_of(by_first["profile_id"][first_rows])] = by_first["lat"][first_rows]
+    order = np.argsort(first_lat, kind="stable")  # position -> old index
+    new_pos = np.empty(n, dtype=np.int64)
+    new_pos[order] = np.arange(n)
+
+    def placed(profile_col: np.ndarray) -> np.ndarray:
+        return new_pos[pos_of(profile_col)]
+
+    # Bitmap rows: namespace -> key -> row index.
+    terms = dict(Term.objects.values_list("id", "kind"))
+    slugs = dict(Term.objects.values_list("id", "slug"))
+    rows: dict[str, dict[str, int]] = {}
+    sets: list[np.ndarray] = []
+
+    def add_row(namespace: str, key: str, positions: np.ndarray) -> None:
+        rows.setdefault(namespace, {})[key] = len(sets)
+        sets.append(positions)
+
+    for name, mask in (
+        ("accepting", profiles["accepting"]),
+        ("telehealth", profiles["telehealth"]),
+        ("in_person", profiles["in_person"]),
+        ("sliding_scale", profiles["sliding_scale"]),
+        ("free_consultation", profiles["free_consultation"]),
+    ):
+        add_row("flag", name, new_pos[np.flatnonzero(mask)])
+    verified_ids = np.unique(licenses["profile_id"][licenses["verified"]])
+    add_row("flag", "verified", placed(verified_ids))
+    for code, gender in enumerate(GENDERS, start=1):
+        add_row("gender", gender, new_pos[np.flatnonzero(genders == code)])
+
+    tele_by_state: dict[str, list[int]] = {}
+    for i, states in enumerate(tele_states):
+        if profiles["telehealth"][i]:
+            for state in states:
+                tele_by_state.setdefault(state, []).append(new_pos[i])
+    office_by_state: dict[str, np.ndarray] = {}
+    in_person_offices = (
+        offices[profiles["in_person"][pos_of(offices["profile_id"])]] if len(offices) else offices
+    )
+    for state in STATE_CODES:
+        if state in tele_by_state:
+            add_row("tele", state, np.asarray(tele_by_state[state], dtype=np.int64))
+        here = in_person_offices["profile_id"][in_person_offices["state"] == state]
+        if len(here):
+            office_by_state[state] = placed(np.unique(here))
+            add_row("office_state", state, office_by_state[state])
+
+    def grouped(table: np.ndarray) -> Iterable[tuple[int, np.ndarray]]:
+        # (term id, profile ids) per term, by one sort instead of a scan per term.
+        if not len(table):
+            return
+        by_term = table[np.argsort(table["term_id"], kind="stable")]
+        term_ids, starts = np.unique(by_term["term_id"], return_index=True)
+        ends = [*starts[1:], len(by_term)]
+        for term_id, start, end in zip(term_ids, starts, ends, strict=True):
+            yield int(term_id), np.unique(by_term["profile_id"][start:end])
+
+    for table in (links, approaches, licenses):
+        for term_id, profile_ids_of_term in grouped(table):
+            kind = terms.get(term_id, "")
+            if kind in TERM_FACETS:
+                add_row(kind, slugs[term_id], placed(profile_ids_of_term))
+    # Approaches the therapist wrote about, for "writes about X" ranking and explanations.
+    with_statement = approaches[approaches["has_statement"]]
+    for term_id, profile_ids_of_term in grouped(with_statement):
+        add_row("approach_statement", slugs[term_id], placed(profile_ids_of_term))
+
+    w = words_for(n)
+    bits = np.zeros((len(sets), w), dtype=np.uint64)
+    for r, positions in enumerate(sets):
+        if len(positions):
+            bits[r] = bitmap_from_positions(positions, n)
+
+    # Completeness: the share of what a person deciding needs that the profile gives.
+    issue_counts = np.zeros(n, dtype=np.int32)
+    issue_term_ids = np.array([t for t, k in terms.items() if k == Kind.ISSUE], dtype=np.int64)
+    if len(links):
+        is_issue = np.isin(links["term_id"], issue_term_ids)
+        np.add.at(issue_counts, pos_of(links["profile_id"][is_issue]), 1)
+    has = {
+        "statement": profiles["statement_len"] >= 200,
+        "approach_statement": np.isin(ids, with_statement["profile_id"]),
+        "issues": issue_counts >= 3,
+        "fees": (profiles["fee_min"] >= 0) | profiles["sliding_scale"],
+        "license": np.isin(ids, licenses["profile_id"]),
+        "place": np.isin(ids, located["profile_id"]) | profiles["telehealth"],
+        "contact": profiles["contact"],
+    }
+    completeness = (sum(m.astype(np.float32) for m in has.values()) / len(has)).astype(np.float32)
+
+    # Office points sorted by latitude (unlocated offices cannot be in a radius).
+    pts = (
+        in_person_offices[~np.isnan(in_person_offices["lat"])]
+        if len(in_person_offices)
+        else offices
+    )
+    pt_order = np.argsort(pts["lat"], kind="stable")
+    pts = pts[pt_order]
+    return Segment(
+        ids=ids[order].copy(),
+        fee_min=profiles["fee_min"][order].copy(),
+        fee_max=profiles["fee_max"][order].copy(),
+        completeness=completeness[order],
+        confirmed=confirmed[order],
+        bits=bits,
+        pt_lat=pts["lat"].astype(np.float64),
+        pt_lon=pts["lon"].astype(np.float64),
+        pt_pos=placed(pts["profile_id"]).astype(np.int32) if len(pts) else np.empty(0, np.int32),
+        rows=rows,
+    )
+
+
+# --- Versioning: which writes the index has seen ---------------------------------------------
+
+
+def index_touch(profile_ids: Iterable[int] | None) -> None:
+    """Record that these profiles changed (None: everything did). Call inside the writer's transaction."""
+    from .models import IndexChange, IndexVersion
+
+    ids = None if profile_ids is None else sorted(set(profile_ids))
+    full = ids is None or len(ids) > DELTA_LIMIT
+    version = IndexVersion.objects.create(token=uuid.uuid4().hex, full=full)
+    if not full and ids:
+        IndexChange.objects.bulk_create(
+            [IndexChange(version=version.pk, profile_id=pid) for pid in ids], batch_size=2000
+        )
+    _signal_redis(version.pk)
+
+
+def _signal_redis(version: int) -> None:
+    # With Redis configured the version also lives there, so a request can
+    # check it without touching the database.
+    if not getattr(settings, "REDIS_URL", ""):
+        return
+
+    def publish() -> None:
+        from django.core.cache import cache
+
+        cache.set("directory:index:version", version, timeout=None)
+
+    transaction.on_commit(publish)
+
+
+@dataclass
+class IndexState:
+    """What one process currently searches: a base snapshot plus a delta of changed profiles."""
+
+    version: int
+    token: str
+    base: Segment
+    base_version: int
+    base_token: str
+    dead: np.ndarray  # uint64 bitmap over base positions: profiles superseded by the delta
+    delta: Segment | None
+
+    @property
+    def segments(self) -> list[tuple[Segment, np.ndarray | None]]:
+        parts: list[tuple[Segment, np.ndarray | None]] = [(self.base, self.dead)]
+        if self.delta is not None and self.delta.size:
+            parts.append((self.delta, None))
+        return parts
+
+    @property
+    def size(self) -> int:
+        live = self.base.size - popcount(self.dead)
+        return live + (self.delta.size if self.delta is not None else 0)
+
+
+_lock = threading.Lock()
+_state: IndexState | None = None
+
+
+def index_dir() -> Path:
+    return Path(os.environ.get("RAPPORT_INDEX_DIR", settings.DATA_DIR / "index"))
+
+
+def _current_version() -> tuple[int, str, bool]:
+    from .models import IndexVersion
+
+    row = IndexVersion.objects.order_by("-id").values_list("id", "token", "full").first()
+    return row if row else (0, "", True)
+
+
+def _build_state(version: int, token: str) -> IndexState:
+    directory = index_dir() / f"snapshot-{version}-{token or 'empty'}"
+    base: Segment | None = None
+    if directory.exists():
+        try:
+            base = Segment.load(directory)
+        except (OSError, ValueError):
+            base = None
+    if base is None:
+        base = build_segment()
+        try:
+            directory.parent.mkdir(parents=True, exist_ok=True)
+            base.save(directory)
+            _prune_snapshots(directory)
+        except OSError:
+            logger.warning("search index snapshot not saved in %s", directory.parent)
+    return IndexState(version, token, base, version, token, np.zeros(base.words, np.uint64), None)
+
+
+def _prune_snapshots(keep: Path) -> None:
+    snapshots = sorted(keep.parent.glob("snapshot-*"), key=lambda d: d.stat().st_mtime)
+    for old in snapshots[:-3]:
+        if old != keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _apply_changes(state: IndexState, version: int, token: str) -> IndexState | None:
+    """Bring a state forward with a delta segment; None when a full rebuild is needed."""
+    from .models import IndexChange, IndexVersion
+
+    lineage = (
+        IndexVersion.objects.filter(pk=state.base_version).values_list("token", flat=True).first()
+    )
+    if state.base_version == 0 or lineage != state.base_token:
+        return None  # the base snapshot is not in this database's history
+    if IndexVersion.objects.filter(pk__gt=state.base_version, full=True).exists():
+        return None
+    changed = list(
+        IndexChange.objects.filter(version__gt=state.base_version)
+        .values_list("profile_id", flat=True)
+        .distinct()
+    )
+    if len(changed) > DELTA_LIMIT:
+        return None
+    dead_positions = state.base.positions_of(changed)
+    dead = bitmap_from_positions(dead_positions, state.base.size)[: state.base.words]
+    delta = build_segment(changed)
+    return IndexState(version, token, state.base, state.base_version, state.base_token, dead, delta)
+
+
+def get_index() -> IndexState:
+    """The index as of the newest committed version: checked on every call."""
+    global _state
+    version, token, _full = _current_version()
+    state = _state
+    if state is not None and state.version == version and state.token == token:
+        return state
+    with _lock:
+        state = _state
+        if state is not None and state.version == version and state.token == token:
+            return state
+        new_state = _apply_changes(state, version, token) if state is not None else None
+        if new_state is None:
+            new_state = _build_state(version, token)
+        _state = new_state
+        return new_state
+
+
+def rebuild_index() -> IndexState:
+    """Build a fresh snapshot now (after bulk imports); other processes load it on their next request."""
+    global _state
+    with transaction.atomic():
+        index_touch(None)
+    version, token, _ = _current_version()
+    with _lock:
+        _state = _build_state(version, token)
+        return _state
+
+
+def reset_for_tests() -> None:
+    global _state
+    with _lock:
+        _state = None
+
+
+def latest_change_version() -> int:
+    from .models import IndexVersion
+
+    return IndexVersion.objects.aggregate(v=Max("id"))["v"] or 0

@@ -1,0 +1,910 @@
+"""The one search function behind the search page, the API, approach and place pages and matching.
+
+`search(SearchQuery(...))` resolves the place, runs every filter as bitmap
+operations on the columnar index (`index.py`), counts every facet option on
+the same candidates (each facet ignoring its own selection: OR within a
+facet, AND across facets), ranks, and reads only the page of profiles it
+shows from the database.
+
+The ranking rule, published on /how-we-rank/ (`RANKING_RULE`), is: fit to the
+query first, then profile completeness and how recently availability was
+confirmed (in bands), then a rotation that changes daily among near-equals.
+Payment plays no part; there is no input for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from urllib.parse import urlencode
+
+import numpy as np
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rapport.core import geo
+from rapport.core.states import STATES, normalize_state, state_name
+from rapport.taxonomy.models import Kind, Term
+
+from . import index as ix
+from .models import TherapistProfile
+
+RADII = (5, 10, 25, 50, 100)
+DEFAULT_RADIUS = 25
+MODES = ("both", "in_person", "online")
+SORTS = ("best", "nearest", "fee")
+PER_PAGE = 20
+MAX_PAGE = 500
+FEW_RESULTS = 5
+
+# Query field -> taxonomy kind, for the multi-select facets.
+TERM_FIELDS: dict[str, str] = {
+    "issues": Kind.ISSUE,
+    "approaches": Kind.APPROACH,
+    "insurance": Kind.INSURANCE,
+    "languages": Kind.LANGUAGE,
+    "identities": Kind.IDENTITY,
+    "communities": Kind.COMMUNITY,
+    "ages": Kind.AGE,
+    "formats": Kind.FORMAT,
+    "license_types": Kind.LICENSE_TYPE,
+}
+BOOL_FILTERS = ("sliding_scale", "free_consultation", "verified")
+# Fit weights: what a person asked for about their needs counts most.
+FIT_WEIGHTS: dict[str, float] = {
+    "issues": 3.0,
+    "approaches": 2.0,
+    "approach_statement": 1.0,  # extra when they wrote about a chosen approach
+    "text": 3.0,  # the best text match; others scaled by their relevance
+    "other": 1.0,
+}
+# Freshness: confirmed within 30 days counts fully, fading to nothing at 180.
+FRESH_DAYS, STALE_DAYS = 30, 180
+
+RANKING_RULE = _(
+    "Best match puts first the therapists who fit more of what you asked for (issues count most, "
+    "then approaches, then other choices and your words). Among equal fits, profiles that are "
+    "more complete and whose availability was confirmed more recently come first, in broad bands. "
+    "Within a band the order rotates every day, so nobody holds the top spot forever. Nobody can "
+    "pay for placement."
+)
+
+
+# --- The query --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    location: str = ""
+    radius: int = DEFAULT_RADIUS
+    mode: str = "both"
+    issues: tuple[str, ...] = ()
+    approaches: tuple[str, ...] = ()
+    insurance: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    identities: tuple[str, ...] = ()
+    communities: tuple[str, ...] = ()
+    ages: tuple[str, ...] = ()
+    formats: tuple[str, ...] = ()
+    license_types: tuple[str, ...] = ()
+    genders: tuple[str, ...] = ()
+    max_fee: int | None = None
+    sliding_scale: bool = False
+    free_consultation: bool = False
+    verified: bool = False
+    accepting: bool = True
+    text: str = ""
+    sort: str = "best"
+    page: int = 1
+    per_page: int = PER_PAGE
+
+    def to_params(self) -> list[tuple[str, str]]:
+        """URL parameters in one canonical order, defaults left out: one URL per search."""
+        params: list[tuple[str, str]] = []
+        if self.text:
+            params.append(("q", self.text))
+        if self.location:
+            params.append(("location", self.location))
+            if self.radius != DEFAULT_RADIUS:
+                params.append(("radius", str(self.radius)))
+        if self.mode != "both":
+            params.append(("mode", self.mode))
+        for name in TERM_FIELDS:
+            params.extend((name, value) for value in sorted(getattr(self, name)))
+        params.extend(("gender", value) for value in sorted(self.genders))
+        if self.max_fee is not None:
+            params.append(("max_fee", str(self.max_fee)))
+        for name in BOOL_FILTERS:
+            if getattr(self, name):
+                params.append((name, "1"))
+        if not self.accepting:
+            params.append(("accepting", "any"))
+        if self.sort != "best":
+            params.append(("sort", self.sort))
+        if self.page != 1:
+            params.append(("page", str(self.page)))
+        return params
+
+    def to_querystring(self) -> str:
+        return urlencode(self.to_params())
+
+    def without(self, name: str) -> SearchQuery:
+        default = SearchQuery()
+        return replace(self, **{name: getattr(default, name)}, page=1)
+
+
+# --- Places -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Location:
+    kind: str  # "zip", "city" or "state"
+    label: str
+    state: str
+    lat: float | None = None
+    lon: float | None = None
+
+    @property
+    def has_point(self) -> bool:
+        return self.lat is not None
+
+
+@dataclass(frozen=True)
+class LocationResult:
+    location: Location | None = None
+    suggestions: tuple[Location, ...] = ()
+    problem: str = ""
+
+
+_CITY_STATE = re.compile(r"^(?P<city>.+?)[,\s]+(?P<state>[A-Za-z .]+)$")
+
+
+def resolve_location(text: str) -> LocationResult:
+    """'98402', 'Tacoma, WA', 'Tacoma' (if only one state has one), 'WA' or 'Washington'."""
+    text = " ".join(text.split()).strip(" ,")
+    if not text:
+        return LocationResult()
+    if geo.zip5(text):
+        place = geo.lookup_zip(text)
+        if place is None:
+            return LocationResult(
+                problem=str(_("We don't know the ZIP code %(zip)s.") % {"zip": text})
+            )
+        label = f"{place.zip} ({geo_label(place.city, place.state)})"
+        return LocationResult(Location("zip", label, place.state, place.lat, place.lon))
+    code = normalize_state(text)
+    if code:
+        return LocationResult(Location("state", state_name(code), code))
+    match = _CITY_STATE.match(text)
+    if match:
+        state = normalize_state(match.group("state"))
+        if state:
+            place = geo.lookup_city(match.group("city"), state)
+            if place is None:
+                return LocationResult(
+                    problem=str(
+                        _("We don't know a place called %(city)s in %(state)s.")
+                        % {"city": match.group("city"), "state": state_name(state)}
+                    )
+                )
+            return LocationResult(
+                Location("city", geo_label(place.city, state), state, place.lat, place.lon)
+            )
+    places = geo.cities_named(text)
+    if len(places) == 1:
+        place = places[0]
+        return LocationResult(
+            Location("city", geo_label(place.city, place.state), place.state, place.lat, place.lon)
+        )
+    if places:
+        return LocationResult(
+            suggestions=tuple(
+                Location("city", geo_label(p.city, p.state), p.state, p.lat, p.lon) for p in places
+            ),
+            problem=str(_("Several places are called %(city)s. Which one?") % {"city": text}),
+        )
+    return LocationResult(
+        problem=str(
+            _("We don't know a place called %(place)s. Try a ZIP code or “City, ST”.")
+            % {"place": text}
+        )
+    )
+
+
+def geo_label(city: str, state: str) -> str:
+    return f"{city}, {state}"
+
+
+# --- Taxonomy words in the text box --------------------------------------------------------
+
+_WORD = re.compile(r"[\w'+&-]+", re.UNICODE)
+# Kinds whose names people type into a search box, in priority order.
+TEXT_KINDS: tuple[tuple[str, str], ...] = (
+    ("issues", Kind.ISSUE),
+    ("approaches", Kind.APPROACH),
+    ("formats", Kind.FORMAT),
+    ("insurance", Kind.INSURANCE),
+    ("languages", Kind.LANGUAGE),
+    ("license_types", Kind.LICENSE_TYPE),
+)
+
+
+@dataclass
+class Vocabulary:
+    """Labels and text phrases of the taxonomy, cached per index version."""
+
+    labels: dict[tuple[str, str], str]
+    phrases: dict[tuple[str, ...], tuple[str, str]]  # folded words -> (query field, slug)
+    longest: int
+
+    @classmethod
+    def load(cls) -> Vocabulary:
+        labels: dict[tuple[str, str], str] = {}
+        phrases: dict[tuple[str, ...], tuple[str, str]] = {}
+        field_of = {kind: name for name, kind in TEXT_KINDS}
+        terms = Term.objects.active().only("kind", "slug", "name", "short_name", "aliases")
+        for term in terms.order_by("kind", "position"):
+            labels[(term.kind, term.slug)] = term.name
+            name = field_of.get(term.kind)
+            if name is None:
+                continue
+            candidates = [term.name, term.short_name, *term.aliases]
+            if term.kind != Kind.LANGUAGE:
+                candidates.append(term.slug.replace("-", " "))
+            for phrase in candidates:
+                words = tuple(fold_words(phrase or ""))
+                # Two-letter words ("en", "es", "or") are too ambiguous in free text.
+                if words and (len(words) > 1 or len(words[0]) > 2):
+                    phrases.setdefault(words, (name, term.slug))
+        return cls(labels, phrases, max((len(k) for k in phrases), default=1))
+
+    def label(self, kind: str, slug: str) -> str:
+        return self.labels.get((kind, slug), slug)
+
+    def split_text(self, text: str) -> tuple[dict[str, list[str]], str]:
+        """Pull taxonomy phrases out of free text: ('cbt for anxiety in teens') -> facets + rest."""
+        words = fold_words(text)
+        found: dict[str, list[str]] = {}
+        rest: list[str] = []
+        i = 0
+        while i < len(words):
+            for size in range(min(self.longest, len(words) - i), 0, -1):
+                hit = self.phrases.get(tuple(words[i : i + size]))
+                if hit:
+                    found.setdefault(hit[0], [])
+                    if hit[1] not in found[hit[0]]:
+                        found[hit[0]].append(hit[1])
+                    i += size
+                    break
+            else:
+                rest.append(words[i])
+                i += 1
+        return found, " ".join(w for w in rest if w not in _STOPWORDS)
+
+
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "the",
+        "for",
+        "with",
+        "in",
+        "on",
+        "of",
+        "to",
+        "my",
+        "me",
+        "i",
+        "who",
+        "is",
+        "are",
+        "therapist",
+        "therapists",
+        "therapy",
+        "counselor",
+        "counseling",
+        "counselling",
+        "near",
+        "help",
+    ]
+)
+
+
+def fold_words(text: str) -> list[str]:
+    import unicodedata
+
+    folded = "".join(
+        c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c)
+    )
+    return [w.strip("'-") for w in _WORD.findall(folded) if w.strip("'-")]
+
+
+_vocabulary: tuple[str, Vocabulary] | None = None
+
+
+def vocabulary(state: ix.IndexState) -> Vocabulary:
+    global _vocabulary
+    if _vocabulary is None or _vocabulary[0] != state.token:
+        _vocabulary = (state.token, Vocabulary.load())
+    return _vocabulary[1]
+
+
+# --- Results ---------------------------------------------------------------------------
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Relaxation:
+    label: str
+    count: int
+    query: SearchQuery
+
+
+@dataclass
+class Hit:
+    profile: TherapistProfile
+    distance: float | None  # miles to the nearest qualifying office
+    in_person: bool  # qualifies by an office within the radius (or in the state)
+    online: bool  # qualifies by telehealth in the location's state
+    matched: dict[str, list[str]]  # query field -> selected slugs this profile has
+
+    @cached_property
+    def matched_labels(self) -> list[str]:
+        labels = {(t.kind, t.slug): t.name for t in self.profile.terms.all()}
+        labels |= {
+            (Kind.APPROACH, a.approach.slug): a.approach.name
+            for a in self.profile.approach_statements.all()
+        }
+        return [
+            labels.get((TERM_FIELDS[name], slug), slug)
+            for name in ("issues", "approaches")
+            for slug in self.matched.get(name, [])
+        ]
+
+
+@dataclass
+class SearchResult:
+    query: SearchQuery
+    location: Location | None
+    location_problem: str
+    location_suggestions: tuple[Location, ...]
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetOption]]
+    counts: dict[str, int]  # flag and mode counts on the current results
+    relaxations: list[Relaxation] = field(default_factory=list)
+    detected: dict[str, list[str]] = field(default_factory=dict)  # taxonomy words found in text
+    text_rest: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.query.per_page - 1) // self.query.per_page, 1)
+
+
+# --- The search ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _SegmentPass:
+    """One segment's candidates and the numbers ranking needs for them."""
+
+    segment: ix.Segment
+    positions: np.ndarray
+    distance: np.ndarray  # miles, inf when not in person
+    in_person: np.ndarray  # bool
+    online: np.ndarray  # bool
+    facet_counts: dict[str, dict[str, int]]
+
+
+def search(
+    query: SearchQuery,
+    *,
+    state: ix.IndexState | None = None,
+    today: dt.date | None = None,
+    with_facets: bool = True,
+    with_relaxations: bool = True,
+) -> SearchResult:
+    state = state or ix.get_index()
+    today = today or timezone.localdate()
+    vocab = vocabulary(state)
+    notes: list[str] = []
+
+    resolved = resolve_location(query.location)
+    location = resolved.location
+    detected: dict[str, list[str]] = {}
+    text_rest = ""
+    if query.text.strip():
+        detected, text_rest = vocab.split_text(query.text)
+    effective = query
+    for name, slugs in detected.items():
+        effective = replace(
+            effective, **{name: tuple(dict.fromkeys([*getattr(effective, name), *slugs]))}
+        )
+
+    text_scores = _text_scores(text_rest) if text_rest else None
+    passes = [
+        _run_segment(segment, dead, effective, location, text_scores, with_facets)
+        for segment, dead in state.segments
+    ]
+    total = sum(len(p.positions) for p in passes)
+
+    hits = _rank_and_page(passes, effective, text_scores, today)
+    facets, counts = _merge_facets(passes, effective, vocab) if with_facets else ({}, {})
+    result = SearchResult(
+        query=query,
+        location=location,
+        location_problem=resolved.problem,
+        location_suggestions=resolved.suggestions,
+        total=total,
+        hits=hits,
+        facets=facets,
+        counts=counts,
+        detected=detected,
+        text_rest=text_rest,
+        notes=notes,
+    )
+    if with_relaxations and total < FEW_RESULTS:
+        # Taxonomy words found in the text are facets now; the links keep them as such.
+        relaxable = replace(effective, text=text_rest)
+        result.relaxations = _relaxations(relaxable, location, state, text_scores, total)
+    return result
+
+
+def _text_scores(text: str) -> dict[int, float]:
+    from .fulltext import fulltext_search
+
+    return dict(fulltext_search(text))
+
+
+def _run_segment(
+    segment: ix.Segment,
+    dead: np.ndarray | None,
+    query: SearchQuery,
+    location: Location | None,
+    text_scores: dict[int, float] | None,
+    with_facets: bool,
+) -> _SegmentPass:
+    n = segment.size
+    words = segment.words
+    empty = np.empty(0, dtype=np.int64)
+    if n == 0:
+        return _SegmentPass(segment, empty, np.empty(0), np.empty(0, bool), np.empty(0, bool), {})
+
+    # 1. Where: in person (an office within the radius, or in the state) and/or online
+    # (telehealth in the location's state).
+    zero = np.zeros(words, dtype=np.uint64)
+    near_pos, near_dist = empty, np.empty(0)
+    want_in_person = query.mode in ("both", "in_person")
+    want_online = query.mode in ("both", "online")
+    if location is None:
+        in_person_bits = _row(segment, "flag", "in_person") if want_in_person else zero
+        online_bits = _row(segment, "flag", "telehealth") if want_online else zero
+    else:
+        if want_in_person and location.has_point:
+            near_pos, near_dist = _within_radius(segment, location.lat, location.lon, query.radius)
+            in_person_bits = ix.bitmap_from_positions(near_pos, n) if len(near_pos) else zero
+        elif want_in_person:
+            in_person_bits = _row(segment, "office_state", location.state)
+        else:
+            in_person_bits = zero
+        online_bits = _row(segment, "tele", location.state) if want_online else zero
+    base = in_person_bits | online_bits
+    if dead is not None:
+        base = base & ~dead
+
+    # 2. Filters, each a bitmap; a facet's counts use every filter but its own.
+    filters: dict[str, np.ndarray] = {}
+    for name, kind in TERM_FIELDS.items():
+        selected = getattr(query, name)
+        if selected:
+            filters[name] = _any_of(segment, kind, selected, words)
+    if query.genders:
+        filters["genders"] = _any_of(segment, "gender", query.genders, words)
+    for name in BOOL_FILTERS:
+        if getattr(query, name):
+            filters[name] = _row(segment, "flag", name)
+    if query.accepting:
+        filters["accepting"] = _row(segment, "flag", "accepting")
+    if query.max_fee is not None:
+        affordable = np.flatnonzero((segment.fee_min >= 0) & (segment.fee_min <= query.max_fee))
+        filters["max_fee"] = ix.bitmap_from_positions(affordable, n)
+    if text_scores is not None:
+        filters["text"] = ix.bitmap_from_positions(
+            segment.positions_of(np.fromiter(text_scores, dtype=np.int64, count=len(text_scores))),
+            n,
+        )
+
+    # Work only on the words where any candidate can be.
+    nonzero = np.flatnonzero(base)
+    lo, hi = (int(nonzero[0]), int(nonzero[-1]) + 1) if len(nonzero) else (0, 0)
+    base = base[lo:hi]
+    names = list(filters)
+    masks = [filters[name][lo:hi] for name in names]
+    # Leave-one-out products: all filters but the i-th, in O(k).
+    prefix = [base]
+    for mask in masks:
+        prefix.append(prefix[-1] & mask)
+    final = prefix[-1]
+
+    facet_counts: dict[str, dict[str, int]] = {}
+    if with_facets:
+        suffix = [np.full(hi - lo, np.uint64(0xFFFFFFFFFFFFFFFF), dtype=np.uint64)]
+        for mask in reversed(masks):
+            suffix.append(suffix[-1] & mask)
+        suffix.reverse()
+        without = {name: prefix[i] & suffix[i + 1] for i, name in enumerate(names)}
+        for name, kind in TERM_FIELDS.items():
+            facet_counts[name] = _count_rows(segment, kind, without.get(name, final), lo, hi)
+        facet_counts["genders"] = _count_rows(
+            segment, "gender", without.get("genders", final), lo, hi
+        )
+        flags: dict[str, int] = {}
+        for name in (*BOOL_FILTERS, "accepting"):
+            row = _row(segment, "flag", name)[lo:hi]
+            flags[name] = ix.popcount(row & without.get(name, final))
+        flags["in_person"] = ix.popcount(in_person_bits[lo:hi] & final)
+        flags["online"] = ix.popcount(online_bits[lo:hi] & final)
+        facet_counts["flags"] = flags
+
+    positions = ix.positions_from_bitmap(final, lo)
+    positions = positions[positions < n]
+    in_person = _bits_at(in_person_bits, positions)
+    online = _bits_at(online_bits, positions)
+    distance = np.full(len(positions), np.inf)
+    if len(near_pos):
+        # Per profile, the nearest of its offices in the radius.
+        order = np.argsort(near_pos, kind="stable")
+        sorted_pos, sorted_dist = near_pos[order], near_dist[order]
+        uniq, starts = np.unique(sorted_pos, return_index=True)
+        nearest = np.minimum.reduceat(sorted_dist, starts)
+        at = np.searchsorted(uniq, positions)
+        at_clipped = np.clip(at, 0, len(uniq) - 1)
+        hit = uniq[at_clipped] == positions
+        distance[hit] = nearest[at_clipped[hit]]
+    elif location is not None and location.has_point and len(positions):
+        distance = _nearest_office_distance(segment, positions, location.lat, location.lon)
+    return _SegmentPass(segment, positions, distance, in_person, online, facet_counts)
+
+
+def _row(segment: ix.Segment, namespace: str, key: str) -> np.ndarray:
+    row = segment.row(namespace, key)
+    return np.zeros(segment.words, dtype=np.uint64) if row is None else np.asarray(row)
+
+
+def _any_of(segment: ix.Segment, namespace: str, keys: Sequence[str], words: int) -> np.ndarray:
+    out = np.zeros(words, dtype=np.uint64)
+    for key in keys:
+        row = segment.row(namespace, key)
+        if row is not None:
+            out |= row
+    return out
+
+
+def _count_rows(
+    segment: ix.Segment, namespace: str, candidates: np.ndarray, lo: int, hi: int
+) -> dict[str, int]:
+    rows = segment.rows.get(namespace, {})
+    if not rows or hi <= lo:
+        return dict.fromkeys(rows, 0)
+    keys = list(rows)
+    block = segment.bits[[rows[k] for k in keys], lo:hi] & candidates
+    counts = np.bitwise_count(block).sum(axis=1)
+    return {key: int(count) for key, count in zip(keys, counts, strict=True)}
+
+
+def _bits_at(bitmap: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    if not len(positions):
+        return np.zeros(0, dtype=bool)
+    words = bitmap[positions >> 6]
+    return ((words >> (positions & 63).astype(np.uint64)) & ix._ONE).astype(bool)
+
+
+def _within_radius(
+    segment: ix.Segment, lat: float, lon: float, radius: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Office points within `radius` miles: a latitude slice, then exact haversine."""
+    dlat = radius / 69.0 + 0.01
+    lo = np.searchsorted(segment.pt_lat, lat - dlat, side="left")
+    hi = np.searchsorted(segment.pt_lat, lat + dlat, side="right")
+    if hi <= lo:
+        return np.empty(0, dtype=np.int64), np.empty(0)
+    plat, plon = segment.pt_lat[lo:hi], segment.pt_lon[lo:hi]
+    distance = _haversine(lat, lon, plat, plon)
+    inside = distance <= radius
+    return segment.pt_pos[lo:hi][inside].astype(np.int64), distance[inside]
+
+
+def _haversine(lat: float, lon: float, plat: np.ndarray, plon: np.ndarray) -> np.ndarray:
+    p1, p2 = np.radians(lat), np.radians(plat)
+    dp = p2 - p1
+    # Wrap the longitude difference so the 180th meridian is no edge.
+    dl = np.radians((plon - lon + 180.0) % 360.0 - 180.0)
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * geo.EARTH_RADIUS_MILES * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def _nearest_office_distance(
+    segment: ix.Segment, positions: np.ndarray, lat: float, lon: float
+) -> np.ndarray:
+    """Distance to each candidate's nearest office (for online matches, shown for context)."""
+    distance = np.full(len(positions), np.inf)
+    if not len(segment.pt_pos):
+        return distance
+    wanted = np.isin(segment.pt_pos, positions)
+    if not wanted.any():
+        return distance
+    pts = np.flatnonzero(wanted)
+    d = _haversine(lat, lon, segment.pt_lat[pts], segment.pt_lon[pts])
+    pos = segment.pt_pos[pts].astype(np.int64)
+    order = np.argsort(pos, kind="stable")
+    uniq, starts = np.unique(pos[order], return_index=True)
+    nearest = np.minimum.reduceat(d[order], starts)
+    at = np.searchsorted(uniq, positions)
+    at_clipped = np.clip(at, 0, len(uniq) - 1)
+    hit = uniq[at_clipped] == positions
+    distance[hit] = nearest[at_clipped[hit]]
+    return distance
+
+
+def rotation_keys(ids: np.ndarray, day: dt.date) -> np.ndarray:
+    """A per-day pseudo-random order of profile ids (splitmix64): stable within a day."""
+    seed = int.from_bytes(hashlib.sha256(day.isoformat().encode()).digest()[:8], "little")
+    x = ids.astype(np.uint64) ^ np.uint64(seed)
+    with np.errstate(over="ignore"):
+        x = x + np.uint64(0x9E3779B97F4A7C15)
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        x = x ^ (x >> np.uint64(31))
+    return x
+
+
+def quality_bands(completeness: np.ndarray, confirmed: np.ndarray, today: dt.date) -> np.ndarray:
+    """0..4: completeness and availability freshness in broad bands (near-equals rotate)."""
+    age = today.toordinal() - confirmed.astype(np.int64)
+    freshness = np.clip((STALE_DAYS - age) / (STALE_DAYS - FRESH_DAYS), 0.0, 1.0)
+    freshness[confirmed == 0] = 0.0
+    score = 0.6 * completeness.astype(np.float64) + 0.4 * freshness
+    return np.floor(np.clip(score, 0.0, 0.999) * 5).astype(np.int64)
+
+
+def _fit_scores(
+    p: _SegmentPass, query: SearchQuery, text_scores: dict[int, float] | None, top_text: float
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    fit = np.zeros(len(p.positions))
+    matched: dict[str, np.ndarray] = {}
+    for name, kind in TERM_FIELDS.items():
+        weight = FIT_WEIGHTS.get(name, FIT_WEIGHTS["other"])
+        for slug in getattr(query, name):
+            row = p.segment.row(kind, slug)
+            if row is None:
+                continue
+            has = _bits_at(np.asarray(row), p.positions)
+            matched[f"{name}:{slug}"] = has
+            fit += weight * has
+            if name == "approaches":
+                wrote = p.segment.row("approach_statement", slug)
+                if wrote is not None:
+                    fit += FIT_WEIGHTS["approach_statement"] * _bits_at(
+                        np.asarray(wrote), p.positions
+                    )
+    if text_scores and top_text > 0:
+        ids = p.segment.ids[p.positions]
+        scores = np.fromiter(
+            (text_scores.get(int(i), 0.0) for i in ids), dtype=np.float64, count=len(ids)
+        )
+        # Quantised, so tiny relevance differences do not defeat the rotation.
+        fit += np.round(FIT_WEIGHTS["text"] * scores / top_text, 1)
+    return fit, matched
+
+
+def _rank_and_page(
+    passes: list[_SegmentPass],
+    query: SearchQuery,
+    text_scores: dict[int, float] | None,
+    today: dt.date,
+) -> list[Hit]:
+    top_text = max(text_scores.values(), default=0.0) if text_scores else 0.0
+    parts = []
+    for seg_index, p in enumerate(passes):
+        if not len(p.positions):
+            continue
+        fit, matched = _fit_scores(p, query, text_scores, top_text)
+        ids = p.segment.ids[p.positions]
+        parts.append(
+            {
+                "seg": np.full(len(ids), seg_index),
+                "pos": p.positions,
+                "ids": ids,
+                "fit": fit,
+                "band": quality_bands(
+                    p.segment.completeness[p.positions], p.segment.confirmed[p.positions], today
+                ),
+                "fee": p.segment.fee_min[p.positions].astype(np.int64),
+                "distance": p.distance,
+                "rotation": rotation_keys(ids, today),
+                "in_person": p.in_person,
+                "online": p.online,
+                "matched": matched,
+            }
+        )
+    if not parts:
+        return []
+    cat = {
+        key: np.concatenate([part[key] for part in parts]) for key in parts[0] if key != "matched"
+    }
+    if query.sort == "nearest":
+        order = np.lexsort((cat["rotation"], cat["distance"]))
+    elif query.sort == "fee":
+        fee = np.where(cat["fee"] < 0, np.iinfo(np.int64).max, cat["fee"])
+        order = np.lexsort((cat["rotation"], fee))
+    else:
+        order = np.lexsort((cat["rotation"], -cat["band"], -cat["fit"]))
+    start = (max(query.page, 1) - 1) * query.per_page
+    chosen = order[start : start + query.per_page]
+    if not len(chosen):
+        return []
+    page_ids = [int(i) for i in cat["ids"][chosen]]
+    profiles = TherapistProfile.objects.published().with_public_relations().in_bulk(page_ids)
+    hits = []
+    offsets = np.cumsum([0, *[len(part["ids"]) for part in parts]])
+    for k in chosen:
+        pid = int(cat["ids"][k])
+        profile = profiles.get(pid)
+        if profile is None:  # unpublished since the index version was read
+            continue
+        part_index = int(np.searchsorted(offsets, k, side="right") - 1)
+        local = k - offsets[part_index]
+        matched: dict[str, list[str]] = {}
+        for key, has in parts[part_index]["matched"].items():
+            if has[local]:
+                name, slug = key.split(":", 1)
+                matched.setdefault(name, []).append(slug)
+        distance = float(cat["distance"][k])
+        hits.append(
+            Hit(
+                profile=profile,
+                distance=None if np.isinf(distance) else distance,
+                in_person=bool(cat["in_person"][k]),
+                online=bool(cat["online"][k]),
+                matched=matched,
+            )
+        )
+    return hits
+
+
+def _merge_facets(
+    passes: list[_SegmentPass], query: SearchQuery, vocab: Vocabulary
+) -> tuple[dict[str, list[FacetOption]], dict[str, int]]:
+    merged: dict[str, dict[str, int]] = {}
+    for p in passes:
+        for name, counts in p.facet_counts.items():
+            into = merged.setdefault(name, {})
+            for key, count in counts.items():
+                into[key] = into.get(key, 0) + count
+    counts = merged.pop("flags", {})
+    facets: dict[str, list[FacetOption]] = {}
+    for name, options in merged.items():
+        kind = TERM_FIELDS.get(name, "gender")
+        selected = set(getattr(query, name))
+        items = [
+            FacetOption(slug, _facet_label(vocab, kind, slug), count, slug in selected)
+            for slug, count in options.items()
+            if count or slug in selected
+        ]
+        for slug in selected - set(options):
+            items.append(FacetOption(slug, _facet_label(vocab, kind, slug), 0, True))
+        items.sort(key=lambda o: (not o.selected, -o.count, o.label))
+        facets[name] = items
+    return facets, counts
+
+
+def _facet_label(vocab: Vocabulary, kind: str, slug: str) -> str:
+    if kind == "gender":
+        return {
+            "woman": str(_("Woman")),
+            "man": str(_("Man")),
+            "nonbinary": str(_("Nonbinary")),
+        }.get(slug, slug)
+    return vocab.label(kind, slug)
+
+
+def count(query: SearchQuery, *, state: ix.IndexState | None = None) -> int:
+    """How many profiles a query finds (no ranking, no facets): for relaxations and page counts."""
+    state = state or ix.get_index()
+    location = resolve_location(query.location).location
+    text_scores = None
+    if query.text.strip():
+        found, rest = vocabulary(state).split_text(query.text)
+        for name, slugs in found.items():
+            query = replace(query, **{name: tuple(dict.fromkeys([*getattr(query, name), *slugs]))})
+        text_scores = _text_scores(rest) if rest else None
+    return sum(
+        len(_run_segment(seg, dead, query, location, text_scores, False).positions)
+        for seg, dead in state.segments
+    )
+
+
+def _relaxations(
+    query: SearchQuery,
+    location: Location | None,
+    state: ix.IndexState,
+    text_scores: dict[int, float] | None,
+    total: int,
+) -> list[Relaxation]:
+    """The nearest ways to more results, each with the count it would give."""
+    options: list[tuple[str, SearchQuery]] = []
+    if location is not None and location.has_point and query.mode != "online":
+        for radius in RADII:
+            if radius > query.radius:
+                options.append(
+                    (
+                        str(_("within %(miles)d miles") % {"miles": radius}),
+                        replace(query, radius=radius),
+                    )
+                )
+                break
+    if location is not None and query.mode == "in_person":
+        options.append(
+            (
+                str(
+                    _("offer online sessions in %(state)s") % {"state": state_name(location.state)}
+                ),
+                replace(query, mode="online"),
+            )
+        )
+    labels = {
+        "issues": _("without the issue filter"),
+        "approaches": _("without the approach filter"),
+        "insurance": _("without the insurance filter"),
+        "languages": _("without the language filter"),
+        "identities": _("without the identity filter"),
+        "communities": _("without the community filter"),
+        "ages": _("without the age filter"),
+        "formats": _("without the format filter"),
+        "license_types": _("without the licence filter"),
+        "genders": _("any gender"),
+        "max_fee": _("any fee"),
+        "sliding_scale": _("without requiring a sliding scale"),
+        "free_consultation": _("without requiring a free consultation"),
+        "verified": _("including self-reported licences"),
+        "accepting": _("including those not taking new clients"),
+    }
+    for name, label in labels.items():
+        current = getattr(query, name)
+        if current and current != ():
+            default = False if name == "accepting" else getattr(SearchQuery(), name)
+            relaxed = replace(query, **{name: default})
+            options.append((str(label), relaxed))
+    results = []
+    location_segments = state.segments
+    for label, relaxed in options:
+        relaxed = replace(relaxed, page=1)
+        found = sum(
+            len(_run_segment(seg, dead, relaxed, location, text_scores, False).positions)
+            for seg, dead in location_segments
+        )
+        if found > total:
+            results.append(Relaxation(label, found, relaxed))
+    results.sort(key=lambda r: -r.count)
+    return results[:4]
+
+
+__all__ = [
+    "RADII", "MODES", "SORTS", "RANKING_RULE", "STATES", "SearchQuery", "SearchResult", "Hit",
+    "FacetOption", "Relaxation", "Location", "LocationResult", "resolve_location", "search",
+    "count", "fold_words",
+]  # fmt: skip
