@@ -68,6 +68,7 @@ _KIND_NOUN = {
     Kind.LICENSE_TYPE: "licence type",
 }
 GENDERS = ("woman", "man", "nonbinary")
+_LICENSE_STATUSES = frozenset(LicenseStatus.values)
 OFFICE_KEYS = ("address", "city", "state", "zip", "lat", "lon")
 LICENSE_KEYS = ("type", "number", "state", "status", "supervisor")
 FEE_KEYS = ("min", "max", "sliding_scale", "free_consultation")
@@ -290,7 +291,7 @@ def clean_document(raw: object, vocab: Vocabulary, *, today=None) -> tuple[Clean
         state = col.run(f"{path}.state", v.state_code, item.get("state"))
         number = col.run(f"{path}.number", v.text, item.get("number"), max_length=40) or ""
         status = (str(item.get("status") or LicenseStatus.LICENSED)).strip().lower()
-        if status not in LicenseStatus.values:
+        if status not in _LICENSE_STATUSES:
             col.errors.append(
                 (f"{path}.status", f"{status!r} is not one of licensed, associate, student")
             )

@@ -1,0 +1,361 @@
+"""Demo data: deterministic, realistic, and valid through the real importer."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from rapport.core import geo
+from rapport.core.states import STATES
+from rapport.directory import demo, interchange
+from rapport.directory.models import Status, TherapistProfile
+from rapport.taxonomy.models import Term
+
+# What each licence's holder is called: the title must follow the licence.
+TITLES = {
+    "LMFT": "Licensed Marriage & Family Therapist",
+    "LCMFT": "Licensed Clinical Marriage & Family Therapist",
+    "AMFT": "Associate Marriage & Family Therapist",
+    "LMFT-A": "Licensed Marriage & Family Therapist Associate",
+    "LCSW": "Licensed Clinical Social Worker",
+    "LICSW": "Licensed Independent Clinical Social Worker",
+    "LISW": "Licensed Independent Social Worker",
+    "ASW": "Associate Clinical Social Worker",
+    "LMSW": "Licensed Master Social Worker",
+    "LSW": "Licensed Social Worker",
+    "LPC": "Licensed Professional Counselor",
+    "LPC Associate": "Licensed Professional Counselor Associate",
+    "LPCC": "Licensed Professional Clinical Counselor",
+    "APCC": "Associate Professional Clinical Counselor",
+    "LMHC": "Licensed Mental Health Counselor",
+    "LCPC": "Licensed Clinical Professional Counselor",
+    "LCMHC": "Licensed Clinical Mental Health Counselor",
+    "Psychiatrist": "Psychiatrist",
+    "PMHNP": "Psychiatric Nurse Practitioner",
+}
+PSYCHOLOGIST_TITLES = {"Psychologist", "Licensed Psychologist", "Clinical Psychologist"}
+# Licence types a state's directory would show, per the brief and domain.md 2.1.
+STATE_TYPES = {
+    "CA": {"LMFT", "AMFT", "LCSW", "ASW", "LPCC", "APCC", "Psychologist"},
+    "NY": {"LMHC", "LCSW", "LMSW", "LMFT", "Psychologist"},
+    "TX": {"LPC", "LPC Associate", "LCSW", "LMSW", "LMFT", "LMFT-A", "Psychologist"},
+    "IL": {"LCPC", "LPC", "LCSW", "LSW", "LMFT", "Psychologist"},
+    "MA": {"LMHC", "LICSW", "LMFT", "Psychologist"},
+}
+PRESCRIBERS = {"Psychiatrist", "PMHNP"}
+
+
+def npi_ok(number: str) -> bool:
+    """Luhn over '80840' + the 9-digit base, written out here independently of the code."""
+    if not re.fullmatch(r"[12]\d{9}", number):
+        return False
+    digits = [int(c) for c in "80840" + number]
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2 == 1:
+            d *= 2
+            d = d - 9 if d > 9 else d
+        total += d
+    return total % 10 == 0
+
+
+@cache
+def docs(n: int, seed: int = 1) -> tuple[dict[str, Any], ...]:
+    # Generated once per size for the module; tests must not mutate them.
+    return tuple(demo.generate_documents(n, seed))
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def test_it_generates_identical_documents_for_the_same_seed() -> None:
+    first = list(demo.generate_documents(500, 42))
+    second = list(demo.generate_documents(500, 42))
+    assert first == second
+    assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
+    other = list(demo.generate_documents(500, 43))
+    assert [d["name"] for d in other] != [d["name"] for d in first]
+
+
+def test_it_does_not_depend_on_the_process_hash_seed(tmp_path: Path) -> None:
+    # Set or dict ordering leaking into the output would pass the in-process
+    # test above and still give PostgreSQL and SQLite runs different data.
+    script = (
+        "import django, hashlib, json; django.setup();"
+        "from rapport.directory import demo;"
+        "print(hashlib.sha256(json.dumps(list(demo.generate_documents(300, 4)),"
+        " sort_keys=True).encode()).hexdigest())"
+    )
+    expected = hashlib.sha256(
+        json.dumps(list(demo.generate_documents(300, 4)), sort_keys=True).encode()
+    ).hexdigest()
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed, "RAPPORT_DATA_DIR": str(tmp_path),
+               "DJANGO_SETTINGS_MODULE": "rapport.settings"}  # fmt: skip
+        run = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        )
+        assert run.stdout.strip() == expected
+
+
+def test_it_makes_a_short_run_a_prefix_of_a_longer_one() -> None:
+    assert list(demo.generate_documents(300, 7)) == list(demo.generate_documents(1500, 7))[:300]
+
+
+def test_it_fills_every_field_with_a_valid_value() -> None:
+    vocabulary = demo.load_vocabulary()
+    known = {kind: {t.slug for t in terms} for kind, terms in vocabulary.items()}
+    batch = docs(2000)
+    assert len({d["id"] for d in batch}) == len(batch)
+    npis = [d["npi"] for d in batch if "npi" in d]
+    assert 0.5 < len(npis) / len(batch) < 0.7
+    assert len(set(npis)) == len(npis)
+    for d in batch:
+        assert d["source"] == "demo"
+        assert 1 <= len(d["id"]) <= 64
+        assert d["name"].strip() and len(d["name"]) <= 120
+        assert len(d["credentials"]) <= 60 and len(d["title"]) <= 120
+        assert "npi" not in d or npi_ok(d["npi"]), d["npi"]
+        assert 3 <= len(d["issues"]) <= 8 and len(set(d["issues"])) == len(d["issues"])
+        assert len(d.get("insurance", [])) <= 6
+        for key, kind in (("issues", "issue"), ("identities", "identity"),
+                          ("communities", "community"), ("insurance", "insurance"),
+                          ("languages", "language"), ("ages", "age"), ("formats", "format")):  # fmt: skip
+            assert set(d.get(key, [])) <= known[kind], (key, d.get(key))
+        assert d["ages"] and d["formats"] and d["languages"]
+        assert {a["slug"] for a in d["approaches"]} <= known["approach"]
+        assert d["licenses"]
+        for lic in d["licenses"]:
+            assert lic["state"] in STATES and lic["number"].isdigit()
+            assert lic["status"] in ("licensed", "associate")
+        for office in d.get("offices", []):
+            assert not office.get("state") or office["state"] in STATES
+            assert not office.get("zip") or geo.lookup_zip(office["zip"]) is not None
+            assert office.get("zip") or geo.lookup_city(office["city"], office["state"])
+        assert set(d.get("telehealth_states", [])) <= {lic["state"] for lic in d["licenses"]}
+        assert d["telehealth"] or d.get("offices"), "nobody can be seen nowhere"
+        fees = d.get("fees", {})
+        if "min" in fees:
+            assert 20 <= fees["min"] <= fees["max"] <= 700
+        if "accepting_confirmed_at" in d:
+            assert dt.date.fromisoformat(d["accepting_confirmed_at"]) <= demo.REFERENCE_DATE
+        assert d["email"] == f"demo+{d['id']}@example.org"
+        assert "phone" not in d or re.fullmatch(r"\(\d{3}\) 555-01\d\d", d["phone"])
+        assert "website" not in d or d["website"].startswith("https://example.org/")
+        assert len(d["statement"]) <= 5000
+        if len(d["statement"]) < 1000:
+            assert 40 <= words(d["statement"]) <= 90, d["statement"]
+        for approach in d["approaches"]:
+            if "statement" in approach:
+                assert 20 <= words(approach["statement"]) <= 60, approach["statement"]
+
+
+def test_it_writes_statements_that_differ_and_vary_in_shape() -> None:
+    batch = docs(2000)
+    statements = [d["statement"] for d in batch]
+    assert len(set(statements)) >= 0.95 * len(statements)
+    openings = Counter(s.split(".")[0][:25] for s in statements)
+    assert openings.most_common(1)[0][1] < 0.1 * len(statements)
+    approach_statements = [
+        a["statement"] for d in batch for a in d["approaches"] if "statement" in a
+    ]
+    assert len(set(approach_statements)) >= 0.9 * len(approach_statements)
+    with_statement = len(approach_statements) / sum(len(d["approaches"]) for d in batch)
+    assert 0.6 <= with_statement <= 0.8
+    long = [s for s in statements if len(s) >= 1100]
+    assert 0.02 * len(batch) <= len(long) <= 0.1 * len(batch)
+    assert all("\n\n" in s for s in long)
+    assert not any(re.search(r"\b1 years\b", s) for s in statements)
+    names = " ".join(d["name"] for d in batch)
+    assert re.search(r"[^\x00-\x7f]", names), "names include accents and other scripts"
+    assert any("-" in d["name"].split(" ")[-1] for d in batch), "some hyphenated surnames"
+
+
+def test_it_keeps_licence_title_credentials_and_state_consistent() -> None:
+    seen_types: Counter[str] = Counter()
+    for d in docs(5000):
+        first = d["licenses"][0]
+        kind = first["type"]
+        seen_types[kind] += 1
+        if d["title"]:
+            if kind == "Psychologist":
+                assert d["title"] in PSYCHOLOGIST_TITLES
+            elif kind in TITLES:
+                assert d["title"] == TITLES[kind], (kind, d["title"])
+        if kind == "Psychologist":
+            assert d["credentials"] in ("PhD", "PsyD", "EdD")
+        elif kind == "Psychiatrist":
+            assert d["credentials"] in ("MD", "DO")
+        elif kind == "PMHNP":
+            assert d["credentials"].endswith("PMHNP-BC")
+        else:
+            assert d["credentials"].split(", ")[-1] == kind
+        if first["state"] in STATE_TYPES and kind not in PRESCRIBERS:
+            assert kind in STATE_TYPES[first["state"]], (first["state"], kind)
+        for lic in d["licenses"]:
+            if lic["status"] == "associate":
+                assert lic.get("supervisor", "").count(", ") == 1  # "Name, LMFT"
+            else:
+                assert "supervisor" not in lic
+        office_states = {o["state"] for o in d.get("offices", []) if o.get("state")}
+        assert office_states <= {lic["state"] for lic in d["licenses"]}
+        if kind in ("AMFT", "ASW", "APCC", "LPC Associate", "LMFT-A"):
+            assert first["status"] == "associate"
+    prescribers = sum(seen_types[k] for k in PRESCRIBERS) / sum(seen_types.values())
+    assert 0.03 <= prescribers <= 0.08
+    assert seen_types["AMFT"] and seen_types["LMHC"] and seen_types["LCPC"]
+    two_states = sum(len({lic["state"] for lic in d["licenses"]}) > 1 for d in docs(5000))
+    assert 0.03 * 5000 <= two_states <= 0.2 * 5000
+
+
+def test_it_concentrates_profiles_in_big_metros_like_the_real_workforce() -> None:
+    batch = docs(20000)
+    nyc = geo.lookup_city("New York", "NY")
+    assert nyc is not None
+    near = 0
+    for d in batch:
+        offices = d.get("offices")
+        if not offices:
+            continue
+        o = offices[0]
+        if "lat" in o:
+            lat, lon = o["lat"], o["lon"]
+        else:
+            place = geo.lookup_zip(o.get("zip")) or geo.lookup_city(o.get("city"), o.get("state"))
+            assert place is not None
+            lat, lon = place.lat, place.lon
+        if geo.haversine_miles(nyc.lat, nyc.lon, lat, lon) <= 25 / 1.609344:
+            near += 1
+    assert 0.04 <= near / len(batch) <= 0.10
+    states = Counter(d["licenses"][0]["state"] for d in batch)
+    assert states["CA"] > states["NY"] > states["WY"] > 0
+
+
+def test_it_covers_the_office_shapes_the_display_rules_care_about() -> None:
+    batch = docs(5000)
+    offices = [o for d in batch for o in d.get("offices", [])]
+    telehealth_only = sum(not d.get("offices") for d in batch) / len(batch)
+    assert 0.06 <= telehealth_only <= 0.14
+    assert all(not d["in_person"] and d["telehealth"] for d in batch if not d.get("offices"))
+    assert any("zip" in o and "city" not in o for o in offices)
+    assert any("city" in o and "zip" not in o for o in offices)
+    assert any("lat" in o for o in offices) and any("lat" not in o for o in offices)
+    assert any(len(d.get("offices", [])) == 2 for d in batch)
+    assert any(d["telehealth"] and "telehealth_states" not in d for d in batch)
+
+
+def test_every_city_resolves_and_every_state_has_one() -> None:
+    with demo.CITIES_CSV.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) >= 300
+    assert {"city", "state", "population"} == set(rows[0])
+    for row in rows:
+        assert geo.lookup_city(row["city"], row["state"]) is not None, row
+        assert int(row["population"]) > 0
+    expected = set(STATES) - {"AS", "GU", "MP", "VI"}
+    assert {row["state"] for row in rows} == expected
+    metros = demo.load_metros()
+    assert len(metros) == len(rows)
+    assert all(len(m.zips) >= 1 for m in metros)
+    assert max(metros, key=lambda m: m.population).city == "New York"
+
+
+def test_it_falls_back_to_built_in_vocabularies_when_files_are_missing(tmp_path: Path) -> None:
+    (tmp_path / "issues.toml").write_text(
+        'kind = "issue"\n[[terms]]\nname = "Anxiety"\n[[terms]]\nname = "Depression"\n'
+        '[[terms]]\nname = "Grief & loss"\n[[terms]]\nname = "Stress"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "broken.toml").write_text("this is [not toml", encoding="utf-8")
+    terms = demo.load_vocabulary(tmp_path)
+    assert [t.slug for t in terms["issue"]] == ["anxiety", "depression", "grief-loss", "stress"]
+    assert {t.slug for t in terms["age"]} == {"children", "teens", "adults", "older-adults"}
+    assert "lmft" in {t.slug for t in terms["license_type"]}
+    generator = demo.DemoGenerator(5, vocabulary=demo.Vocabulary(terms))
+    batch = [generator.document(i) for i in range(200)]
+    assert all(set(d["issues"]) <= {"anxiety", "depression", "grief-loss", "stress"} for d in batch)
+    assert all(d["licenses"][0]["type"] for d in batch)
+
+
+def test_npi_check_digits_match_the_cms_example() -> None:
+    # CMS's worked example: base 123456789 has check digit 3.
+    assert demo.npi_with_check_digit("123456789") == "1234567893"
+    assert npi_ok("1234567893") and not npi_ok("1234567890")
+
+
+# --- Through the importer --------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_it_seeds_demo_profiles_through_the_importer(client: Any) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("seed_demo", "--therapists", "200", "--seed", "3", stdout=out, stderr=err)
+    assert "200 created, 0 updated, 0 unchanged, 0 failed" in out.getvalue()
+    profiles = TherapistProfile.objects.filter(source="demo")
+    assert profiles.count() == 200
+    assert all(p.is_demo and p.status == Status.PUBLISHED for p in profiles)
+    assert not TherapistProfile.objects.exclude(source="demo").exists()
+
+    profile = profiles.with_public_relations().get(external_id="0000001")
+    generated = docs(200, 3)[0]
+    assert profile.name == generated["name"]
+    assert [lic.state for lic in profile.licenses.all()] == [
+        lic["state"] for lic in generated["licenses"]
+    ]
+    response = client.get(profile.get_absolute_url())
+    assert response.status_code == 200
+    assert "Demo profile" in response.content.decode()
+
+    # Same seed again: nothing changes. More profiles: only the new ones are created.
+    out = io.StringIO()
+    call_command(
+        "seed_demo", "--therapists", "200", "--seed", "3", stdout=out, stderr=io.StringIO()
+    )
+    assert "0 created, 0 updated, 200 unchanged, 0 failed" in out.getvalue()
+    out = io.StringIO()
+    call_command(
+        "seed_demo", "--therapists", "250", "--seed", "3", stdout=out, stderr=io.StringIO()
+    )
+    assert "50 created, 0 updated, 200 unchanged, 0 failed" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_it_exports_exactly_what_the_importer_made_of_the_generated_documents() -> None:
+    call_command("seed_demo", "--therapists", "150", "--seed", "9", stdout=io.StringIO(),
+                 stderr=io.StringIO())  # fmt: skip
+    vocabulary = interchange.Vocabulary()
+    expected = {}
+    for d in docs(150, 9):
+        clean, errors = interchange.clean_document(d, vocabulary)
+        assert clean is not None, errors
+        expected[d["id"]] = clean.document
+    exported = {d["id"]: d for d in interchange.export_documents()}
+    assert exported == expected
+
+
+@pytest.mark.django_db
+def test_it_fails_loudly_when_generated_profiles_do_not_validate() -> None:
+    # A taxonomy out of step with the generator: every profile listing
+    # anxiety is refused, and the command must say so and exit non-zero.
+    Term.objects.filter(kind="issue", slug="anxiety").update(is_active=False)
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError, match="failed validation"):
+        call_command("seed_demo", "--therapists", "100", "--seed", "1", stdout=out, stderr=err)
+    assert "unknown issue 'anxiety'" in err.getvalue()
+    assert re.search(r"line \d+: issues\[\d\]", err.getvalue())
+    assert "failed" in out.getvalue()
