@@ -31,6 +31,7 @@ install: $(STAMP)
 # "empty" and seeding on top of it.
 run: $(STAMP)
 	$(BIN)/python -m rapport migrate --no-input
+	$(BIN)/python -m rapport sync_taxonomy
 	@rc=0; $(BIN)/python -m rapport shell -v 0 -c "import sys; from rapport.directory.models import TherapistProfile as T; sys.exit(0 if T.objects.exists() else 3)" || rc=$$?; \
 	if [ $$rc -eq 3 ]; then \
 		echo "Empty directory: seeding $(DEMO_THERAPISTS) demo therapists"; \

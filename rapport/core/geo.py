@@ -94,3 +94,8 @@ def haversine_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_MILES * math.asin(math.sqrt(a))
+
+
+def warm_up() -> None:
+    """Load the tables now (app server start) rather than on the first request."""
+    _tables()

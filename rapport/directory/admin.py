@@ -18,7 +18,7 @@ from rapport.core.ids import profile_slug
 from rapport.moderation.services import audit_record
 
 from .models import ApproachStatement, License, Office, TherapistProfile
-from .services import TransitionError, profile_approve, profile_suspend
+from .services import TransitionError, profile_approve, profile_suspend, profiles_changed
 
 
 class LicenseInline(admin.TabularInline):
@@ -112,6 +112,21 @@ class TherapistProfileAdmin(admin.ModelAdmin):
                 target=obj,
                 reason=f"created in the admin as {obj.status}",
             )
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Inside the admin's transaction: search sees the edit on its next request.
+        profiles_changed(ids=[form.instance.pk])
+
+    def delete_model(self, request: HttpRequest, obj: TherapistProfile) -> None:
+        pk = obj.pk
+        super().delete_model(request, obj)
+        profiles_changed(ids=[pk])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        ids = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        profiles_changed(ids=ids)
 
     def _run_transition(
         self, request: HttpRequest, queryset: QuerySet, service, *, reason: str, done: str

@@ -11,8 +11,14 @@ from django.db import transaction
 from rapport.moderation.models import AuditEvent
 from rapport.moderation.services import audit_record
 
+from .index import index_touch
 from .interchange import ImportResult
 from .models import Status, TherapistProfile
+
+
+def profiles_changed(*, ids: list[int] | None) -> None:
+    """Tell search that these profiles changed (None: all). Call inside the writer's transaction."""
+    index_touch(ids)
 
 # Which status each moderation verb may start from.
 _TRANSITIONS: dict[str, tuple[set[str], str]] = {
@@ -38,6 +44,7 @@ def _transition(*, profile: TherapistProfile, by, verb: str, reason: str = "") -
             )
         current.status = to
         current.save(update_fields=["status", "updated_at"])
+        profiles_changed(ids=[current.pk])
         audit_record(actor=by, action=f"directory.profile.{verb}", target=current, reason=reason)
     profile.status = to
     return profile
