@@ -61,3 +61,26 @@ def initials(name: str | None) -> str:
     if len(words) == 1:
         return words[0][0].upper()
     return (words[0][0] + words[-1][0]).upper()
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)]?\s")
+
+
+def excerpt(text: str | None, limit: int = 280) -> tuple[str, bool]:
+    """(shortened text, whether it was shortened). Never cuts a word.
+
+    Ends at the last sentence boundary within `limit` when that keeps most of
+    the text, else at the last word boundary with an ellipsis. The reference
+    directory cut statements mid-word; a person deserves whole words.
+    """
+    text = _SPACE.sub(" ", text or "").strip()
+    if len(text) <= limit:
+        return text, False
+    window = text[: limit + 1]
+    ends = [m.end() for m in _SENTENCE_END.finditer(window)]
+    if ends and ends[-1] >= limit * 0.6:
+        return window[: ends[-1]].rstrip(), True
+    cut = window.rfind(" ")
+    if cut <= 0:  # one enormous "word" (a URL): cut it, but say so
+        return window[:limit].rstrip() + "…", True
+    return window[:cut].rstrip(" ,;:-—–") + "…", True

@@ -37,6 +37,8 @@ RADII = (5, 10, 25, 50, 100)
 DEFAULT_RADIUS = 25
 MODES = ("both", "in_person", "online")
 SORTS = ("best", "nearest", "fee")
+# Not offered on the search page: the order of approach pages ("statement" first).
+PAGE_SORTS = (*SORTS, "statement")
 PER_PAGE = 20
 MAX_PAGE = 500
 FEW_RESULTS = 5
@@ -711,6 +713,16 @@ def _fit_scores(
     return fit, matched
 
 
+def _wrote_about(p: _SegmentPass, approaches: Sequence[str]) -> np.ndarray:
+    """1 where the profile wrote a statement for any of the selected approaches."""
+    wrote = np.zeros(len(p.positions), dtype=np.int64)
+    for slug in approaches:
+        row = p.segment.row("approach_statement", slug)
+        if row is not None:
+            wrote |= _bits_at(np.asarray(row), p.positions)
+    return wrote
+
+
 def _rank_and_page(
     passes: list[_SegmentPass],
     query: SearchQuery,
@@ -738,6 +750,7 @@ def _rank_and_page(
                 "rotation": rotation_keys(ids, today),
                 "in_person": p.in_person,
                 "online": p.online,
+                "wrote": _wrote_about(p, query.approaches),
                 "matched": matched,
             }
         )
@@ -746,7 +759,11 @@ def _rank_and_page(
     cat = {
         key: np.concatenate([part[key] for part in parts]) for key in parts[0] if key != "matched"
     }
-    if query.sort == "nearest":
+    if query.sort == "statement":
+        # Approach pages: therapists who wrote about this approach first, then
+        # the daily rotation (the rule stated on the page).
+        order = np.lexsort((cat["rotation"], -cat["wrote"]))
+    elif query.sort == "nearest":
         order = np.lexsort((cat["rotation"], cat["distance"]))
     elif query.sort == "fee":
         fee = np.where(cat["fee"] < 0, np.iinfo(np.int64).max, cat["fee"])
