@@ -39,6 +39,8 @@ def data_dir(tmp_path: Path) -> Path:
     """A private copy of the data files that a test may edit."""
     target = tmp_path / "data"
     shutil.copytree(DATA_DIR, target)
+    # Descriptions live beside the data files (content/<kind>/<slug>.md).
+    shutil.copytree(DATA_DIR.parent / "content", tmp_path / "content")
     return target
 
 
