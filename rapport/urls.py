@@ -1,10 +1,22 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+
+from rapport.api.api import api
+from rapport.directory.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", include("rapport.core.urls")),
     path("", include("rapport.directory.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"}),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
 ]

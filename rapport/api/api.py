@@ -1,0 +1,470 @@
+"""The JSON API: /api/v1/therapists, /api/v1/therapists/{id}, /api/v1/taxonomy.
+
+Read-only and anonymous. Each endpoint is a thin translation between HTTP and
+the functions the pages use: a search is one `search()` call (profiles come
+prefetched in its hits, so a page of 50 costs what a page of 1 does), a
+profile is its interchange document without the private email.
+
+Every error body is `{"error": "..."}`: ninja's own errors (422 validation,
+404, 405, unknown paths under /api/v1/) are rewritten to that shape, so a
+client needs one error handler and the OpenAPI document can describe them.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.urls import URLPattern, URLResolver, path, re_path, reverse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Query
+from ninja.errors import HttpError, ValidationError
+from ninja.renderers import JSONRenderer
+
+from rapport.directory import index as ix
+from rapport.directory import search as s
+from rapport.directory.interchange import export_document
+from rapport.directory.models import TherapistProfile
+from rapport.directory.validators import did_you_mean
+from rapport.taxonomy.models import Kind, Term
+
+from .docs import SelfHostedDocs
+from .schemas import (
+    GENDERS,
+    MAX_FEE,
+    MAX_PER_PAGE,
+    MAX_TEXT,
+    ErrorOut,
+    ProfileOut,
+    SearchOut,
+    SearchParams,
+    TermOut,
+)
+
+logger = logging.getLogger(__name__)
+
+# Fields of the interchange document that never leave the server.
+PRIVATE_FIELDS = ("email",)
+EXCERPT_LENGTH = 240
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class ApiError(Exception):
+    """An error a client can act on: rendered as its body with its status."""
+
+    def __init__(self, status: int, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = {"error": message, **extra}
+
+
+class Renderer(JSONRenderer):
+    # The interchange format's convention: UTF-8 text, names as written ("Zoë"), not \u escapes.
+    json_dumps_params = {"ensure_ascii": False}
+
+
+def _json_method_not_allowed(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
+    """Ninja answers a wrong method with a plain-text 405; ours says it in JSON, Allow kept."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            allowed = response.get("Allow", "")
+            response = api.create_response(request, {"error": _("method not allowed")}, status=405)
+            response["Allow"] = allowed
+        return response
+
+    return wrapper
+
+
+def _safe_only(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """The schema and docs views are plain Django views: refuse writes like the endpoints do."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method not in ("GET", "HEAD"):
+            response = api.create_response(request, {"error": _("method not allowed")}, status=405)
+            response["Allow"] = "GET, HEAD"
+            return response
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+class RapportAPI(NinjaAPI):
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        urls: list[URLResolver | URLPattern] = []
+        for pattern in super()._get_urls():
+            if isinstance(pattern, URLPattern) and pattern.name == "api-root":
+                # Ninja's root raises an HTML 404; ours points at the documents.
+                pattern = path("", _safe_only(api_root), name="api-root")
+            elif isinstance(pattern, URLPattern):
+                pattern.callback = _json_method_not_allowed(pattern.callback)
+            urls.append(pattern)
+        # Anything else under /api/v1/ is a JSON 404, not the site's HTML page.
+        urls.append(re_path(r"^.*$", api_not_found, name="not-found"))
+        return urls
+
+
+api = RapportAPI(
+    title="Rapport API",
+    version="1",
+    description=(
+        "Read-only access to the therapist directory: the same search as the search page, "
+        "public profile documents in the interchange format, and the taxonomy. "
+        'Every error body is {"error": "..."}.'
+    ),
+    urls_namespace="api",
+    renderer=Renderer(),
+    docs=SelfHostedDocs(),
+    docs_url="/docs",
+    docs_decorator=_safe_only,
+)
+
+
+# --- Errors -------------------------------------------------------------------------
+
+
+@api.exception_handler(ApiError)
+def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    return api.create_response(request, exc.body, status=exc.status)
+
+
+# Messages that say what a parameter accepts, rather than pydantic's generic ones.
+_PARAM_RULES: dict[str, Callable[[], str]] = {
+    "radius": lambda: (
+        _("radius must be one of %(values)s miles") % {"values": ", ".join(map(str, s.RADII))}
+    ),
+    "mode": lambda: _("mode must be one of %(values)s") % {"values": ", ".join(s.MODES)},
+    "sort": lambda: _("sort must be one of %(values)s") % {"values": ", ".join(s.SORTS)},
+    "page": lambda: _("page must be a whole number from 1 to %(max)d") % {"max": s.MAX_PAGE},
+    "per_page": lambda: (
+        _("per_page must be a whole number from 1 to %(max)d") % {"max": MAX_PER_PAGE}
+    ),
+    "max_fee": lambda: (
+        _("max_fee must be a whole number of dollars from 0 to %(max)d") % {"max": MAX_FEE}
+    ),
+    "q": lambda: _("q must be at most %(max)d characters") % {"max": MAX_TEXT},
+}
+
+
+def _param_message(error: dict[str, Any]) -> str:
+    loc = [str(part) for part in error.get("loc", ()) if not isinstance(part, int)]
+    name = loc[1] if len(loc) > 1 else (loc[0] if loc else "")
+    if name in _PARAM_RULES:
+        return _PARAM_RULES[name]()
+    if error.get("type", "").startswith("bool"):
+        return _("%(name)s must be true or false") % {"name": name}
+    return _("invalid %(name)s: %(reason)s") % {"name": name, "reason": error.get("msg", "")}
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    # 400, not ninja's 422: a bad query parameter is a bad request like any other.
+    detail = [
+        {
+            "loc": [str(part) for part in error.get("loc", ())],
+            "msg": str(error.get("msg", "")),
+            "type": str(error.get("type", "")),
+        }
+        for error in exc.errors
+    ]
+    message = _param_message(exc.errors[0]) if exc.errors else _("invalid request")
+    return api.create_response(request, {"error": message, "detail": detail}, status=400)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"error": _("not found")}, status=404)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, {"error": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Logged with the path only: query strings can name someone's health conditions.
+    logger.exception("API error on %s", request.path)
+    return api.create_response(request, {"error": _("server error")}, status=500)
+
+
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    return api.create_response(request, {"error": _("not found")}, status=404)
+
+
+def api_root(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    return api.create_response(
+        request,
+        {
+            "openapi": reverse("api:openapi-json"),
+            "docs": reverse("api:openapi-view"),
+            "therapists": reverse("api:search_therapists"),
+            "taxonomy": reverse("api:taxonomy"),
+        },
+        status=200,
+    )
+
+
+# --- Search ---------------------------------------------------------------------------
+
+_KIND_NOUN: dict[str, Callable[[], str]] = {
+    Kind.ISSUE: lambda: _("issue"),
+    Kind.APPROACH: lambda: _("approach"),
+    Kind.INSURANCE: lambda: _("insurance"),
+    Kind.LANGUAGE: lambda: _("language"),
+    Kind.IDENTITY: lambda: _("identity"),
+    Kind.COMMUNITY: lambda: _("community"),
+    Kind.AGE: lambda: _("age group"),
+    Kind.FORMAT: lambda: _("format"),
+    Kind.LICENSE_TYPE: lambda: _("licence type"),
+}
+
+
+def _unknown(noun: str, value: str, known: Any) -> ApiError:
+    return ApiError(
+        400,
+        _("unknown %(noun)s %(value)s") % {"noun": noun, "value": repr(value)}
+        + did_you_mean(value, known),
+    )
+
+
+def _clean_text(value: str) -> str:
+    # Control characters are never part of a search, and PostgreSQL refuses NUL outright.
+    return " ".join(_CONTROL.sub(" ", value).split())
+
+
+def build_query(params: SearchParams, vocab: s.Vocabulary) -> s.SearchQuery:
+    """The SearchQuery of these parameters; an unknown slug or place is a 400 naming it."""
+    lists: dict[str, tuple[str, ...]] = {}
+    for name, kind in s.TERM_FIELDS.items():
+        slugs = tuple(dict.fromkeys(v.strip().lower() for v in getattr(params, name)))
+        for slug in slugs:
+            if (kind, slug) not in vocab.labels:
+                known = [k_slug for (k_kind, k_slug) in vocab.labels if k_kind == kind]
+                raise _unknown(_KIND_NOUN[kind](), slug, known)
+        lists[name] = slugs
+    genders = tuple(dict.fromkeys(v.strip().lower() for v in params.gender))
+    for gender in genders:
+        if gender not in GENDERS:
+            raise _unknown(_("gender"), gender, GENDERS)
+
+    location = _clean_text(params.location)
+    if location:
+        resolved = s.resolve_location(location)
+        if resolved.location is None:
+            extra = {}
+            if resolved.suggestions:
+                extra["suggestions"] = [place.label for place in resolved.suggestions]
+            raise ApiError(400, resolved.problem or _("unknown location"), **extra)
+
+    return s.SearchQuery(
+        text=_clean_text(params.q),
+        location=location,
+        radius=params.radius,
+        mode=params.mode,
+        genders=genders,
+        max_fee=params.max_fee,
+        sliding_scale=params.sliding_scale,
+        free_consultation=params.free_consultation,
+        verified=params.verified,
+        accepting=params.accepting,
+        sort=params.sort,
+        page=params.page,
+        per_page=params.per_page,
+        **lists,
+    )
+
+
+def query_params(query: s.SearchQuery) -> dict[str, Any]:
+    """The API parameters that reproduce a query (defaults left out), for relaxation links."""
+    params: dict[str, Any] = {}
+    if query.text:
+        params["q"] = query.text
+    if query.location:
+        params["location"] = query.location
+        if query.radius != s.DEFAULT_RADIUS:
+            params["radius"] = query.radius
+    if query.mode != "both":
+        params["mode"] = query.mode
+    for name in s.TERM_FIELDS:
+        if getattr(query, name):
+            params[name] = sorted(getattr(query, name))
+    if query.genders:
+        params["gender"] = sorted(query.genders)
+    if query.max_fee is not None:
+        params["max_fee"] = query.max_fee
+    for name in s.BOOL_FILTERS:
+        if getattr(query, name):
+            params[name] = True
+    if not query.accepting:
+        params["accepting"] = False
+    if query.sort != "best":
+        params["sort"] = query.sort
+    if query.per_page != s.PER_PAGE:
+        params["per_page"] = query.per_page
+    return params
+
+
+def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
+    """The statement's opening, cut at a word boundary: enough to decide whether to read on."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.-–—") + "…"
+
+
+def _result(hit: s.Hit) -> dict[str, Any]:
+    profile = hit.profile
+    return {
+        "id": profile.slug,
+        "url": profile.get_absolute_url(),
+        "name": profile.name,
+        "credentials": profile.credentials,
+        "title": profile.title,
+        "location": profile.display_location(),
+        "distance_miles": None if hit.distance is None else round(hit.distance, 1),
+        "in_person": hit.in_person,
+        "online": hit.online,
+        "accepting_new_clients": profile.accepting_new_clients,
+        "fees": {
+            "min": profile.fee_min,
+            "max": profile.fee_max,
+            "sliding_scale": profile.sliding_scale,
+            "free_consultation": profile.free_consultation,
+        },
+        "matched": hit.matched,
+        "statement_excerpt": excerpt(profile.statement),
+    }
+
+
+def _facet_name(name: str) -> str:
+    # Facets are keyed by the parameter that selects them: "genders" is chosen with ?gender=.
+    return "gender" if name == "genders" else name
+
+
+@api.get(
+    "/therapists",
+    response={200: SearchOut, 400: ErrorOut},
+    operation_id="search_therapists",
+    url_name="search_therapists",
+    summary="Search therapists",
+    tags=["therapists"],
+)
+def search_therapists(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
+    """The search page's search: filters, facet counts, ranking and paging are identical."""
+    state = ix.get_index()
+    query = build_query(params, s.vocabulary(state))
+    result = s.search(query, state=state)
+    location = result.location
+    return {
+        "total": result.total,
+        "page": query.page,
+        "per_page": query.per_page,
+        "pages": result.pages,
+        "location": None
+        if location is None
+        else {
+            "kind": location.kind,
+            "label": location.label,
+            "state": location.state,
+            "lat": location.lat,
+            "lon": location.lon,
+        },
+        "results": [_result(hit) for hit in result.hits],
+        "facets": {
+            _facet_name(name): [
+                {"value": o.value, "label": o.label, "count": o.count, "selected": o.selected}
+                for o in options
+            ]
+            for name, options in result.facets.items()
+        },
+        "counts": result.counts,
+        "detected": result.detected,
+        "relaxations": [
+            {"label": r.label, "count": r.count, "query": query_params(r.query)}
+            for r in result.relaxations
+        ],
+    }
+
+
+# --- Profiles --------------------------------------------------------------------------
+
+
+@api.get(
+    "/therapists/{id}",
+    response={200: ProfileOut, 404: ErrorOut},
+    operation_id="get_therapist",
+    url_name="therapist",
+    summary="A therapist's public profile",
+    tags=["therapists"],
+    exclude_unset=True,
+)
+def get_therapist(request: HttpRequest, id: str) -> dict[str, Any]:  # noqa: A002 - the URL's name
+    """The profile in the interchange format (shared/spec/profile-format.md), without its email.
+
+    `id` is the profile's slug, as in search results. Unpublished and missing
+    profiles are the same 404.
+    """
+    # Checked before the database sees it: PostgreSQL rejects some strings (NUL) outright.
+    profile = (
+        TherapistProfile.objects.published().with_public_relations().filter(slug=id).first()
+        if _SLUG.fullmatch(id)
+        else None
+    )
+    if profile is None:
+        raise ApiError(404, _("not found"))
+    document = export_document(profile)
+    for name in PRIVATE_FIELDS:
+        document.pop(name, None)
+    return {"slug": profile.slug, "url": profile.get_absolute_url(), **document}
+
+
+# --- Taxonomy ---------------------------------------------------------------------------
+
+
+@api.get(
+    "/taxonomy",
+    response={200: dict[str, list[TermOut]]},
+    operation_id="taxonomy",
+    url_name="taxonomy",
+    summary="Every active taxonomy term, by kind",
+    tags=["taxonomy"],
+)
+def taxonomy(request: HttpRequest) -> dict[str, list[dict[str, str]]]:
+    """Terms in display order, keyed by kind.
+
+    Each kind's slugs are the values of one search parameter: issue -> issues,
+    approach -> approaches, insurance -> insurance, language -> languages,
+    identity -> identities, community -> communities, age -> ages,
+    format -> formats, license_type -> license_types.
+    """
+    grouped: dict[str, list[dict[str, str]]] = {kind: [] for kind in Kind.values}
+    terms = Term.objects.active().order_by("kind", "position", "name")
+    for kind, slug, name, short_name, group, summary in terms.values_list(
+        "kind", "slug", "name", "short_name", "group", "summary"
+    ):
+        grouped.setdefault(kind, []).append(
+            {
+                "slug": slug,
+                "name": name,
+                "short_name": short_name,
+                "group": group,
+                "summary": summary,
+            }
+        )
+    return grouped

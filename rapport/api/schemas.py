@@ -1,0 +1,255 @@
+"""Input and output schemas of the API: they are also its OpenAPI document.
+
+Every constraint a parameter has is declared here (enums, ranges, lengths), so
+the published schema says exactly what the API accepts, and a client that
+follows it never meets a 400 other than an unknown taxonomy slug or place.
+Output fields are required unless a profile document may leave them out, so
+a response that drifts from this file fails the schemathesis run.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from ninja import Schema
+from pydantic import AfterValidator, BeforeValidator, Field
+
+from rapport.directory.search import DEFAULT_RADIUS, MAX_PAGE, MODES, PER_PAGE, RADII, SORTS
+
+MAX_PER_PAGE = 50
+MAX_FEE = 10_000
+GENDERS = ("woman", "man", "nonbinary")
+# Long enough for any real query; a bound keeps pathological input cheap.
+MAX_TEXT = 200
+MAX_LOCATION = 100
+MAX_SLUG = 80
+MAX_VALUES = 50
+
+
+def _one_of(allowed: tuple[Any, ...]):  # type: ignore[no-untyped-def]
+    def check(value: Any) -> Any:
+        if value not in allowed:
+            raise ValueError(f"must be one of {', '.join(map(str, allowed))}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _blank_is_none(value: Any) -> Any:
+    # An HTML form leaves an untouched number box as "max_fee=": that means "any".
+    return None if value == "" else value
+
+
+Slug = Annotated[str, Field(max_length=MAX_SLUG)]
+
+
+def _slugs(description: str, example: str) -> Any:
+    return Field(
+        default_factory=list,
+        max_length=MAX_VALUES,
+        description=f"{description} Slugs are listed by GET /api/v1/taxonomy.",
+        examples=[[example]],
+    )
+
+
+class SearchParams(Schema):
+    """The search page's query, as query parameters; lists are repeated parameters."""
+
+    q: str = Field(
+        "",
+        max_length=MAX_TEXT,
+        description="Free text: names, words, taxonomy terms.",
+        examples=["anxiety", "couples therapy in spanish"],
+    )
+    location: str = Field(
+        "",
+        max_length=MAX_LOCATION,
+        description="A ZIP code, 'City, ST', a city, or a state.",
+        examples=["98402", "Tacoma, WA", "WA"],
+    )
+    radius: Annotated[int, _one_of(RADII)] = Field(
+        DEFAULT_RADIUS,
+        description="Miles around the location for in-person offices.",
+        json_schema_extra={"enum": list(RADII)},
+    )
+    mode: Literal[MODES] = Field("both", description="In person, online, or both.")  # type: ignore[valid-type]
+    issues: list[Slug] = _slugs("Issues (any of them).", "anxiety")
+    approaches: list[Slug] = _slugs("Approaches (any of them).", "relational-therapy")
+    insurance: list[Slug] = _slugs("Insurance plans (any of them).", "aetna")
+    languages: list[Slug] = _slugs("Languages, ISO 639-1 (any of them).", "es")
+    identities: list[Slug] = _slugs("Therapist identities (any of them).", "transgender")
+    communities: list[Slug] = _slugs("Communities served (any of them).", "lgbtq-affirming")
+    ages: list[Slug] = _slugs("Age groups (any of them).", "adults")
+    formats: list[Slug] = _slugs("Formats (any of them).", "couples")
+    license_types: list[Slug] = _slugs("Licence types (any of them).", "lmhc")
+    gender: list[Slug] = Field(
+        default_factory=list,
+        max_length=len(GENDERS),
+        description="Therapist gender (any of them).",
+        json_schema_extra={"items": {"type": "string", "enum": list(GENDERS)}},
+    )
+    max_fee: Annotated[int | None, BeforeValidator(_blank_is_none)] = Field(
+        None, ge=0, le=MAX_FEE, description="Lowest fee at most this many dollars per session."
+    )
+    sliding_scale: bool = Field(False, description="Only therapists with a sliding scale.")
+    free_consultation: bool = Field(False, description="Only therapists with a free consultation.")
+    verified: bool = Field(False, description="Only therapists with a verified licence.")
+    accepting: bool = Field(True, description="Only therapists accepting new clients.")
+    sort: Literal[SORTS] = Field("best", description="Best match, nearest, or lowest fee.")  # type: ignore[valid-type]
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    per_page: int = Field(PER_PAGE, ge=1, le=MAX_PER_PAGE)
+
+
+# --- Errors -----------------------------------------------------------------------
+
+
+class ErrorOut(Schema):
+    error: str
+    suggestions: list[str] | None = Field(
+        None, description="Places the location could mean, when it was ambiguous."
+    )
+    detail: list[dict[str, Any]] | None = Field(
+        None, description="Every invalid parameter, when there were several."
+    )
+
+
+# --- Search -------------------------------------------------------------------------
+
+
+class LocationOut(Schema):
+    kind: Literal["zip", "city", "state"]
+    label: str
+    state: str
+    lat: float | None
+    lon: float | None
+
+
+class FeesOut(Schema):
+    min: int | None
+    max: int | None
+    sliding_scale: bool
+    free_consultation: bool
+
+
+class ResultOut(Schema):
+    id: str = Field(description="The profile's slug: GET /api/v1/therapists/{id}.")
+    url: str = Field(description="Path of the profile page.")
+    name: str
+    credentials: str
+    title: str
+    location: str = Field(description="'City, ST' of the first office, or ''.")
+    distance_miles: float | None
+    in_person: bool = Field(description="Found by an office within the radius (or the state).")
+    online: bool = Field(description="Found by telehealth in the location's state.")
+    accepting_new_clients: bool
+    fees: FeesOut
+    matched: dict[str, list[str]] = Field(description="Selected slugs this profile has, per field.")
+    statement_excerpt: str
+
+
+class FacetOptionOut(Schema):
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+class RelaxationOut(Schema):
+    label: str
+    count: int
+    query: dict[str, bool | int | str | list[str]] = Field(
+        description="Parameters of the relaxed search, for GET /api/v1/therapists."
+    )
+
+
+class SearchOut(Schema):
+    total: int
+    page: int
+    per_page: int
+    pages: int
+    location: LocationOut | None
+    results: list[ResultOut]
+    facets: dict[str, list[FacetOptionOut]] = Field(
+        description="Per filter parameter, its options counted on the results without that filter."
+    )
+    counts: dict[str, int]
+    detected: dict[str, list[str]] = Field(description="Taxonomy terms recognised in q.")
+    relaxations: list[RelaxationOut] = Field(
+        description="With few results: nearby searches that find more."
+    )
+
+
+# --- Profile documents (shared/spec/profile-format.md, without private fields) ------------
+# Documents leave out every empty field, so nothing but the keys is required.
+
+
+class ApproachOut(Schema):
+    slug: str
+    statement: str | None = None
+
+
+class LicenseOut(Schema):
+    type: str
+    number: str | None = None
+    state: str
+    status: Literal["licensed", "associate", "student"] | None = None
+    supervisor: str | None = None
+
+
+class OfficeOut(Schema):
+    address: str | None = None
+    city: str | None = None
+    state: str | None = None
+    zip: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+
+class DocumentFeesOut(Schema):
+    min: int | None = None
+    max: int | None = None
+    sliding_scale: bool | None = None
+    free_consultation: bool | None = None
+
+
+class ProfileOut(Schema):
+    id: str = Field(description="The profile's id within its source (interchange format).")
+    slug: str = Field(description="The public handle used in URLs and by this API.")
+    url: str
+    source: str
+    name: str
+    credentials: str | None = None
+    title: str | None = None
+    pronouns: str | None = None
+    gender: str | None = None
+    identities: list[str] | None = None
+    communities: list[str] | None = None
+    statement: str | None = None
+    approaches: list[ApproachOut] | None = None
+    issues: list[str] | None = None
+    ages: list[str] | None = None
+    formats: list[str] | None = None
+    languages: list[str] | None = None
+    licenses: list[LicenseOut] | None = None
+    npi: str | None = None
+    offices: list[OfficeOut] | None = None
+    in_person: bool | None = None
+    telehealth: bool | None = None
+    telehealth_states: list[str] | None = None
+    insurance: list[str] | None = None
+    fees: DocumentFeesOut | None = None
+    accepting_new_clients: bool | None = None
+    accepting_confirmed_at: str | None = None
+    phone: str | None = None
+    website: str | None = None
+
+
+# --- Taxonomy -------------------------------------------------------------------------------
+
+
+class TermOut(Schema):
+    slug: str
+    name: str
+    short_name: str
+    group: str
+    summary: str
