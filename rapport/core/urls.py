@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("crisis/", views.crisis, name="crisis"),
     path("privacy/", views.privacy, name="privacy"),
+    path("robots.txt", views.robots_txt, name="robots"),
 ]

@@ -67,3 +67,19 @@ def crisis(request: HttpRequest) -> HttpResponse:
 @require_safe
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "core/privacy.html")
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Crawlers may read public pages; searches with parameters, the API and forms are not pages."""
+    sitemap = request.build_absolute_uri("/sitemap.xml")
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /api/",
+        "Disallow: /match/",
+        "Disallow: /therapists/?",
+        "Allow: /",
+        f"Sitemap: {sitemap}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

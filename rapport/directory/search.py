@@ -873,7 +873,6 @@ def _relaxations(
                         replace(query, radius=radius),
                     )
                 )
-                break
     if location is not None and query.mode == "in_person":
         options.append(
             (
@@ -915,6 +914,11 @@ def _relaxations(
             for seg, dead in location_segments
         )
         if found > total:
+            # Of the wider radii, only the nearest one that finds more is offered.
+            if relaxed.radius != query.radius and any(
+                r.query.radius != query.radius for r in results
+            ):
+                continue
             results.append(Relaxation(label, found, relaxed))
     results.sort(key=lambda r: -r.count)
     return results[:4]
@@ -925,3 +929,15 @@ __all__ = [
     "FacetOption", "Relaxation", "Location", "LocationResult", "resolve_location", "search",
     "count", "fold_words",
 ]  # fmt: skip
+
+
+def term_counts(kind: str, *, state: ix.IndexState | None = None) -> dict[str, int]:
+    """Published profiles per term of a kind (e.g. specialists per approach), from the index."""
+    state = state or ix.get_index()
+    counts: dict[str, int] = {}
+    for segment, dead in state.segments:
+        for slug, row in segment.rows.get(kind, {}).items():
+            bits = segment.bits[row]
+            live = bits & ~dead if dead is not None else bits
+            counts[slug] = counts.get(slug, 0) + ix.popcount(live)
+    return counts

@@ -16,6 +16,14 @@ class TermAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug", "aliases", "short_name")
     ordering = ("kind", "position", "name")
     list_per_page = 100
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        # Search caches labels and taxonomy words per index version; an empty
+        # change moves the version so every process sees the edit.
+        from rapport.directory.index import index_touch
+
+        index_touch([])
     fieldsets = (
         (
             None,

@@ -6,7 +6,6 @@ hand in a template), so every page drops missing parts the same way.
 
 from __future__ import annotations
 
-import json
 import re
 from urllib.parse import urlsplit
 
@@ -16,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from rapport.core import display
+from rapport.core import display, structured_data
 from rapport.directory.models import Office, TherapistProfile
 
 from .site_tags import absolute_url
@@ -25,10 +24,6 @@ register = template.Library()
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
 _EXTENSION = re.compile(r"\s*(?:x|ext\.?|extension)\s*(\d+)\s*$", re.IGNORECASE)
-# Inside <script> a JSON string could close the element ("</script>") or open a
-# comment ("<!--"); escaping these three characters as \u00XX keeps the JSON
-# identical for a parser and inert for the HTML tokenizer.
-_JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
 @register.filter(needs_autoescape=True)
@@ -126,28 +121,13 @@ def meta_description(therapist: TherapistProfile) -> str:
 @register.simple_tag(takes_context=True)
 def person_json_ld(context: template.Context, therapist: TherapistProfile) -> SafeString:
     """schema.org Person for search engines, safe to place inside <script>."""
-    data: dict[str, object] = {
+    data = {
         "@context": "https://schema.org",
-        "@type": "Person",
-        "name": therapist.name,
-        "url": absolute_url(context, therapist.get_absolute_url()),
+        **structured_data.person(therapist, absolute_url(context, therapist.get_absolute_url())),
     }
-    if therapist.credentials:
-        data["honorificSuffix"] = therapist.credentials
-    if therapist.title:
-        data["jobTitle"] = therapist.title
-    office = therapist.primary_office
-    if office is not None and (office.city or office.state):
-        address: dict[str, str] = {"@type": "PostalAddress", "addressCountry": "US"}
-        if office.city:
-            address["addressLocality"] = office.city
-        if office.state:
-            address["addressRegion"] = office.state
-        data["address"] = address
     if therapist.phone:
         data["telephone"] = therapist.phone
-    text = json.dumps(data, ensure_ascii=False, indent=None).translate(_JSON_SCRIPT_ESCAPES)
-    return mark_safe(text)  # noqa: S308 - markup characters are escaped above
+    return structured_data.script_json(data)
 
 
 @register.simple_tag

@@ -28,6 +28,12 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 counts = sync_taxonomy()
+                if counts["created"] or counts["updated"] or counts["deactivated"]:
+                    # Search caches labels and taxonomy words per index version;
+                    # an empty change moves the version without rebuilding anything.
+                    from rapport.directory.index import index_touch
+
+                    index_touch([])
                 if dry_run:
                     transaction.set_rollback(True)
         except TaxonomyDataError as exc:
