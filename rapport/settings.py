@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "rapport.taxonomy",
     "rapport.moderation",
     "rapport.directory",
+    "rapport.matching",
 ]
 
 MIDDLEWARE = [

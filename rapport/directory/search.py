@@ -941,3 +941,25 @@ def term_counts(kind: str, *, state: ix.IndexState | None = None) -> dict[str, i
             live = bits & ~dead if dead is not None else bits
             counts[slug] = counts.get(slug, 0) + ix.popcount(live)
     return counts
+
+
+def candidates(
+    query: SearchQuery, *, state: ix.IndexState | None = None
+) -> tuple[Location | None, list[_SegmentPass]]:
+    """Every profile the query's place and filters admit, per segment, unranked.
+
+    For matching (`matching/scoring.py`), which adds constraints of its own and
+    ranks by its own score over the same columns.
+    """
+    state = state or ix.get_index()
+    location = resolve_location(query.location).location
+    passes = [
+        _run_segment(segment, dead, query, location, None, False)
+        for segment, dead in state.segments
+    ]
+    return location, passes
+
+
+def bits_at(bitmap: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """Whether each position's bit is set (a column read for matching)."""
+    return _bits_at(np.asarray(bitmap), positions)
