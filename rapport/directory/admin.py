@@ -50,10 +50,23 @@ class ApproachStatementInline(admin.StackedInline):
     fields = (("approach", "position"), "statement")
 
 
+class NeedsReviewFilter(admin.SimpleListFilter):
+    title = _("needs review")
+    parameter_name = "needs_review"
+
+    def lookups(self, request: HttpRequest, model_admin):  # type: ignore[no-untyped-def]
+        return [("yes", _("Flagged for review"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet):  # type: ignore[no-untyped-def]
+        if self.value() == "yes":
+            return queryset.exclude(review_flags=[])
+        return queryset
+
+
 @admin.register(TherapistProfile)
 class TherapistProfileAdmin(admin.ModelAdmin):
     list_display = ("name", "source", "status", "accepting_new_clients", "updated_at")
-    list_filter = ("status", "source", "accepting_new_clients", "telehealth")
+    list_filter = ("status", NeedsReviewFilter, "source", "accepting_new_clients", "telehealth")
     search_fields = ("name", "external_id", "email", "npi", "slug")
     list_select_related = ("owner",)
     list_per_page = 50

@@ -401,6 +401,12 @@ def clean_document(raw: object, vocab: Vocabulary, *, today=None) -> tuple[Clean
     term_ids = [
         vocab.ids[kind][slug] for key, kind in TERM_FIELDS.items() for slug in doc[key]
     ]
+    review_flags = [
+        f"training-list:{where}"
+        for where, text in [("statement", doc["statement"])]
+        + [(f"approaches.{a['slug']}", a.get("statement", "")) for a in approaches]
+        if text and v.is_training_list(text)
+    ]
     return (
         CleanProfile(
             source=doc["source"],
@@ -417,6 +423,7 @@ def clean_document(raw: object, vocab: Vocabulary, *, today=None) -> tuple[Clean
                 "accepting_new_clients": bool(doc["accepting_new_clients"]),
                 "accepting_confirmed_at": confirmed,
                 "email": doc["email"], "phone": doc["phone"], "website": doc["website"],
+                "review_flags": review_flags,
             },  # fmt: skip
             term_ids=term_ids,
             approaches=[
@@ -657,7 +664,7 @@ _PROFILE_COLUMNS = (
     "name", "credentials", "title", "pronouns", "gender", "statement", "npi", "in_person",
     "telehealth", "telehealth_states", "fee_min", "fee_max", "sliding_scale",
     "free_consultation", "accepting_new_clients", "accepting_confirmed_at", "email", "phone",
-    "website",
+    "website", "review_flags",
 )  # fmt: skip
 
 
@@ -690,7 +697,9 @@ def _insert_profiles(
     fields = {f.name: f for f in TherapistProfile._meta.concrete_fields}
     prep = {
         name: (lambda value, f=fields[name]: f.get_db_prep_save(value, connection))
-        for name in ("telehealth_states", "accepting_confirmed_at", "created_at", "updated_at")
+        for name in (
+            "telehealth_states", "accepting_confirmed_at", "created_at", "updated_at", "review_flags",
+        )  # fmt: skip
     }
     stamp = prep["created_at"](now)
     rows = []
@@ -704,7 +713,7 @@ def _insert_profiles(
                 f["telehealth"], prep["telehealth_states"](f["telehealth_states"]), f["fee_min"],
                 f["fee_max"], f["sliding_scale"], f["free_consultation"],
                 f["accepting_new_clients"], prep["accepting_confirmed_at"](f["accepting_confirmed_at"]),
-                f["email"], f["phone"], f["website"],
+                f["email"], f["phone"], f["website"], prep["review_flags"](f["review_flags"]),
             )  # fmt: skip
         )
     table = TherapistProfile._meta.db_table

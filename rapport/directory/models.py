@@ -101,6 +101,9 @@ class TherapistProfile(models.Model):
         related_name="profiles",
         help_text=_("The account that claimed this profile; empty means unclaimed."),
     )
+    # Things a moderator should look at, e.g. "training-list:approaches.emdr" for a
+    # statement that only lists trainings. Set by the importer and the editor.
+    review_flags = models.JSONField(default=list, blank=True)
     # Import change detection: a hash of the interchange document last written.
     content_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

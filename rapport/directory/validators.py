@@ -249,3 +249,30 @@ def fill_coordinates(
     if place is None:
         return None
     return place.lat, place.lon, place.state
+
+
+_TRAINING_WORDS = re.compile(
+    r"\b(certif\w*|trained|training|level (i|ii|iii|1|2|3)|ceus?|course|workshop|intensive|"
+    r"institute|diploma|module|basic|advanced|part [12])\b",
+    re.IGNORECASE,
+)
+_SENTENCE_WORDS = re.compile(
+    r"\b(i|we|you|my|our|your|me|us|help|helps|work|works|believe|feel|love|offer|use)\b", re.IGNORECASE
+)
+
+
+def is_training_list(statement: str) -> bool:
+    """A "statement" that only lists trainings ("EMDR Level 1; Gottman Level 2; ...").
+
+    The reference directory shows these as if they were someone's words. We
+    keep them (they are the therapist's), but flag them for a moderator to
+    ask for a real statement. Heuristic: several short list items, most of
+    them naming a training, and almost no words of a sentence.
+    """
+    items = [i.strip() for i in re.split(r"[;\n•|]+|,(?=\s*[A-Z0-9])", statement) if i.strip()]
+    if len(items) < 2:
+        return False
+    trainingish = sum(1 for item in items if _TRAINING_WORDS.search(item))
+    talky = len(_SENTENCE_WORDS.findall(statement))
+    average_words = sum(len(i.split()) for i in items) / len(items)
+    return trainingish >= max(2, len(items) // 2) and talky <= 1 and average_words <= 8

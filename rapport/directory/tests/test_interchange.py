@@ -280,3 +280,22 @@ def test_round_trip_reproduces_every_public_page(tmp_path: Path, client) -> None
         assert again == pages, f"pages differ after a round trip through {source_file}"
         assert export(tmp_path, "two.jsonl").read_bytes() == first_export
         assert export(tmp_path, "two.csv").read_bytes() == csv_export
+
+
+def test_it_keeps_but_flags_statements_that_only_list_trainings(tmp_path: Path, admin_client) -> None:
+    trainings = "EMDR Level 1 and 2 trained; Gottman Level 1; Certified Clinical Trauma Professional"
+    run_import(
+        write_jsonl(
+            tmp_path / "in.jsonl",
+            [
+                doc(id="list", approaches=[{"slug": "relational-therapy", "statement": trainings}]),
+                doc(id="words"),
+            ],
+        )
+    )
+    flagged = TherapistProfile.objects.get(external_id="list")
+    assert flagged.review_flags == ["training-list:approaches.relational-therapy"]
+    assert flagged.approach_statements.get().statement == trainings  # kept as written
+    assert TherapistProfile.objects.get(external_id="words").review_flags == []
+    listing = admin_client.get("/admin/directory/therapistprofile/?needs_review=yes").content.decode()
+    assert listing.count('class="field-name"') == 1  # only the flagged profile
