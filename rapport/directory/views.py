@@ -1,10 +1,33 @@
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from rapport.core import display, geo
+from rapport.core.states import state_name
+
+from . import index as ix
+from . import search as directory_search
+from .forms import MAX_FEE, MAX_LOCATION, MAX_TEXT, SearchForm
 from .models import TherapistProfile
+from .search import (
+    FEW_RESULTS,
+    MAX_PAGE,
+    RADII,
+    RANKING_RULE,
+    SORTS,
+    FacetOption,
+    Hit,
+    SearchQuery,
+    SearchResult,
+    resolve_location,
+)
 
 
 @require_safe
@@ -15,3 +38,337 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
         TherapistProfile.objects.published().with_public_relations(), slug=slug
     )
     return render(request, "directory/profile.html", {"therapist": therapist})
+
+
+# --- Search ------------------------------------------------------------------------------------
+
+# The facets, in the order the page shows them: URL parameter, result key, legend.
+FACETS: tuple[tuple[str, str, str], ...] = (
+    ("issues", "issues", _("What you would like help with")),
+    ("approaches", "approaches", _("Approaches")),
+    ("insurance", "insurance", _("Insurance")),
+    ("languages", "languages", _("Languages")),
+    ("ages", "ages", _("Ages they see")),
+    ("formats", "formats", _("Session formats")),
+    ("communities", "communities", _("Communities they serve")),
+    ("identities", "identities", _("Therapist identity")),
+    ("gender", "genders", _("Therapist gender")),
+    ("license_types", "license_types", _("Licence type")),
+)
+FACET_VISIBLE = 8  # options shown before "More"; selected ones always show
+SNIPPET_CHARS = 170
+# What a taxonomy word found in the search box became, as the chip reads it.
+DETECTED_PHRASES = {
+    "issues": _("Showing therapists who work with %(label)s"),
+    "approaches": _("Showing therapists who use %(label)s"),
+    "formats": _("Showing therapists who offer %(label)s sessions"),
+    "insurance": _("Showing therapists who take %(label)s"),
+    "languages": _("Showing therapists who speak %(label)s"),
+    "license_types": _("Showing therapists with the licence %(label)s"),
+}
+SORT_LABELS = {
+    "best": _("Best match"),
+    "nearest": _("Nearest"),
+    "fee": _("Lowest fee"),
+}
+MODE_LABELS = {
+    "in_person": _("In person"),
+    "online": _("Online"),
+    "both": _("Either"),
+}
+
+
+@dataclass
+class FacetView:
+    param: str
+    legend: str
+    shown: list[FacetOption]
+    more: list[FacetOption]
+    # Options that are on because of words in the search box, not a ticked box.
+    from_text: set[str]
+
+    @property
+    def selected_count(self) -> int:
+        return sum(o.selected for o in self.shown) + sum(o.selected for o in self.more)
+
+
+@dataclass
+class Card:
+    hit: Hit
+    place: str
+    distance: str
+    ways: list[str]
+    matched: list[str]
+    matched_from_query: bool
+    in_network: list[str]
+    snippet: str
+    verified: bool
+
+    @property
+    def profile(self) -> TherapistProfile:
+        return self.hit.profile
+
+
+@dataclass
+class Chip:
+    text: str
+    remove_url: str
+
+
+def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
+    """The start of a statement, cut at a word boundary (never mid-word) with an ellipsis."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    head = text[: limit + 1]
+    # One enormous "word" (a URL, say) is kept whole rather than cut inside it.
+    head = head.rsplit(" ", 1)[0] if " " in head else text.split(" ", 1)[0]
+    return head.rstrip(" ,;:–—-.") + "…"
+
+
+def _distance_text(miles: float) -> str:
+    if miles < 0.1:
+        return str(_("Less than 0.1 miles away"))
+    shown = f"{miles:.1f}" if miles < 10 else f"{miles:.0f}"
+    if shown == "1.0":
+        return str(_("1 mile away"))
+    return str(_("%(miles)s miles away") % {"miles": shown})
+
+
+def _card(hit: Hit, result: SearchResult, insurance: set[str]) -> Card:
+    profile = hit.profile
+    location = result.location
+    offices = list(profile.offices.all())
+    place_office = offices[0] if offices else None
+    if location is not None and location.has_point:
+        located = [o for o in offices if o.lat is not None and o.lon is not None]
+        if located:
+            place_office = min(
+                located, key=lambda o: geo.haversine_miles(location.lat, location.lon, o.lat, o.lon)
+            )
+    place = display.location(place_office.city, place_office.state) if place_office else ""
+
+    ways = []
+    if hit.in_person:
+        ways.append(str(_("In person")))
+    if hit.online:
+        if location is not None:
+            ways.append(str(_("Online in %(state)s") % {"state": state_name(location.state)}))
+        else:
+            ways.append(str(_("Online")))
+
+    matched = hit.matched_labels
+    matched_from_query = bool(matched)
+    if not matched:
+        matched = [term.name for term in profile.issues[:3]]
+    in_network = [term.name for term in profile.insurance if term.slug in insurance]
+    return Card(
+        hit=hit,
+        place=place,
+        distance=_distance_text(hit.distance) if hit.distance is not None else "",
+        ways=ways,
+        matched=matched[:4],
+        matched_from_query=matched_from_query,
+        in_network=in_network,
+        snippet=snippet(profile.statement),
+        verified=any(lic.is_verified for lic in profile.licenses.all()),
+    )
+
+
+def search_url(query: SearchQuery) -> str:
+    qs = query.to_querystring()
+    return reverse("directory:search") + (f"?{qs}" if qs else "")
+
+
+def _facet_views(result: SearchResult) -> list[FacetView]:
+    views = []
+    for param, key, legend in FACETS:
+        options = result.facets.get(key, [])
+        explicit = set(getattr(result.query, key))
+        from_text = {slug for slug in result.detected.get(key, []) if slug not in explicit}
+        visible = max(FACET_VISIBLE, sum(o.selected for o in options))
+        views.append(FacetView(param, str(legend), options[:visible], options[visible:], from_text))
+    return views
+
+
+def _detected_chips(result: SearchResult) -> list[Chip]:
+    """Taxonomy words the search box turned into filters, each removable on its own.
+
+    Removing one keeps the others as ordinary (ticked) filters and keeps only
+    the leftover words as text, so the removed word cannot come back from the text.
+    """
+    if not result.detected:
+        return []
+    labels = {
+        (key, option.value): option.label
+        for key, options in result.facets.items()
+        for option in options
+    }
+    chips = []
+    for key, slugs in result.detected.items():
+        phrase = DETECTED_PHRASES.get(key)
+        for slug in slugs:
+            if phrase is None or slug in getattr(result.query, key):
+                continue
+            kept = replace(result.query, text=result.text_rest, page=1)
+            for other_key, other_slugs in result.detected.items():
+                keep = [s for s in other_slugs if (other_key, s) != (key, slug)]
+                merged = dict.fromkeys([*getattr(kept, other_key), *keep])
+                kept = replace(kept, **{other_key: tuple(merged)})
+            label = labels.get((key, slug), slug)
+            chips.append(Chip(str(phrase % {"label": label}), search_url(kept)))
+    return chips
+
+
+def _pages(query: SearchQuery, pages: int) -> list[tuple[int, str] | None]:
+    """Page links around the current page, with None for the gaps: 1 … 4 5 [6] 7 8 … 20."""
+    last = min(pages, MAX_PAGE)
+    wanted = {1, last, *range(query.page - 2, query.page + 3)}
+    numbers = sorted(n for n in wanted if 1 <= n <= last)
+    out: list[tuple[int, str] | None] = []
+    previous = 0
+    for n in numbers:
+        if n - previous > 1:
+            out.append(None)
+        out.append((n, search_url(replace(query, page=n))))
+        previous = n
+    return out
+
+
+def _where_text(result: SearchResult) -> str:
+    """What the count covers: 'within 25 miles of Tacoma, WA, or online in Washington'."""
+    query, location = result.query, result.location
+    if location is None:
+        return ""
+    state = state_name(location.state)
+    if location.has_point:
+        near = _("within %(miles)d miles of %(place)s") % {
+            "miles": query.radius,
+            "place": location.label,
+        }
+    else:
+        near = _("in %(state)s") % {"state": state}
+        if query.mode == "both":
+            return str(_("in %(state)s, in person or online") % {"state": state})
+    if query.mode == "in_person":
+        return str(near)
+    if query.mode == "online":
+        return str(_("offering online sessions in %(state)s") % {"state": state})
+    return str(_("%(near)s, or online in %(state)s") % {"near": near, "state": state})
+
+
+def _constraints(result: SearchResult) -> list[str]:
+    """What the search asked for, in words: the 'why' when little or nothing matched."""
+    query = result.query
+    asked = []
+    where = _where_text(result)
+    if where:
+        asked.append(where)
+    selected = [
+        option.label for options in result.facets.values() for option in options if option.selected
+    ]
+    asked.extend(selected)
+    if query.max_fee is not None:
+        asked.append(str(_("a fee of $%(fee)s or less") % {"fee": f"{query.max_fee:,}"}))
+    if query.sliding_scale:
+        asked.append(str(_("a sliding scale")))
+    if query.free_consultation:
+        asked.append(str(_("a free consultation")))
+    if query.verified:
+        asked.append(str(_("a verified licence")))
+    if query.accepting:
+        asked.append(str(_("accepting new clients")))
+    if result.text_rest:
+        asked.append(str(_("the words “%(words)s”") % {"words": result.text_rest}))
+    return asked
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    state = ix.get_index()
+    form = SearchForm(request.GET, state=state)
+    query = form.to_query()
+    notes = list(form.notes)
+    if query.sort == "nearest":
+        place = resolve_location(query.location).location if query.location else None
+        if place is None or not place.has_point:
+            notes.append(
+                str(_("“Nearest” needs a ZIP code or a city, so results are in best-match order."))
+            )
+            query = replace(query, sort="best")
+
+    result = directory_search.search(query, state=state)
+    notes.extend(result.notes)
+    last_page = min(result.pages, MAX_PAGE)
+    past_the_end = result.total > 0 and query.page > last_page
+    if past_the_end:
+        notes.append(
+            str(
+                _("There is no page %(page)d: these results have %(last)d.")
+                % {"page": query.page, "last": last_page}
+            )
+        )
+
+    insurance = set(query.insurance) | set(result.detected.get("insurance", []))
+    facet_views = _facet_views(result)
+    context = {
+        "query": query,
+        "result": result,
+        "notes": notes,
+        "cards": [_card(hit, result, insurance) for hit in result.hits],
+        "facets": facet_views,
+        "filters_selected": sum(f.selected_count for f in facet_views)
+        + sum(bool(getattr(query, name)) for name in directory_search.BOOL_FILTERS)
+        + (query.max_fee is not None)
+        + (not query.accepting),
+        "chips": _detected_chips(result),
+        "where": _where_text(result),
+        "constraints": _constraints(result) if result.total < FEW_RESULTS else [],
+        "relaxations": [(r, search_url(r.query)) for r in result.relaxations],
+        "suggestions": [
+            (place, search_url(replace(query, location=place.label, page=1)))
+            for place in result.location_suggestions[:12]
+        ],
+        "pages": _pages(query, result.pages) if result.pages > 1 else [],
+        "last_page": last_page,
+        "last_page_url": search_url(replace(query, page=last_page)),
+        "previous_url": search_url(replace(query, page=query.page - 1))
+        if 1 < query.page <= last_page
+        else "",
+        "next_url": search_url(replace(query, page=query.page + 1))
+        if query.page < last_page
+        else "",
+        "past_the_end": past_the_end,
+        "first_number": (query.page - 1) * query.per_page + 1,
+        "canonical_path": search_url(query),
+        "radii": RADII,
+        "modes": [(value, MODE_LABELS[value]) for value in ("in_person", "online", "both")],
+        "sorts": [(value, SORT_LABELS[value]) for value in SORTS],
+        "max_text": MAX_TEXT,
+        "max_location": MAX_LOCATION,
+        "max_fee_limit": MAX_FEE,
+    }
+    if request.htmx and not request.htmx.history_restore_request:
+        response = render(request, "directory/_results_htmx.html", context)
+        # The address bar shows the canonical URL, not the form's raw serialisation.
+        response["HX-Push-Url"] = context["canonical_path"]
+    else:
+        response = render(request, "directory/search.html", context)
+    # One URL, two representations: caches must keep them apart.
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@require_safe
+def how_we_rank(request: HttpRequest) -> HttpResponse:
+    weights = directory_search.FIT_WEIGHTS
+    return render(
+        request,
+        "directory/how_we_rank.html",
+        {
+            "ranking_rule": RANKING_RULE,
+            "weights": weights,
+            "fresh_days": directory_search.FRESH_DAYS,
+            "stale_days": directory_search.STALE_DAYS,
+        },
+    )
