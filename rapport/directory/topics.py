@@ -185,7 +185,14 @@ def _topic_page(
         "kind": kind,
         "state_code": code,
         "state_name": state_name(code) if code else "",
-        "description_html": descriptions.render(term.description, heading_level=3),
+        # The first section shows; the rest folds away on a phone-length page,
+        # so the specialists are not a long scroll below.
+        "description_first": descriptions.render(
+            term.description, heading_level=3, sections=slice(0, 1)
+        ),
+        "description_more": descriptions.render(
+            term.description, heading_level=3, sections=slice(1, None)
+        ),
         "related": related,
         "form": form,
         "result": result,

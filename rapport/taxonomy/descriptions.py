@@ -75,17 +75,19 @@ def parse(text: str) -> Description:
     return Description(related, [s for s in sections if s.heading or s.blocks])
 
 
-def render(text: str, *, heading_level: int = 2) -> SafeString:
-    """HTML for a description: headings, paragraphs and lists, every word escaped."""
+def render(text: str, *, heading_level: int = 2, sections: slice = slice(None)) -> SafeString:
+    """HTML for a description (or a slice of its sections), every word escaped."""
     parts: list[str] = []
     tag = f"h{heading_level}"
-    for section in parse(text).sections:
+    for section in parse(text).sections[sections]:
         if section.heading:
             parts.append(format_html("<{}>{}</{}>", tag, section.heading, tag))
         for block in section.blocks:
             if isinstance(block, list):
                 parts.append(
-                    format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((i,) for i in block)))
+                    format_html(
+                        "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((i,) for i in block))
+                    )
                 )
             else:
                 parts.append(format_html("<p>{}</p>", block))

@@ -50,6 +50,7 @@ def test_approach_page_explains_and_introduces_specialists(client) -> None:
     assert "Meet the specialists" in html
     assert "Find your match" in html and f"/match/?approach={RELATIONAL}" in html
     assert "## " not in html and "<h3>What it is</h3>" in html  # the description, rendered
+    assert "<h3>What the evidence says</h3>" in html  # folded in <details>, still on the page
     # Written statements first, then the rest; never the unpublished or other approaches.
     assert specialists(html) == ["Ana Writer, MA, LMHC", "Bo Silent, MA, LMHC"]
     assert "I notice how we relate, and we use it." in html
