@@ -10,6 +10,7 @@ from rapport.directory.sitemaps import SITEMAPS
 urlpatterns = [
     path("", include("rapport.core.urls")),
     path("", include("rapport.directory.urls")),
+    path("match/", include("rapport.matching.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"}),

@@ -1,0 +1,578 @@
+"""Find your match: the questionnaire, the results, and saved result links.
+
+Every step is a POST form (CSRF-protected) whose answers go to the session
+(see forms.py for where answers may and may not live); the step pages
+themselves are GET pages addressed by step number only, so the browser's
+back and forward buttons work and no answer reaches a URL. With htmx, a step
+swaps only the step region and the address follows the step number.
+
+Crisis language in the free text (or choosing "Suicidal thoughts" or
+"Self-harm") brings the crisis resources to the top of the next screen. It
+is worked out from the session's text each time that screen is drawn; no
+flag is stored, logged or passed on, and nothing is blocked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from rapport.core import crisis as crisis_config
+from rapport.core import display, geo
+from rapport.core.crisis_language import mentions_crisis
+from rapport.directory.search import SearchQuery, resolve_location
+from rapport.matching import forms as mf
+from rapport.matching.models import SavedMatch, saved_match_create
+from rapport.matching.phrases import issues_in_text
+from rapport.matching.scoring import Answers, Match, MatchResult, Relaxation, rank
+from rapport.taxonomy.models import Kind
+
+# The crisis resources shown on the screen after worrying words, in this order.
+CRISIS_NOW = ("988", "911", "crisis-text-line")
+PREFERENCE_TAXONOMY = {
+    "identity": Kind.IDENTITY,
+    "community": Kind.COMMUNITY,
+    "language": Kind.LANGUAGE,
+}
+PAYMENT_LABELS = dict(mf.PAYMENT_CHOICES)
+CONSULTATION_LABELS = dict(mf.CONSULTATION_CHOICES)
+
+
+# --- Small helpers --------------------------------------------------------------------------
+
+
+def _step_url(number: int) -> str:
+    return reverse("matching:step", args=[number])
+
+
+def _to_start(request: HttpRequest, expired: bool) -> HttpResponse:
+    url = reverse("matching:start")
+    return _leave(request, f"{url}?expired=1" if expired else url)
+
+
+def _crisis_now(data: dict[str, Any]) -> bool:
+    """Worked out at render time from the session's own text; never stored (domain.md 3.3)."""
+    issues = set(data["answers"].get("issues", []))
+    return mentions_crisis(data.get("free_text", "")) or bool(issues & mf.CRISIS_ISSUES)
+
+
+def _crisis_resources() -> list[crisis_config.Resource]:
+    config = crisis_config.load()
+    return [r for slug in CRISIS_NOW if (r := config.get(slug)) is not None]
+
+
+def _page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    """A full page, or only the step region for htmx."""
+    context.setdefault("steps", mf.STEPS)
+    if request.htmx:
+        response = render(request, "matching/_step.html", context, status=status)
+    else:
+        response = render(request, template, context, status=status)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _go(request: HttpRequest, data: dict[str, Any], where: int | str) -> HttpResponse:
+    """After a POST: redirect (303) to the next screen, or draw it in place for htmx."""
+    url = reverse("matching:words") if where == "words" else _step_url(int(where))
+    if not request.htmx:
+        return _see_other(url)
+    if where == "words":
+        response = _words_screen(request, data, None)
+    elif int(where) == mf.STEPS:
+        response = _review_screen(request, data)
+    else:
+        response = _step_screen(request, data, int(where), None)
+    response["HX-Push-Url"] = url
+    return response
+
+
+def _see_other(url: str) -> HttpResponse:
+    response = HttpResponse(status=303)
+    response["Location"] = url
+    return response
+
+
+def _leave(request: HttpRequest, url: str) -> HttpResponse:
+    """Go to a whole page (not a step). htmx would follow a redirect and put the
+    whole page inside the step region, so it is told to load the page instead."""
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return _see_other(url)
+
+
+def _after(data: dict[str, Any], number: int) -> int:
+    # Once they have seen the review, a changed answer goes straight back to it.
+    return mf.STEPS if data.get("reviewed") else number + 1
+
+
+# --- Start -----------------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest) -> HttpResponse:
+    source = request.POST if request.method == "POST" else request.GET
+    # Entry points: the approach or issue page the person came from. Checked
+    # against the taxonomy; it only pre-ticks a box on that one step.
+    prefill = {
+        key: slug
+        for key, kind in (("issue", Kind.ISSUE), ("approach", Kind.APPROACH))
+        if (slug := mf.valid_slug(kind, source.get(key)))
+    }
+    data, expired = mf.load_state(request)
+    if request.method == "POST":
+        if request.POST.get("action") == "continue" and data is not None:
+            data["prefill"].update(prefill)
+            mf.save_state(request, data)
+            return _see_other(_step_url(mf.next_unanswered(data)))
+        mf.save_state(request, mf.new_state(prefill))
+        return _see_other(_step_url(1))
+
+    came_from = ""
+    if "approach" in prefill:
+        came_from = mf.term_name(Kind.APPROACH, prefill["approach"])
+    elif "issue" in prefill:
+        came_from = mf.term_name(Kind.ISSUE, prefill["issue"])
+    context = {
+        "prefill": prefill,
+        "came_from": came_from,
+        "came_from_kind": "approach" if "approach" in prefill else "issue",
+        "has_answers": data is not None and bool(data["answered"]),
+        "expired": expired or request.GET.get("expired") == "1",
+        "cleared": request.GET.get("cleared") == "1",
+        "deleted": request.GET.get("deleted") == "1",
+        "steps": mf.STEPS,
+    }
+    return render(request, "matching/start.html", context)
+
+
+# --- Steps -------------------------------------------------------------------------------------
+
+
+def _step_screen(
+    request: HttpRequest, data: dict[str, Any], number: int, form: mf.StepForm | None
+) -> HttpResponse:
+    form_class = mf.STEP_FORMS[number]
+    if form is None:
+        initial = form_class.initial_for(data)
+        form = form_class(initial=initial, state=data)
+        location = data["answers"].get("location", "")
+        if number == 3 and location and resolve_location(location).location is None:
+            # Sent back from the results (or typed before going back): show why.
+            form = form_class(
+                {
+                    "location": location,
+                    "mode": initial["mode"],
+                    "radius": str(initial["radius"]),
+                },
+                state=data,
+            )
+            form.is_valid()
+    context = {
+        "number": number,
+        "title": mf.STEP_TITLES[number],
+        "form": form,
+        "template": f"matching/steps/step{number}.html",
+        "action": _step_url(number),
+        "skippable": number != 3,
+        "who": data["answers"].get("who", "me"),
+    }
+    return _page(request, "matching/step.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def step(request: HttpRequest, number: int) -> HttpResponse:
+    if not 1 <= number <= mf.STEPS:
+        raise Http404
+    data, expired = mf.load_state(request)
+    if data is None:
+        return _to_start(request, expired)
+    if number == mf.STEPS:
+        return review(request, data)
+    form_class = mf.STEP_FORMS[number]
+    if request.method == "GET":
+        return _step_screen(request, data, number, None)
+
+    action = request.POST.get("action", "next")
+    if action == "skip" and number != 3:
+        form_class.skip(data)
+        mf.mark_answered(data, number)
+        mf.save_state(request, data)
+        return _go(request, data, _after(data, number))
+
+    form = form_class(request.POST, state=data)
+    valid = form.is_valid()
+    if action == "back":
+        # Back keeps what they entered here; nothing is lost and nothing is complained about.
+        if valid:
+            form.apply(data)
+        else:
+            form.apply_partial(data)
+        mf.save_state(request, data)
+        if number == 1:
+            return _leave(request, reverse("matching:start"))
+        return _go(request, data, number - 1)
+    if not valid:
+        return _step_screen(request, data, number, form)
+
+    form.apply(data)
+    mf.mark_answered(data, number)
+    if number == 2:
+        issues = data["answers"]["issues"]
+        data["suggested"] = [s for s in issues_in_text(data["free_text"]) if s not in issues]
+        mf.save_state(request, data)
+        if data["suggested"] or _crisis_now(data):
+            return _go(request, data, "words")
+    mf.save_state(request, data)
+    return _go(request, data, _after(data, number))
+
+
+def _words_screen(
+    request: HttpRequest, data: dict[str, Any], form: mf.WordsForm | None
+) -> HttpResponse:
+    form = form or mf.WordsForm(initial=mf.WordsForm.initial_for(data), state=data)
+    context = {
+        "number": 2,
+        "title": mf.WORDS_TITLE,
+        "form": form,
+        "template": "matching/steps/words.html",
+        "action": reverse("matching:words"),
+        "skippable": False,
+        "crisis": _crisis_now(data),
+        "crisis_resources": _crisis_resources(),
+        "has_text": bool(data.get("free_text")),
+    }
+    return _page(request, "matching/step.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def words(request: HttpRequest) -> HttpResponse:
+    data, expired = mf.load_state(request)
+    if data is None:
+        return _to_start(request, expired)
+    if request.method == "GET":
+        return _words_screen(request, data, None)
+    form = mf.WordsForm(request.POST, state=data)
+    if request.POST.get("action") == "back":
+        return _go(request, data, 2)
+    if not form.is_valid():  # only a tampered request gets here
+        return _words_screen(request, data, form)
+    form.apply(data)
+    mf.save_state(request, data)
+    return _go(request, data, _after(data, 2))
+
+
+# --- Review ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReviewItem:
+    number: int
+    title: str
+    lines: list[str]
+
+
+def _review_items(data: dict[str, Any]) -> list[ReviewItem]:
+    answers = mf.state_answers(data)
+    raw = data["answers"]
+    names = mf.labels(
+        [Kind.ISSUE, Kind.INSURANCE, Kind.IDENTITY, Kind.COMMUNITY, Kind.LANGUAGE, Kind.APPROACH]
+    )
+    not_said = _("Not answered")
+    answered = set(data["answered"])
+
+    def said(step: int, lines: list[str]) -> list[str]:
+        return lines or [not_said if step not in answered else _("No preference")]
+
+    who = [str(mf.WHO_LABELS.get(answers.who, answers.who))] if "who" in raw else []
+    issues = [names.get((Kind.ISSUE, s), s) for s in answers.issues]
+    issue_lines = []
+    if issues:
+        issue_lines.append(_("Main concern: %(issue)s") % {"issue": issues[0]})
+        if len(issues) > 1:
+            issue_lines.append(_("Also: %(issues)s") % {"issues": ", ".join(issues[1:])})
+    if data.get("free_text"):
+        issue_lines.append(_("In your own words: “%(text)s”") % {"text": data["free_text"]})
+
+    where = []
+    if answers.location:
+        place = resolve_location(answers.location).location
+        where.append(place.label if place else answers.location)
+        if answers.mode == "online":
+            where.append(_("Online"))
+        elif answers.mode == "in_person":
+            where.append(_("In person, within %(miles)d miles") % {"miles": answers.radius})
+        else:
+            where.append(
+                _("In person (within %(miles)d miles) or online") % {"miles": answers.radius}
+            )
+
+    pay = []
+    if answers.payment == "insurance":
+        pay.append(
+            _("Insurance: %(insurer)s")
+            % {"insurer": names.get((Kind.INSURANCE, answers.insurance), answers.insurance)}
+        )
+        if data.get("plan_name"):
+            pay.append(
+                _("Plan: %(plan)s (not used for matching; ask the therapist's office about it)")
+                % {"plan": data["plan_name"]}
+            )
+    elif answers.payment == "self_pay":
+        pay.append(
+            _("Paying myself, up to $%(budget)s per session") % {"budget": f"{answers.budget:,}"}
+            if answers.budget is not None
+            else _("Paying myself")
+        )
+    elif answers.payment == "sliding_scale":
+        pay.append(str(PAYMENT_LABELS["sliding_scale"]))
+
+    prefs = [_preference_line(p.kind, p.value, p.must, names) for p in answers.preferences]
+    approaches = [names.get((Kind.APPROACH, s), s) for s in answers.approaches]
+    consultation = (
+        [str(CONSULTATION_LABELS[answers.free_consultation])] if answers.free_consultation else []
+    )
+    return [
+        ReviewItem(1, str(mf.STEP_TITLES[1]), said(1, who)),
+        ReviewItem(2, str(mf.STEP_TITLES[2]), said(2, issue_lines)),
+        ReviewItem(3, str(mf.STEP_TITLES[3]), where or [_("Not answered yet: needed")]),
+        ReviewItem(4, str(mf.STEP_TITLES[4]), said(4, pay)),
+        ReviewItem(5, str(mf.STEP_TITLES[5]), said(5, prefs)),
+        ReviewItem(
+            6, str(mf.STEP_TITLES[6]), said(6, approaches) if approaches else [_("Not sure")]
+        ),
+        ReviewItem(7, str(mf.STEP_TITLES[7]), said(7, consultation)),
+    ]
+
+
+def _preference_line(kind: str, value: str, must: bool, names: dict[tuple[str, str], str]) -> str:
+    if kind == "gender":
+        label = str(dict(mf.GENDER_CHOICES).get(value, value))
+    elif kind == "faith":
+        label = str(dict(mf.FAITH_CHOICES).get(value, value))
+    else:
+        label = names.get((PREFERENCE_TAXONOMY.get(kind, Kind.COMMUNITY), value), value)
+    importance = _("must have") if must else _("nice to have")
+    return f"{label} ({importance})"
+
+
+def _review_screen(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
+    if not data.get("reviewed"):
+        data["reviewed"] = True
+        mf.save_state(request, data)
+    names = mf.labels([Kind.ISSUE])
+    issues = data["answers"].get("issues", [])
+    context = {
+        "number": mf.STEPS,
+        "title": mf.STEP_TITLES[mf.STEPS],
+        "template": "matching/steps/review.html",
+        "action": _step_url(mf.STEPS),
+        "items": _review_items(data),
+        "other_issues": [(s, names.get((Kind.ISSUE, s), s)) for s in issues[1:]],
+        "needs_location": not data["answers"].get("location"),
+        "skippable": False,
+    }
+    return _page(request, "matching/step.html", context)
+
+
+def review(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
+    if request.method == "GET":
+        return _review_screen(request, data)
+    action = request.POST.get("action", "go")
+    if "primary" in request.POST:
+        # "Make this my main concern": the first issue carries the most weight.
+        slug = request.POST.get("primary", "")
+        issues = data["answers"].get("issues", [])
+        if slug in issues:
+            data["answers"]["issues"] = [slug, *[s for s in issues if s != slug]]
+            mf.save_state(request, data)
+        return _go(request, data, mf.STEPS)
+    if action == "back":
+        return _go(request, data, mf.STEPS - 1)
+    if not data["answers"].get("location"):
+        return _go(request, data, 3)
+    return _leave(request, reverse("matching:results"))
+
+
+# --- Results --------------------------------------------------------------------------------------
+
+
+@dataclass
+class MatchCard:
+    match: Match
+    place: str
+    verified: bool
+
+    @property
+    def profile(self):  # type: ignore[no-untyped-def]
+        return self.match.profile
+
+
+def _cards(result: MatchResult) -> list[MatchCard]:
+    cards = []
+    location = result.location
+    for match in result.matches:
+        profile = match.profile
+        offices = list(profile.offices.all())
+        office = offices[0] if offices else None
+        if location is not None and location.has_point:
+            located = [o for o in offices if o.lat is not None and o.lon is not None]
+            if located:
+                office = min(
+                    located,
+                    key=lambda o: geo.haversine_miles(location.lat, location.lon, o.lat, o.lon),
+                )
+        title_place = display.title_and_place(
+            title=profile.title,
+            city=office.city if office else "",
+            state=office.state if office else "",
+        )
+        cards.append(
+            MatchCard(
+                match=match,
+                place=title_place,
+                verified=any(lic.is_verified for lic in profile.licenses.all()),
+            )
+        )
+    return cards
+
+
+def _relaxation_label(answers: Answers, relaxation: Relaxation, names: dict) -> str:
+    """scoring's label, with a preference named as people read it (not its slug)."""
+    for before, after in zip(answers.preferences, relaxation.answers.preferences, strict=False):
+        if before.must and not after.must:
+            label = _preference_line(before.kind, before.value, False, names)
+            label = label.rsplit(" (", 1)[0]
+            return _("Make “%(pref)s” a nice-to-have") % {"pref": label}
+    return relaxation.label
+
+
+def _search_link(answers: Answers) -> str:
+    """Search with the place and format only: a URL stays in history and can be shared,
+    so what someone needs help with never goes into one."""
+    query = SearchQuery(location=answers.location, radius=answers.radius, mode=answers.mode)
+    return reverse("directory:search") + "?" + query.to_querystring()
+
+
+def _results_context(result: MatchResult, answers: Answers) -> dict[str, Any]:
+    names = mf.labels([Kind.IDENTITY, Kind.COMMUNITY, Kind.LANGUAGE]) if result.relaxations else {}
+    return {
+        "result": result,
+        "cards": _cards(result),
+        "relaxations": [
+            (i, r, _relaxation_label(answers, r, names)) for i, r in enumerate(result.relaxations)
+        ],
+        "few": result.eligible < 3,
+        "youth": answers.who in ("child", "teen"),
+        "search_url": _search_link(answers),
+    }
+
+
+@never_cache
+@require_safe
+def results(request: HttpRequest) -> HttpResponse:
+    data, expired = mf.load_state(request)
+    if data is None:
+        return _to_start(request, expired)
+    answers = mf.state_answers(data)
+    if not answers.location:
+        return _see_other(_step_url(3))
+    result = rank(answers)
+    if result.location is None:
+        # The place cannot be found: step 3 shows the problem, worked out again from the text.
+        return _see_other(_step_url(3))
+    context = _results_context(result, answers)
+    context.update(
+        {
+            "crisis": _crisis_now(data),
+            "crisis_resources": _crisis_resources(),
+            "saved": None,
+        }
+    )
+    return render(request, "matching/results.html", context)
+
+
+@never_cache
+@require_POST
+def relax(request: HttpRequest) -> HttpResponse:
+    data, expired = mf.load_state(request)
+    if data is None:
+        return _to_start(request, expired)
+    answers = mf.state_answers(data)
+    result = rank(answers) if answers.location else None
+    try:
+        index = int(request.POST.get("option", ""))
+    except ValueError:
+        index = -1
+    if result is not None and 0 <= index < len(result.relaxations):
+        data["answers"] = mf.answers_to_json(result.relaxations[index].answers)
+        mf.save_state(request, data)
+    return _see_other(reverse("matching:results"))
+
+
+@never_cache
+@require_POST
+def keep(request: HttpRequest) -> HttpResponse:
+    """Only on this click do answers leave the session: a saved list, for 7 days."""
+    data, expired = mf.load_state(request)
+    if data is None:
+        return _to_start(request, expired)
+    answers = mf.state_answers(data)
+    if not answers.location:
+        return _see_other(_step_url(3))
+    _row, token = saved_match_create(answers=mf.answers_to_json(answers))
+    return _see_other(reverse("matching:saved", args=[token]))
+
+
+@never_cache
+@require_http_methods(["POST"])
+def clear(request: HttpRequest) -> HttpResponse:
+    mf.clear_state(request)
+    return _see_other(reverse("matching:start") + "?cleared=1")
+
+
+# --- Saved lists ------------------------------------------------------------------------------------
+
+
+def _gone(request: HttpRequest, status: int) -> HttpResponse:
+    return render(request, "matching/saved_gone.html", {"status": status}, status=status)
+
+
+@never_cache
+@require_safe
+def saved(request: HttpRequest, token: str) -> HttpResponse:
+    row = SavedMatch.objects.for_token(token).first()
+    if row is None:
+        return _gone(request, 404)
+    if row.is_expired:
+        return _gone(request, 410)
+    answers = mf.answers_from_json(row.answers)
+    result = rank(answers)
+    context = _results_context(result, answers)
+    context.update({"saved": row, "saved_url": request.build_absolute_uri(), "token": token})
+    # The address is the key to the list. The site-wide Referrer-Policy (same-origin)
+    # already keeps it from other sites; "no-referrer" would also make the browser send
+    # "Origin: null" with the Delete form, which CSRF protection rightly refuses.
+    return render(request, "matching/results.html", context)
+
+
+@never_cache
+@require_POST
+def saved_delete(request: HttpRequest, token: str) -> HttpResponse:
+    SavedMatch.objects.for_token(token).delete()
+    return _see_other(reverse("matching:start") + "?deleted=1")
