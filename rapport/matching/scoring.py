@@ -431,6 +431,23 @@ def explain(
     return reasons, unmet
 
 
+def _term_label(kind: str, slug: str) -> str:
+    """A term's name from the search vocabulary (cached per index version: no query)."""
+    return engine.vocabulary(ix.get_index()).label(kind, slug)
+
+
+def preference_label(pref: Preference) -> str:
+    """How a preference reads in a sentence: "a woman", "Spanish", "LGBTQ+-affirming"."""
+    if pref.kind == "gender":
+        return {"woman": _("Woman"), "man": _("Man"), "nonbinary": _("Nonbinary")}.get(
+            pref.value, pref.value
+        )
+    if pref.kind == "faith":
+        return _("Faith-integrated therapy") if pref.value == "faith" else _("Secular therapy")
+    kind = {"identity": Kind.IDENTITY, "community": Kind.COMMUNITY, "language": Kind.LANGUAGE}
+    return _term_label(kind.get(pref.kind, Kind.COMMUNITY), pref.value)
+
+
 def _preference_met(profile: TherapistProfile, terms, pref: Preference) -> tuple[str, bool]:  # type: ignore[no-untyped-def]
     if pref.kind == "gender":
         label = {"woman": _("A woman"), "man": _("A man"), "nonbinary": _("Nonbinary")}.get(
@@ -447,16 +464,7 @@ def _preference_met(profile: TherapistProfile, terms, pref: Preference) -> tuple
     ]
     term = terms.get((kind, pref.value))
     if pref.kind == "language":
-        from rapport.taxonomy.models import Term
-
-        name = (
-            term.name
-            if term
-            else Term.objects.filter(kind=kind, slug=pref.value)
-            .values_list("name", flat=True)
-            .first()
-            or pref.value
-        )
+        name = term.name if term else _term_label(kind, pref.value)
         return _("Speaks %(language)s") % {"language": name}, term is not None
     name = term.name if term else pref.value.replace("-", " ")
     prefix = _("Identifies as") if pref.kind == "identity" else _("Serves")
@@ -486,7 +494,7 @@ def _relaxations(answers: Answers, *, state: ix.IndexState) -> list[Relaxation]:
             relaxed[i] = replace(pref, must=False)
             options.append(
                 (
-                    _("Make “%(pref)s” a nice-to-have") % {"pref": pref.value.replace("-", " ")},
+                    _("Make “%(pref)s” a nice-to-have") % {"pref": preference_label(pref)},
                     replace(answers, preferences=tuple(relaxed)),
                 )
             )

@@ -32,7 +32,7 @@ from rapport.directory.search import SearchQuery, resolve_location
 from rapport.matching import forms as mf
 from rapport.matching.models import SavedMatch, saved_match_create
 from rapport.matching.phrases import issues_in_text
-from rapport.matching.scoring import Answers, Match, MatchResult, Relaxation, rank
+from rapport.matching.scoring import Answers, Match, MatchResult, rank
 from rapport.taxonomy.models import Kind
 
 # The crisis resources shown on the screen after worrying words, in this order.
@@ -452,16 +452,6 @@ def _cards(result: MatchResult) -> list[MatchCard]:
     return cards
 
 
-def _relaxation_label(answers: Answers, relaxation: Relaxation, names: dict) -> str:
-    """scoring's label, with a preference named as people read it (not its slug)."""
-    for before, after in zip(answers.preferences, relaxation.answers.preferences, strict=False):
-        if before.must and not after.must:
-            label = _preference_line(before.kind, before.value, False, names)
-            label = label.rsplit(" (", 1)[0]
-            return _("Make “%(pref)s” a nice-to-have") % {"pref": label}
-    return relaxation.label
-
-
 def _search_link(answers: Answers) -> str:
     """Search with the place and format only: a URL stays in history and can be shared,
     so what someone needs help with never goes into one."""
@@ -470,13 +460,10 @@ def _search_link(answers: Answers) -> str:
 
 
 def _results_context(result: MatchResult, answers: Answers) -> dict[str, Any]:
-    names = mf.labels([Kind.IDENTITY, Kind.COMMUNITY, Kind.LANGUAGE]) if result.relaxations else {}
     return {
         "result": result,
         "cards": _cards(result),
-        "relaxations": [
-            (i, r, _relaxation_label(answers, r, names)) for i, r in enumerate(result.relaxations)
-        ],
+        "relaxations": [(i, r, r.label) for i, r in enumerate(result.relaxations)],
         "few": result.eligible < 3,
         "youth": answers.who in ("child", "teen"),
         "search_url": _search_link(answers),
