@@ -517,9 +517,12 @@ def rebuild_index() -> IndexState:
 
 
 def reset_for_tests() -> None:
+    from .models import forget_terms
+
     global _state
     with _lock:
         _state = None
+    forget_terms()
 
 
 def latest_change_version() -> int:

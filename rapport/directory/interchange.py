@@ -32,6 +32,7 @@ from rapport.core.progress import Progress
 from rapport.taxonomy.models import Kind, Term
 
 from . import validators as v
+from .fulltext import fulltext_sync
 from .index import DELTA_LIMIT, index_touch
 from .models import ApproachStatement, License, LicenseStatus, Office, Status, TherapistProfile
 
@@ -655,7 +656,9 @@ def _write_batch(
 
         _insert_children(written)
         if written:
-            index_touch(None if touch_all else [pk for pk, _ in written])
+            ids = [pk for pk, _ in written]
+            fulltext_sync(ids)
+            index_touch(None if touch_all else ids)
     return len(created), updated, unchanged
 
 

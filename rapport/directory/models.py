@@ -7,6 +7,8 @@ data, the editor, the API) goes through it.
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -31,6 +33,9 @@ class LicenseStatus(models.TextChoices):
 
 
 class TherapistProfileQuerySet(models.QuerySet["TherapistProfile"]):
+    # Set by with_public_relations(): attach taxonomy terms from the shared cache.
+    _attach_terms = False
+
     def published(self) -> TherapistProfileQuerySet:
         return self.filter(status=Status.PUBLISHED)
 
@@ -38,18 +43,96 @@ class TherapistProfileQuerySet(models.QuerySet["TherapistProfile"]):
         return self.filter(accepting_new_clients=True)
 
     def with_public_relations(self) -> TherapistProfileQuerySet:
-        """Everything a public page or export reads, in a constant number of queries."""
-        return self.prefetch_related(
-            models.Prefetch("terms", queryset=Term.objects.order_by("kind", "position", "name")),
+        """Everything a public page or export reads, in a constant number of queries.
+
+        A profile's terms (issues, insurers, languages, ...) come from one query
+        for the link rows and a process-wide cache of the vocabulary: building a
+        Term object per link was most of the cost of a 20-result page.
+        """
+        heavy = ("description", "aliases", "source_hashes")
+        queryset = self.prefetch_related(
             models.Prefetch(
                 "approach_statements",
-                queryset=ApproachStatement.objects.select_related("approach").order_by("position"),
+                queryset=ApproachStatement.objects.select_related("approach")
+                .defer(*(f"approach__{name}" for name in heavy))
+                .order_by("position"),
             ),
             models.Prefetch(
-                "licenses", queryset=License.objects.select_related("license_type").order_by("position")
+                "licenses",
+                queryset=License.objects.select_related("license_type")
+                .defer(*(f"license_type__{name}" for name in heavy))
+                .order_by("position"),
             ),
             models.Prefetch("offices", queryset=Office.objects.order_by("position")),
         )
+        queryset._attach_terms = True
+        return queryset
+
+    def _clone(self) -> TherapistProfileQuerySet:
+        clone = super()._clone()
+        clone._attach_terms = self._attach_terms
+        return clone
+
+    def _fetch_all(self) -> None:
+        fresh = self._result_cache is None
+        super()._fetch_all()
+        if fresh and self._attach_terms and self._result_cache:
+            profiles = [p for p in self._result_cache if isinstance(p, TherapistProfile)]
+            if profiles:
+                attach_terms(profiles)
+
+
+_TERM_CACHE_SECONDS = 30.0
+_term_cache: tuple[float, dict[int, Term]] = (0.0, {})
+
+
+def cached_terms(*, refresh: bool = False) -> dict[int, Term]:
+    """Every term by id (light fields), shared by all requests of this process.
+
+    Re-read every 30 s, on a miss, or when taxonomy edits call `forget_terms()`.
+    """
+    global _term_cache
+    loaded_at, terms = _term_cache
+    if refresh or not terms or time.monotonic() - loaded_at > _TERM_CACHE_SECONDS:
+        terms = {
+            t.id: t
+            for t in Term.objects.only(
+                "id", "kind", "slug", "name", "short_name", "group", "position", "is_active"
+            )
+        }
+        _term_cache = (time.monotonic(), terms)
+    return terms
+
+
+def forget_terms() -> None:
+    global _term_cache
+    _term_cache = (0.0, {})
+
+
+def attach_terms(profiles: list[TherapistProfile]) -> None:
+    """Fill `profile.terms.all()` for these profiles with one query."""
+    through = TherapistProfile.terms.through
+    links = through.objects.filter(therapistprofile_id__in=[p.pk for p in profiles]).values_list(
+        "therapistprofile_id", "term_id"
+    )
+    by_profile: dict[int, list[int]] = {p.pk: [] for p in profiles}
+    for profile_id, term_id in links:
+        by_profile[profile_id].append(term_id)
+    terms = cached_terms()
+    if any(t not in terms for ids in by_profile.values() for t in ids):
+        terms = cached_terms(refresh=True)
+    for profile in profiles:
+        chosen = sorted(
+            (terms[t] for t in by_profile[profile.pk] if t in terms),
+            key=lambda t: (t.kind, t.position, t.name),
+        )
+        queryset = Term.objects.all()
+        queryset._result_cache = chosen  # what a prefetch leaves behind
+        queryset._prefetch_done = True
+        profile._prefetched_objects_cache = {
+            **getattr(profile, "_prefetched_objects_cache", {}),
+            "terms": queryset,
+        }
 
 
 class TherapistProfile(models.Model):

@@ -11,6 +11,7 @@ from django.db import transaction
 from rapport.moderation.models import AuditEvent
 from rapport.moderation.services import audit_record
 
+from .fulltext import fulltext_sync
 from .index import index_touch
 from .interchange import ImportResult
 from .models import Status, TherapistProfile
@@ -18,6 +19,7 @@ from .models import Status, TherapistProfile
 
 def profiles_changed(*, ids: list[int] | None) -> None:
     """Tell search that these profiles changed (None: all). Call inside the writer's transaction."""
+    fulltext_sync(ids)
     index_touch(ids)
 
 # Which status each moderation verb may start from.

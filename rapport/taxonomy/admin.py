@@ -22,8 +22,10 @@ class TermAdmin(admin.ModelAdmin):
         # Search caches labels and taxonomy words per index version; an empty
         # change moves the version so every process sees the edit.
         from rapport.directory.index import index_touch
+        from rapport.directory.models import forget_terms
 
         index_touch([])
+        forget_terms()
     fieldsets = (
         (
             None,

@@ -102,8 +102,10 @@ def test_it_lists_approaches_and_issues_by_group_without_dead_links(client):
     assert "<summary>Test issue group" in html and "Test Issue" in html
     assert "Retired topic" not in html
     assert "Test Language" not in html
-    # Topic pages are not built yet: names are text, not links to a 404.
-    assert 'href="/approaches/' not in html and 'href="/issues/' not in html
+    # Names link to their topic pages, and those pages exist.
+    assert 'href="/approaches/test-approach/"' in html and 'href="/issues/test-issue/"' in html
+    assert client.get("/approaches/test-approach/").status_code == 200
+    assert client.get("/issues/test-issue/").status_code == 200
 
 
 def test_it_lists_the_real_taxonomy_on_the_home_page(client):

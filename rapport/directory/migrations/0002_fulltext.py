@@ -37,7 +37,13 @@ POSTGRESQL_CREATE = [
 
 _MARKS = {
     cp: None
-    for lo, hi in ((0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE20, 0xFE2F))
+    for lo, hi in (
+        (0x0300, 0x036F),
+        (0x1AB0, 0x1AFF),
+        (0x1DC0, 0x1DFF),
+        (0x20D0, 0x20FF),
+        (0xFE20, 0xFE2F),
+    )
     for cp in range(lo, hi + 1)
 }
 
@@ -49,7 +55,11 @@ def _fold(text):
 
 
 def _fill(cursor, vendor):
-    aggregate = "group_concat(a.statement, char(10))" if vendor == "sqlite" else "string_agg(a.statement, E'\\n')"
+    aggregate = (
+        "group_concat(a.statement, char(10))"
+        if vendor == "sqlite"
+        else "string_agg(a.statement, E'\\n')"
+    )
     if vendor == "sqlite":
         insert = f"INSERT INTO {TABLE} (rowid, name, statements) VALUES (%s, %s, %s)"
     else:
@@ -59,25 +69,29 @@ def _fill(cursor, vendor):
         )
     after = 0
     while True:
+        # By id alone, status tested below: without statistics (a freshly
+        # loaded table) PostgreSQL would otherwise scan the status index.
         cursor.execute(
-            "SELECT p.id, p.name, p.title, p.statement, "
+            "SELECT p.id, p.status, p.name, p.title, p.statement, "
             f"(SELECT {aggregate} FROM directory_approachstatement a "
             "WHERE a.profile_id = p.id AND a.statement <> '') "
-            "FROM directory_therapistprofile p WHERE p.status = 'published' AND p.id > %s "
-            "ORDER BY p.id LIMIT 5000",
+            "FROM directory_therapistprofile p WHERE p.id > %s ORDER BY p.id LIMIT 5000",
             [after],
         )
         rows = cursor.fetchall()
         if not rows:
             return
         documents = []
-        for pk, name, title, statement, approaches in rows:
+        for pk, status, name, title, statement, approaches in rows:
+            if status != "published":
+                continue
             statements = _fold("\n".join(part for part in (title, statement, approaches) if part))
             if vendor == "sqlite":
                 documents.append((pk, _fold(name), statements))
             else:
                 documents.append((pk, _fold(name), _fold(name), statements))
-        cursor.executemany(insert, documents)
+        if documents:
+            cursor.executemany(insert, documents)
         after = rows[-1][0]
 
 
