@@ -37,7 +37,11 @@ def normalize_city_key(city: str) -> str:
 @cache
 def _tables() -> tuple[dict[str, Place], dict[tuple[str, str], Place]]:
     by_zip: dict[str, Place] = {}
-    sums: dict[tuple[str, str], list[float]] = {}
+    # A city's centroid averages its own ZIPs; ZIPs that merely list it as an
+    # "acceptable" name (Cold Bay's ZIP accepts "Adak", 360 miles away) count
+    # only for a city that has no ZIP of its own.
+    own: dict[tuple[str, str], list[float]] = {}
+    acceptable: dict[tuple[str, str], list[float]] = {}
     names: dict[tuple[str, str], str] = {}
     for row in zipcodes.list_all():
         try:
@@ -50,14 +54,18 @@ def _tables() -> tuple[dict[str, Place], dict[tuple[str, str], Place]]:
         by_zip[row["zip_code"]] = Place(lat, lon, row["city"], state, row["zip_code"])
         for city in [row["city"], *row.get("acceptable_cities", [])]:
             key = (normalize_city_key(city), state)
+            sums = own if city == row["city"] else acceptable
             acc = sums.setdefault(key, [0.0, 0.0, 0.0])
             acc[0] += lat
             acc[1] += lon
             acc[2] += 1
-            names.setdefault(key, row["city"] if city == row["city"] else city.title())
+            if city == row["city"]:
+                names[key] = row["city"]
+            else:
+                names.setdefault(key, city.title())
     by_city = {
         key: Place(acc[0] / acc[2], acc[1] / acc[2], names[key], key[1])
-        for key, acc in sums.items()
+        for key, acc in (acceptable | own).items()
     }
     return by_zip, by_city
 

@@ -345,11 +345,9 @@ def build_segment(profile_ids: Sequence[int] | None = None) -> Segment:  # noqa:
     completeness = (sum(m.astype(np.float32) for m in has.values()) / len(has)).astype(np.float32)
 
     # Office points sorted by latitude (unlocated offices cannot be in a radius).
-    pts = (
-        in_person_offices[~np.isnan(in_person_offices["lat"])]
-        if len(in_person_offices)
-        else offices
-    )
+    # Only offices of in-person profiles: an online-only therapist who kept an
+    # address is never an in-person match.
+    pts = in_person_offices[~np.isnan(in_person_offices["lat"])]
     pt_order = np.argsort(pts["lat"], kind="stable")
     pts = pts[pt_order]
     return Segment(

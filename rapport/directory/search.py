@@ -162,7 +162,16 @@ class LocationResult:
     problem: str = ""
 
 
-_CITY_STATE = re.compile(r"^(?P<city>.+?)[,\s]+(?P<state>[A-Za-z .]+)$")
+def _city_state_splits(text: str) -> list[tuple[str, str]]:
+    """Ways to read "City, ST" or "Salt Lake City UT": split at a comma, else try the
+    last one to three words as the state ("New York NY", "Kansas City Missouri")."""
+    if "," in text:
+        city, _sep, state = text.rpartition(",")
+        return [(city.strip(" ,"), state.strip())] if city.strip(" ,") and state.strip() else []
+    words = text.split()
+    return [
+        (" ".join(words[:-n]), " ".join(words[-n:])) for n in (1, 2, 3) if len(words) > n
+    ]
 
 
 def resolve_location(text: str) -> LocationResult:
@@ -181,16 +190,15 @@ def resolve_location(text: str) -> LocationResult:
     code = normalize_state(text)
     if code:
         return LocationResult(Location("state", state_name(code), code))
-    match = _CITY_STATE.match(text)
-    if match:
-        state = normalize_state(match.group("state"))
+    for city, state_text in _city_state_splits(text):
+        state = normalize_state(state_text)
         if state:
-            place = geo.lookup_city(match.group("city"), state)
+            place = geo.lookup_city(city, state)
             if place is None:
                 return LocationResult(
                     problem=str(
                         _("We don't know a place called %(city)s in %(state)s.")
-                        % {"city": match.group("city"), "state": state_name(state)}
+                        % {"city": city, "state": state_name(state)}
                     )
                 )
             return LocationResult(
@@ -285,7 +293,10 @@ class Vocabulary:
             else:
                 rest.append(words[i])
                 i += 1
-        return found, " ".join(w for w in rest if w not in _STOPWORDS)
+        # Joining punctuation ("anxiety & depression") is not text to search for.
+        return found, " ".join(
+            w for w in rest if w not in _STOPWORDS and any(c.isalnum() for c in w)
+        )
 
 
 _STOPWORDS = frozenset(
@@ -476,8 +487,13 @@ def _text_scores(
 ) -> dict[int, float]:
     from .fulltext import fulltext_search
 
+    # Narrowed by place and format only, not by the filters: facet counts and
+    # relaxations count text matches that other filters leave out.
+    place_only = SearchQuery(
+        location=query.location, radius=query.radius, mode=query.mode, accepting=False
+    )
     ids = [
-        segment.ids[_run_segment(segment, dead, query, location, None, False).positions]
+        segment.ids[_run_segment(segment, dead, place_only, location, None, False).positions]
         for segment, dead in state.segments
     ]
     within = np.concatenate(ids) if ids else np.empty(0, dtype=np.int64)
@@ -745,7 +761,13 @@ def _rank_and_page(
     text_scores: dict[int, float] | None,
     today: dt.date,
 ) -> list[Hit]:
-    top_text = max(text_scores.values(), default=0.0) if text_scores else 0.0
+    # Text relevance is scaled by the best match among the results themselves.
+    top_text = 0.0
+    if text_scores:
+        shown = [p.segment.ids[p.positions] for p in passes]
+        top_text = max(
+            (text_scores.get(int(i), 0.0) for ids in shown for i in ids), default=0.0
+        )
     parts = []
     for seg_index, p in enumerate(passes):
         if not len(p.positions):
@@ -780,7 +802,9 @@ def _rank_and_page(
         # the daily rotation (the rule stated on the page).
         order = np.lexsort((cat["rotation"], -cat["wrote"]))
     elif query.sort == "nearest":
-        order = np.lexsort((cat["rotation"], cat["distance"]))
+        # Online matches sort after in-person ones, by rotation, whatever
+        # their far-away offices: distance only orders the in-person matches.
+        order = np.lexsort((cat["rotation"], np.where(cat["in_person"], cat["distance"], np.inf)))
     elif query.sort == "fee":
         fee = np.where(cat["fee"] < 0, np.iinfo(np.int64).max, cat["fee"])
         order = np.lexsort((cat["rotation"], fee))
