@@ -514,5 +514,22 @@ def _relaxations(answers: Answers, *, state: ix.IndexState) -> list[Relaxation]:
         count = sum(len(p.positions) for p in parts)
         results.append(Relaxation(label, count, relaxed))
     results = [r for r in results if r.count > 0]
+    if not results and len(options) > 1:
+        # No single change helps: offer them all at once, so nobody is left
+        # with nothing to try.
+        combined = replace(
+            answers,
+            mode="both",
+            radius=max(engine.RADII),
+            preferences=tuple(replace(p, must=False) for p in answers.preferences),
+            payment="",
+            budget=None,
+            free_consultation="nice" if answers.free_consultation else "",
+        )
+        _location, parts = eligible(combined, state=state)
+        count = sum(len(p.positions) for p in parts)
+        if count:
+            label = _("Loosen all of these: online too, wider area, preferences as nice-to-haves, any fee")
+            results.append(Relaxation(label, count, combined))
     results.sort(key=lambda r: -r.count)
     return results[:3]
