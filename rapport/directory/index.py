@@ -146,7 +146,12 @@ class Segment:
 
     @classmethod
     def load(cls, directory: Path) -> Segment:
-        arrays = {name: np.load(directory / f"{name}.npy", mmap_mode="r") for name in cls._ARRAYS}
+        # Plain ndarray views of the mapped files: the np.memmap subclass costs a
+        # Python call per slice, and a search slices hundreds of bitmaps.
+        arrays = {
+            name: np.asarray(np.load(directory / f"{name}.npy", mmap_mode="r"))
+            for name in cls._ARRAYS
+        }
         rows = json.loads((directory / "rows.json").read_text())
         return cls(rows=rows, **arrays)
 

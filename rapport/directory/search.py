@@ -657,9 +657,17 @@ def _within_radius(
     if hi <= lo:
         return np.empty(0, dtype=np.int64), np.empty(0)
     plat, plon = segment.pt_lat[lo:hi], segment.pt_lon[lo:hi]
+    pos = segment.pt_pos[lo:hi]
+    # A latitude band crosses the whole country: drop points far east or west
+    # before the trigonometry (the longitude difference wraps at 180°).
+    cos_lat = np.cos(np.radians(min(abs(lat) + dlat, 89.0)))
+    if cos_lat > 0.01:
+        dlon = np.abs(plon - lon)
+        near = np.minimum(dlon, 360.0 - dlon) <= radius / (69.172 * cos_lat) + 0.01
+        plat, plon, pos = plat[near], plon[near], pos[near]
     distance = _haversine(lat, lon, plat, plon)
     inside = distance <= radius
-    return segment.pt_pos[lo:hi][inside].astype(np.int64), distance[inside]
+    return pos[inside].astype(np.int64), distance[inside]
 
 
 def _haversine(lat: float, lon: float, plat: np.ndarray, plon: np.ndarray) -> np.ndarray:
