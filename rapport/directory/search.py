@@ -753,6 +753,28 @@ def _fit_scores(
     return fit, matched
 
 
+def _composite_key(fields: list[tuple[np.ndarray, int]], rotation: np.ndarray) -> np.ndarray:
+    """One uint64 per result: the sort fields (most significant first, each a
+    non-negative integer in its bit width), then as many rotation bits as fit.
+    Sorting it equals sorting by the fields, then by the rotation."""
+    key = np.zeros(len(rotation), dtype=np.uint64)
+    shift = 64
+    for values, width in fields:
+        shift -= width
+        clipped = np.clip(np.asarray(values, dtype=np.int64), 0, 2**width - 1).astype(np.uint64)
+        key |= clipped << np.uint64(shift)
+    return key | (rotation >> np.uint64(64 - shift))
+
+
+def _top_order(key: np.ndarray, k: int) -> np.ndarray:
+    """Indexes of the k smallest keys in order: a partition, then a small sort.
+    Page 1 of 80,000 results sorts 20 keys, not 80,000."""
+    if k >= len(key) // 4:
+        return np.argsort(key, kind="stable")
+    top = np.argpartition(key, k)[:k]
+    return top[np.argsort(key[top], kind="stable")]
+
+
 def _wrote_about(p: _SegmentPass, approaches: Sequence[str]) -> np.ndarray:
     """1 where the profile wrote a statement for any of the selected approaches."""
     wrote = np.zeros(len(p.positions), dtype=np.int64)
@@ -808,17 +830,19 @@ def _rank_and_page(
     if query.sort == "statement":
         # Approach pages: therapists who wrote about this approach first, then
         # the daily rotation (the rule stated on the page).
-        order = np.lexsort((cat["rotation"], -cat["wrote"]))
+        fields = [(1 - cat["wrote"], 1)]
     elif query.sort == "nearest":
         # Online matches sort after in-person ones, by rotation, whatever
         # their far-away offices: distance only orders the in-person matches.
-        order = np.lexsort((cat["rotation"], np.where(cat["in_person"], cat["distance"], np.inf)))
+        miles = np.where(cat["in_person"], cat["distance"], np.inf)
+        fields = [(np.where(np.isfinite(miles), np.round(miles * 1e6), 2**27 - 1), 27)]
     elif query.sort == "fee":
-        fee = np.where(cat["fee"] < 0, np.iinfo(np.int64).max, cat["fee"])
-        order = np.lexsort((cat["rotation"], fee))
+        fields = [(np.where(cat["fee"] < 0, 2**14 - 1, cat["fee"]), 14)]
     else:
-        order = np.lexsort((cat["rotation"], -cat["band"], -cat["fit"]))
+        fit_tenths = np.round(cat["fit"] * 10).astype(np.int64)
+        fields = [(8191 - fit_tenths, 13), (4 - cat["band"], 3)]
     start = (max(query.page, 1) - 1) * query.per_page
+    order = _top_order(_composite_key(fields, cat["rotation"]), start + query.per_page)
     chosen = order[start : start + query.per_page]
     if not len(chosen):
         return []
