@@ -13,7 +13,11 @@ urlpatterns = [
     path("match/", include("rapport.matching.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"}),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+    ),
     path(
         "sitemap-<section>.xml",
         sitemap_views.sitemap,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -16,7 +17,6 @@ if os.environ.get("RAPPORT_WARMUP", "1") == "1":
     from rapport.directory import index
 
     geo.warm_up()
-    try:
+    # Not migrated yet: the first request builds the index instead.
+    with contextlib.suppress(DatabaseError):
         index.get_index()
-    except DatabaseError:  # not migrated yet: the first request will build it
-        pass

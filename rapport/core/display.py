@@ -43,7 +43,12 @@ def title_and_place(*, title: str | None, city: str | None, state: str | None) -
 
 
 def profile_line(
-    *, name: str | None, credentials: str | None, title: str | None, city: str | None, state: str | None
+    *,
+    name: str | None,
+    credentials: str | None,
+    title: str | None,
+    city: str | None,
+    state: str | None,
 ) -> str:
     """'Name, Credentials — Title in City, ST' with every missing part dropped."""
     who = name_and_credentials(name, credentials)

@@ -29,7 +29,9 @@ def privacy_headers(get_response: Callable[[HttpRequest], HttpResponse]):
         # The admin ships inline scripts; everything public gets the strict policy.
         if not request.path.startswith("/admin/"):
             response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=(), interest-cohort=()")
+        response.headers.setdefault(
+            "Permissions-Policy", "geolocation=(), camera=(), microphone=(), interest-cohort=()"
+        )
         return response
 
     return middleware

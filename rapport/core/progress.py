@@ -15,7 +15,12 @@ from tqdm import tqdm
 
 class Progress:
     def __init__(
-        self, *, total: int | None, desc: str, unit: str = "profiles", stream: TextIO | None = None,
+        self,
+        *,
+        total: int | None,
+        desc: str,
+        unit: str = "profiles",
+        stream: TextIO | None = None,
         every_seconds: float = 10.0,
     ) -> None:
         self.stream = stream or sys.stderr
@@ -25,8 +30,14 @@ class Progress:
         self._every = every_seconds
         self._last_line = self.started
         self._bar = (
-            tqdm(total=total, desc=desc, unit=f" {unit}", file=self.stream, dynamic_ncols=True,
-                 smoothing=0.1)
+            tqdm(
+                total=total,
+                desc=desc,
+                unit=f" {unit}",
+                file=self.stream,
+                dynamic_ncols=True,
+                smoothing=0.1,
+            )
             if self.stream.isatty()
             else None
         )

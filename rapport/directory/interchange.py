@@ -146,9 +146,7 @@ class Vocabulary:
         known = self.ids[kind]
         if slug in known:
             return known[slug]
-        raise v.FieldError(
-            f"unknown {_KIND_NOUN[kind]} {slug!r}{v.did_you_mean(slug, known)}"
-        )
+        raise v.FieldError(f"unknown {_KIND_NOUN[kind]} {slug!r}{v.did_you_mean(slug, known)}")
 
     def license_type_id(self, label: str) -> int:
         key = _label_key(label)
@@ -208,7 +206,9 @@ def _as_list(value: object, path: str, col: _Collector) -> list[Any]:
     return value
 
 
-def _slug_list(value: object, path: str, kind: str, vocab: Vocabulary, col: _Collector) -> list[str]:
+def _slug_list(
+    value: object, path: str, kind: str, vocab: Vocabulary, col: _Collector
+) -> list[str]:
     slugs: list[str] = []
     for i, item in enumerate(_as_list(value, path, col)):
         if not isinstance(item, str):
@@ -220,7 +220,9 @@ def _slug_list(value: object, path: str, kind: str, vocab: Vocabulary, col: _Col
     return sorted(slugs, key=vocab.rank[kind].__getitem__)
 
 
-def clean_document(raw: object, vocab: Vocabulary, *, today=None) -> tuple[CleanProfile | None, list[tuple[str, str]]]:  # noqa: C901
+def clean_document(
+    raw: object, vocab: Vocabulary, *, today=None
+) -> tuple[CleanProfile | None, list[tuple[str, str]]]:  # noqa: C901
     """Validate one spec document. Returns (profile, []) or (None, [(path, message), ...])."""
     if not isinstance(raw, dict):
         return None, [("", f"expected a JSON object, got {type(raw).__name__}")]
@@ -232,7 +234,9 @@ def clean_document(raw: object, vocab: Vocabulary, *, today=None) -> tuple[Clean
     if isinstance(ext_id, int) and not isinstance(ext_id, bool):
         ext_id = str(ext_id)
     doc["id"] = col.run("id", v.text, ext_id, max_length=64, required=True)
-    doc["source"] = col.run("source", v.text, raw.get("source") or "import", max_length=32) or "import"
+    doc["source"] = (
+        col.run("source", v.text, raw.get("source") or "import", max_length=32) or "import"
+    )
     doc["name"] = col.run("name", v.text, raw.get("name"), max_length=120, required=True)
     for key, limit in (("credentials", 60), ("title", 120), ("pronouns", 30)):
         doc[key] = col.run(key, v.text, raw.get(key), max_length=limit) or ""
@@ -305,8 +309,13 @@ def clean_document(raw: object, vocab: Vocabulary, *, today=None) -> tuple[Clean
         )  # fmt: skip
     doc["licenses"] = [
         _drop_empty(
-            {"type": vocab.license_labels[lic["type_id"]], "number": lic["number"],
-             "state": lic["state"], "status": lic["status"], "supervisor": lic["supervisor"]}
+            {
+                "type": vocab.license_labels[lic["type_id"]],
+                "number": lic["number"],
+                "state": lic["state"],
+                "status": lic["status"],
+                "supervisor": lic["supervisor"],
+            }
         )  # fmt: skip
         for lic in licenses
     ]
@@ -353,9 +362,13 @@ def clean_document(raw: object, vocab: Vocabulary, *, today=None) -> tuple[Clean
 
     has_place = any(o["city"] or o["zip"] for o in offices)
     in_person = raw.get("in_person")
-    doc["in_person"] = has_place if in_person in (None, "") else col.run("in_person", v.boolean, in_person)
+    doc["in_person"] = (
+        has_place if in_person in (None, "") else col.run("in_person", v.boolean, in_person)
+    )
     telehealth = raw.get("telehealth")
-    doc["telehealth"] = False if telehealth in (None, "") else col.run("telehealth", v.boolean, telehealth)
+    doc["telehealth"] = (
+        False if telehealth in (None, "") else col.run("telehealth", v.boolean, telehealth)
+    )
     if raw.get("telehealth_states") in (None, "", []):
         states = sorted({lic["state"] for lic in licenses}) if doc["telehealth"] else []
     else:
@@ -370,7 +383,9 @@ def clean_document(raw: object, vocab: Vocabulary, *, today=None) -> tuple[Clean
     fees_raw = raw.get("fees") or {}
     fees: dict[str, Any] = {}
     if not isinstance(fees_raw, dict):
-        col.errors.append(("fees", "expected an object with min, max, sliding_scale, free_consultation"))
+        col.errors.append(
+            ("fees", "expected an object with min, max, sliding_scale, free_consultation")
+        )
         fees_raw = {}
     fees["min"] = col.run("fees.min", v.whole_dollars, fees_raw.get("min"))
     fees["max"] = col.run("fees.max", v.whole_dollars, fees_raw.get("max"))
@@ -399,9 +414,7 @@ def clean_document(raw: object, vocab: Vocabulary, *, today=None) -> tuple[Clean
     document = {key: doc[key] for key in FIELDS if _has_value(doc[key])}
     # The document's key order is fixed (FIELDS), so no sort_keys needed.
     content_hash = hashlib.sha256(json.dumps(document, ensure_ascii=False).encode()).hexdigest()
-    term_ids = [
-        vocab.ids[kind][slug] for key, kind in TERM_FIELDS.items() for slug in doc[key]
-    ]
+    term_ids = [vocab.ids[kind][slug] for key, kind in TERM_FIELDS.items() for slug in doc[key]]
     review_flags = [
         f"training-list:{where}"
         for where, text in [("statement", doc["statement"])]
@@ -413,17 +426,25 @@ def clean_document(raw: object, vocab: Vocabulary, *, today=None) -> tuple[Clean
             source=doc["source"],
             external_id=doc["id"],
             fields={
-                "name": doc["name"], "credentials": doc["credentials"], "title": doc["title"],
-                "pronouns": doc["pronouns"], "gender": doc["gender"],
-                "statement": doc["statement"], "npi": doc["npi"],
-                "in_person": bool(doc["in_person"]), "telehealth": bool(doc["telehealth"]),
+                "name": doc["name"],
+                "credentials": doc["credentials"],
+                "title": doc["title"],
+                "pronouns": doc["pronouns"],
+                "gender": doc["gender"],
+                "statement": doc["statement"],
+                "npi": doc["npi"],
+                "in_person": bool(doc["in_person"]),
+                "telehealth": bool(doc["telehealth"]),
                 "telehealth_states": doc["telehealth_states"],
-                "fee_min": fees["min"], "fee_max": fees["max"],
+                "fee_min": fees["min"],
+                "fee_max": fees["max"],
                 "sliding_scale": bool(fees["sliding_scale"]),
                 "free_consultation": bool(fees["free_consultation"]),
                 "accepting_new_clients": bool(doc["accepting_new_clients"]),
                 "accepting_confirmed_at": confirmed,
-                "email": doc["email"], "phone": doc["phone"], "website": doc["website"],
+                "email": doc["email"],
+                "phone": doc["phone"],
+                "website": doc["website"],
                 "review_flags": review_flags,
             },  # fmt: skip
             term_ids=term_ids,
@@ -509,7 +530,9 @@ def unflatten_csv_row(row: dict[str, str | None]) -> dict[str, Any]:
             continue
         parts = key.split(".")
         if len(parts) == 1:
-            doc[key] = [p.strip() for p in value.split(";") if p.strip()] if key in LIST_FIELDS else value
+            doc[key] = (
+                [p.strip() for p in value.split(";") if p.strip()] if key in LIST_FIELDS else value
+            )
         elif len(parts) == 2 and not parts[1].isdigit():
             doc.setdefault(parts[0], {})[parts[1]] = value
         elif len(parts) == 3 and parts[1].isdigit():
@@ -563,9 +586,10 @@ def import_documents(
             if profile is not None:
                 key = (profile.source, profile.external_id)
                 if key in seen:
-                    profile, errors = None, [
-                        ("id", f"{profile.external_id!r} already appeared on line {seen[key]}")
-                    ]
+                    profile, errors = (
+                        None,
+                        [("id", f"{profile.external_id!r} already appeared on line {seen[key]}")],
+                    )
                 else:
                     seen[key] = number
             if profile is None:
@@ -701,7 +725,11 @@ def _insert_profiles(
     prep = {
         name: (lambda value, f=fields[name]: f.get_db_prep_save(value, connection))
         for name in (
-            "telehealth_states", "accepting_confirmed_at", "created_at", "updated_at", "review_flags",
+            "telehealth_states",
+            "accepting_confirmed_at",
+            "created_at",
+            "updated_at",
+            "review_flags",
         )  # fmt: skip
     }
     stamp = prep["created_at"](now)
@@ -710,13 +738,33 @@ def _insert_profiles(
         f = p.fields
         rows.append(
             (
-                p.source, p.external_id, profile_slug(f["name"], p.source, p.external_id), status,
-                p.content_hash, stamp, stamp, f["name"], f["credentials"], f["title"],
-                f["pronouns"], f["gender"], f["statement"], f["npi"], f["in_person"],
-                f["telehealth"], prep["telehealth_states"](f["telehealth_states"]), f["fee_min"],
-                f["fee_max"], f["sliding_scale"], f["free_consultation"],
-                f["accepting_new_clients"], prep["accepting_confirmed_at"](f["accepting_confirmed_at"]),
-                f["email"], f["phone"], f["website"], prep["review_flags"](f["review_flags"]),
+                p.source,
+                p.external_id,
+                profile_slug(f["name"], p.source, p.external_id),
+                status,
+                p.content_hash,
+                stamp,
+                stamp,
+                f["name"],
+                f["credentials"],
+                f["title"],
+                f["pronouns"],
+                f["gender"],
+                f["statement"],
+                f["npi"],
+                f["in_person"],
+                f["telehealth"],
+                prep["telehealth_states"](f["telehealth_states"]),
+                f["fee_min"],
+                f["fee_max"],
+                f["sliding_scale"],
+                f["free_consultation"],
+                f["accepting_new_clients"],
+                prep["accepting_confirmed_at"](f["accepting_confirmed_at"]),
+                f["email"],
+                f["phone"],
+                f["website"],
+                prep["review_flags"](f["review_flags"]),
             )  # fmt: skip
         )
     table = TherapistProfile._meta.db_table
@@ -746,11 +794,30 @@ def _insert_children(written: list[tuple[int, CleanProfile]]) -> None:
             (pk, term_id, statement, i) for i, (term_id, statement) in enumerate(p.approaches)
         )
         license_rows.extend(
-            (pk, lic["type_id"], lic["number"], lic["state"], lic["status"], lic["supervisor"], "", i)
+            (
+                pk,
+                lic["type_id"],
+                lic["number"],
+                lic["state"],
+                lic["status"],
+                lic["supervisor"],
+                "",
+                i,
+            )
             for i, lic in enumerate(p.licenses)
         )
         office_rows.extend(
-            (pk, o["address"], o["city"], o["state"], o["zip"], o["lat"], o["lon"], o["geocoded"], i)
+            (
+                pk,
+                o["address"],
+                o["city"],
+                o["state"],
+                o["zip"],
+                o["lat"],
+                o["lon"],
+                o["geocoded"],
+                i,
+            )
             for i, o in enumerate(p.offices)
         )
     through = TherapistProfile.terms.through._meta.db_table
@@ -799,9 +866,13 @@ def export_document(profile: TherapistProfile) -> dict[str, Any]:
         ],
         "licenses": [
             _drop_empty(
-                {"type": lic.license_type.short_name or lic.license_type.slug,
-                 "number": lic.number, "state": lic.state, "status": lic.status,
-                 "supervisor": lic.supervisor}
+                {
+                    "type": lic.license_type.short_name or lic.license_type.slug,
+                    "number": lic.number,
+                    "state": lic.state,
+                    "status": lic.status,
+                    "supervisor": lic.supervisor,
+                }
             )  # fmt: skip
             for lic in profile.licenses.all()
         ],

@@ -270,7 +270,9 @@ class TherapistProfile(models.Model):
     def title_and_place(self) -> str:
         office = self.primary_office
         return display.title_and_place(
-            title=self.title, city=office.city if office else "", state=office.state if office else ""
+            title=self.title,
+            city=office.city if office else "",
+            state=office.state if office else "",
         )
 
     @property

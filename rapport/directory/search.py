@@ -169,9 +169,7 @@ def _city_state_splits(text: str) -> list[tuple[str, str]]:
         city, _sep, state = text.rpartition(",")
         return [(city.strip(" ,"), state.strip())] if city.strip(" ,") and state.strip() else []
     words = text.split()
-    return [
-        (" ".join(words[:-n]), " ".join(words[-n:])) for n in (1, 2, 3) if len(words) > n
-    ]
+    return [(" ".join(words[:-n]), " ".join(words[-n:])) for n in (1, 2, 3) if len(words) > n]
 
 
 def resolve_location(text: str) -> LocationResult:
@@ -795,9 +793,7 @@ def _rank_and_page(
     top_text = 0.0
     if text_scores:
         shown = [p.segment.ids[p.positions] for p in passes]
-        top_text = max(
-            (text_scores.get(int(i), 0.0) for ids in shown for i in ids), default=0.0
-        )
+        top_text = max((text_scores.get(int(i), 0.0) for ids in shown for i in ids), default=0.0)
     parts = []
     for seg_index, p in enumerate(passes):
         if not len(p.positions):

@@ -22,6 +22,7 @@ def profiles_changed(*, ids: list[int] | None) -> None:
     fulltext_sync(ids)
     index_touch(ids)
 
+
 # Which status each moderation verb may start from.
 _TRANSITIONS: dict[str, tuple[set[str], str]] = {
     "submitted": ({Status.DRAFT, Status.REJECTED}, Status.PENDING),

@@ -32,9 +32,11 @@ class FieldError(ValueError):
 
 # Control characters other than newline and tab never belong in profile text;
 # they come from copy-paste and break exports.
-_CONTROL = dict.fromkeys(
-    c for c in range(32) if c not in (9, 10)
-) | {0x7F: None, 0x2028: "\n", 0x2029: "\n\n"}
+_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10)) | {
+    0x7F: None,
+    0x2028: "\n",
+    0x2029: "\n\n",
+}
 _SPACES = re.compile(r"[ \t\u00a0]+")
 # Anything text() would change: control characters, odd spaces, doubled spaces,
 # blank-line runs, leading or trailing whitespace.
@@ -50,7 +52,9 @@ def text(value: object, *, max_length: int, required: bool = False, multiline: b
     value = str(value)
     # Fast path: most values are already clean, and this runs ~25 times per
     # profile, a million profiles at a time.
-    if not _NEEDS_WORK.search(value) and (value.isascii() or unicodedata.is_normalized("NFC", value)):
+    if not _NEEDS_WORK.search(value) and (
+        value.isascii() or unicodedata.is_normalized("NFC", value)
+    ):
         if required and not value:
             raise FieldError("is required")
         if len(value) > max_length:
@@ -239,9 +243,7 @@ def split_city(city: str, state: str, zip_value: str) -> tuple[str, str, str]:
     )
 
 
-def fill_coordinates(
-    *, city: str, state: str, zip_value: str
-) -> tuple[float, float, str] | None:
+def fill_coordinates(*, city: str, state: str, zip_value: str) -> tuple[float, float, str] | None:
     """(lat, lon, state) from the ZIP, else from city and state; None when neither is known."""
     place = geo.lookup_zip(zip_value) if zip_value else None
     if place is None and city and state:
@@ -257,7 +259,8 @@ _TRAINING_WORDS = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_WORDS = re.compile(
-    r"\b(i|we|you|my|our|your|me|us|help|helps|work|works|believe|feel|love|offer|use)\b", re.IGNORECASE
+    r"\b(i|we|you|my|our|your|me|us|help|helps|work|works|believe|feel|love|offer|use)\b",
+    re.IGNORECASE,
 )
 
 

@@ -529,7 +529,9 @@ def _relaxations(answers: Answers, *, state: ix.IndexState) -> list[Relaxation]:
         _location, parts = eligible(combined, state=state)
         count = sum(len(p.positions) for p in parts)
         if count:
-            label = _("Loosen all of these: online too, wider area, preferences as nice-to-haves, any fee")
+            label = _(
+                "Loosen all of these: online too, wider area, preferences as nice-to-haves, any fee"
+            )
             results.append(Relaxation(label, count, combined))
     results.sort(key=lambda r: -r.count)
     return results[:3]

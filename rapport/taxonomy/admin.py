@@ -26,6 +26,7 @@ class TermAdmin(admin.ModelAdmin):
 
         index_touch([])
         forget_terms()
+
     fieldsets = (
         (
             None,

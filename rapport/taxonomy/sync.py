@@ -237,7 +237,9 @@ def _load_file(path: Path, kind: str, problems: list[str]) -> list[Entry]:
         content = Path(path).parent.parent / "content" / kind / f"{slug}.md"
         if isinstance(slug, str) and content.is_file():
             if values["description"]:
-                problems.append(f"{where}: description given both in the TOML and in {content.name}")
+                problems.append(
+                    f"{where}: description given both in the TOML and in {content.name}"
+                )
             values["description"] = content.read_text(encoding="utf-8").strip()
         if kind in SUMMARY_REQUIRED and not values["summary"]:
             problems.append(f"{where}: summary is required for kind {kind!r} (shown to the public)")

@@ -25,7 +25,9 @@ def specialists(transactional_db: None) -> None:
     from rapport.directory import index
 
     make_profile(name="Ana Writer", approaches=[("relational-therapy", LONG.strip()[:1400])])
-    make_profile(name="Bo Plain", approaches=[("relational-therapy", "")], offices=[{"state": "WA"}])
+    make_profile(
+        name="Bo Plain", approaches=[("relational-therapy", "")], offices=[{"state": "WA"}]
+    )
     make_profile(name="Cy Nowhere", approaches=[("relational-therapy", "Short.")], offices=[],
                  title="Counselor Associate")  # fmt: skip
     index.reset_for_tests()

@@ -6,111 +6,211 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('taxonomy', '0001_initial'),
+        ("taxonomy", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TherapistProfile',
+            name="TherapistProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(default='import', max_length=32)),
-                ('external_id', models.CharField(max_length=64)),
-                ('slug', models.SlugField(max_length=100, unique=True)),
-                ('name', models.CharField(max_length=120)),
-                ('credentials', models.CharField(blank=True, max_length=60)),
-                ('title', models.CharField(blank=True, max_length=120)),
-                ('pronouns', models.CharField(blank=True, max_length=30)),
-                ('gender', models.CharField(blank=True, max_length=40)),
-                ('statement', models.TextField(blank=True)),
-                ('npi', models.CharField(blank=True, max_length=10)),
-                ('in_person', models.BooleanField(default=False)),
-                ('telehealth', models.BooleanField(default=False)),
-                ('telehealth_states', models.JSONField(blank=True, default=list)),
-                ('fee_min', models.PositiveIntegerField(blank=True, null=True)),
-                ('fee_max', models.PositiveIntegerField(blank=True, null=True)),
-                ('sliding_scale', models.BooleanField(default=False)),
-                ('free_consultation', models.BooleanField(default=False)),
-                ('accepting_new_clients', models.BooleanField(default=True)),
-                ('accepting_confirmed_at', models.DateField(blank=True, null=True)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('website', models.URLField(blank=True, max_length=300)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('pending', 'Pending review'), ('published', 'Published'), ('rejected', 'Rejected'), ('suspended', 'Suspended')], db_index=True, default='draft', max_length=12)),
-                ('content_hash', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('owner', models.ForeignKey(blank=True, help_text='The account that claimed this profile; empty means unclaimed.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='profiles', to=settings.AUTH_USER_MODEL)),
-                ('terms', models.ManyToManyField(blank=True, related_name='profiles', to='taxonomy.term')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("source", models.CharField(default="import", max_length=32)),
+                ("external_id", models.CharField(max_length=64)),
+                ("slug", models.SlugField(max_length=100, unique=True)),
+                ("name", models.CharField(max_length=120)),
+                ("credentials", models.CharField(blank=True, max_length=60)),
+                ("title", models.CharField(blank=True, max_length=120)),
+                ("pronouns", models.CharField(blank=True, max_length=30)),
+                ("gender", models.CharField(blank=True, max_length=40)),
+                ("statement", models.TextField(blank=True)),
+                ("npi", models.CharField(blank=True, max_length=10)),
+                ("in_person", models.BooleanField(default=False)),
+                ("telehealth", models.BooleanField(default=False)),
+                ("telehealth_states", models.JSONField(blank=True, default=list)),
+                ("fee_min", models.PositiveIntegerField(blank=True, null=True)),
+                ("fee_max", models.PositiveIntegerField(blank=True, null=True)),
+                ("sliding_scale", models.BooleanField(default=False)),
+                ("free_consultation", models.BooleanField(default=False)),
+                ("accepting_new_clients", models.BooleanField(default=True)),
+                ("accepting_confirmed_at", models.DateField(blank=True, null=True)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("website", models.URLField(blank=True, max_length=300)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("pending", "Pending review"),
+                            ("published", "Published"),
+                            ("rejected", "Rejected"),
+                            ("suspended", "Suspended"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=12,
+                    ),
+                ),
+                ("content_hash", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The account that claimed this profile; empty means unclaimed.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="profiles",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "terms",
+                    models.ManyToManyField(blank=True, related_name="profiles", to="taxonomy.term"),
+                ),
             ],
             options={
-                'ordering': ['name', 'id'],
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Office',
+            name="Office",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('address', models.CharField(blank=True, max_length=200)),
-                ('city', models.CharField(blank=True, max_length=80)),
-                ('state', models.CharField(blank=True, max_length=2)),
-                ('zip', models.CharField(blank=True, max_length=10)),
-                ('lat', models.FloatField(blank=True, null=True)),
-                ('lon', models.FloatField(blank=True, null=True)),
-                ('geocoded', models.BooleanField(default=False)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('profile', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='offices', to='directory.therapistprofile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200)),
+                ("city", models.CharField(blank=True, max_length=80)),
+                ("state", models.CharField(blank=True, max_length=2)),
+                ("zip", models.CharField(blank=True, max_length=10)),
+                ("lat", models.FloatField(blank=True, null=True)),
+                ("lon", models.FloatField(blank=True, null=True)),
+                ("geocoded", models.BooleanField(default=False)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "profile",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="offices",
+                        to="directory.therapistprofile",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['profile', 'position'],
+                "ordering": ["profile", "position"],
             },
         ),
         migrations.CreateModel(
-            name='License',
+            name="License",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(blank=True, max_length=40)),
-                ('state', models.CharField(max_length=2)),
-                ('status', models.CharField(choices=[('licensed', 'Licensed'), ('associate', 'Associate (pre-licensed, supervised)'), ('student', 'Student')], default='licensed', max_length=12)),
-                ('supervisor', models.CharField(blank=True, max_length=120)),
-                ('verified_at', models.DateTimeField(blank=True, null=True)),
-                ('verification_source', models.CharField(blank=True, max_length=40)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('license_type', models.ForeignKey(limit_choices_to={'kind': 'license_type'}, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='taxonomy.term')),
-                ('profile', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='licenses', to='directory.therapistprofile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(blank=True, max_length=40)),
+                ("state", models.CharField(max_length=2)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("licensed", "Licensed"),
+                            ("associate", "Associate (pre-licensed, supervised)"),
+                            ("student", "Student"),
+                        ],
+                        default="licensed",
+                        max_length=12,
+                    ),
+                ),
+                ("supervisor", models.CharField(blank=True, max_length=120)),
+                ("verified_at", models.DateTimeField(blank=True, null=True)),
+                ("verification_source", models.CharField(blank=True, max_length=40)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "license_type",
+                    models.ForeignKey(
+                        limit_choices_to={"kind": "license_type"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="taxonomy.term",
+                    ),
+                ),
+                (
+                    "profile",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="licenses",
+                        to="directory.therapistprofile",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['profile', 'position'],
+                "ordering": ["profile", "position"],
             },
         ),
         migrations.CreateModel(
-            name='ApproachStatement',
+            name="ApproachStatement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('statement', models.TextField(blank=True)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('approach', models.ForeignKey(limit_choices_to={'kind': 'approach'}, on_delete=django.db.models.deletion.PROTECT, related_name='approach_statements', to='taxonomy.term')),
-                ('profile', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='approach_statements', to='directory.therapistprofile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("statement", models.TextField(blank=True)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "approach",
+                    models.ForeignKey(
+                        limit_choices_to={"kind": "approach"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="approach_statements",
+                        to="taxonomy.term",
+                    ),
+                ),
+                (
+                    "profile",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="approach_statements",
+                        to="directory.therapistprofile",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['profile', 'position'],
+                "ordering": ["profile", "position"],
             },
         ),
         migrations.AddIndex(
-            model_name='therapistprofile',
-            index=models.Index(fields=['status', 'accepting_new_clients'], name='directory_t_status_878151_idx'),
+            model_name="therapistprofile",
+            index=models.Index(
+                fields=["status", "accepting_new_clients"], name="directory_t_status_878151_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='therapistprofile',
-            constraint=models.UniqueConstraint(fields=('source', 'external_id'), name='directory_profile_source_id'),
+            model_name="therapistprofile",
+            constraint=models.UniqueConstraint(
+                fields=("source", "external_id"), name="directory_profile_source_id"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='approachstatement',
-            constraint=models.UniqueConstraint(fields=('profile', 'approach'), name='directory_approach_statement_once'),
+            model_name="approachstatement",
+            constraint=models.UniqueConstraint(
+                fields=("profile", "approach"), name="directory_approach_statement_once"
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0003_index_version'),
+        ("directory", "0003_index_version"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='therapistprofile',
-            name='review_flags',
+            model_name="therapistprofile",
+            name="review_flags",
             field=models.JSONField(blank=True, default=list),
         ),
     ]

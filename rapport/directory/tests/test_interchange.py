@@ -176,7 +176,11 @@ def test_it_cleans_locations_the_reference_site_shows_broken(tmp_path: Path) -> 
     ]
     run_import(write_jsonl(tmp_path / "in.jsonl", docs))
     offices = {o.profile.external_id: o for o in Office.objects.select_related("profile")}
-    assert (offices["zip-in-city"].city, offices["zip-in-city"].state, offices["zip-in-city"].zip) == (
+    assert (
+        offices["zip-in-city"].city,
+        offices["zip-in-city"].state,
+        offices["zip-in-city"].zip,
+    ) == (
         "Teaneck",
         "NJ",
         "07666",
@@ -266,7 +270,9 @@ def test_round_trip_reproduces_every_public_page(tmp_path: Path, client) -> None
         doc(id="d", offices=[{"city": "Boston", "state": "MA", "lat": 42.36, "lon": -71.06}]),
     ]
     run_import(write_jsonl(tmp_path / "in.jsonl", docs))
-    pages = {p.slug: client.get(p.get_absolute_url()).content for p in TherapistProfile.objects.all()}
+    pages = {
+        p.slug: client.get(p.get_absolute_url()).content for p in TherapistProfile.objects.all()
+    }
     assert all(pages.values())
     first_export = export(tmp_path, "one.jsonl").read_bytes()
     csv_export = export(tmp_path, "one.csv").read_bytes()
@@ -282,8 +288,12 @@ def test_round_trip_reproduces_every_public_page(tmp_path: Path, client) -> None
         assert export(tmp_path, "two.csv").read_bytes() == csv_export
 
 
-def test_it_keeps_but_flags_statements_that_only_list_trainings(tmp_path: Path, admin_client) -> None:
-    trainings = "EMDR Level 1 and 2 trained; Gottman Level 1; Certified Clinical Trauma Professional"
+def test_it_keeps_but_flags_statements_that_only_list_trainings(
+    tmp_path: Path, admin_client
+) -> None:
+    trainings = (
+        "EMDR Level 1 and 2 trained; Gottman Level 1; Certified Clinical Trauma Professional"
+    )
     run_import(
         write_jsonl(
             tmp_path / "in.jsonl",
@@ -297,5 +307,7 @@ def test_it_keeps_but_flags_statements_that_only_list_trainings(tmp_path: Path, 
     assert flagged.review_flags == ["training-list:approaches.relational-therapy"]
     assert flagged.approach_statements.get().statement == trainings  # kept as written
     assert TherapistProfile.objects.get(external_id="words").review_flags == []
-    listing = admin_client.get("/admin/directory/therapistprofile/?needs_review=yes").content.decode()
+    listing = admin_client.get(
+        "/admin/directory/therapistprofile/?needs_review=yes"
+    ).content.decode()
     assert listing.count('class="field-name"') == 1  # only the flagged profile

@@ -41,9 +41,9 @@ def test_it_moves_a_profile_through_review_and_audits_each_step(draft, bob, clie
     draft.refresh_from_db()
     assert draft.status == Status.SUSPENDED
     actions = list(
-        AuditEvent.objects.filter(target_id=str(draft.pk)).order_by("id").values_list(
-            "action", "actor__email", "reason"
-        )
+        AuditEvent.objects.filter(target_id=str(draft.pk))
+        .order_by("id")
+        .values_list("action", "actor__email", "reason")
     )
     assert actions == [
         ("directory.profile.submitted", None, ""),

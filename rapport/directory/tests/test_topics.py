@@ -38,8 +38,12 @@ def specialists(html: str) -> list[str]:
 
 
 def test_approach_page_explains_and_introduces_specialists(client) -> None:
-    make_profile(name="Ana Writer", approaches=[(RELATIONAL, "I notice how we relate, and we use it.")])
-    make_profile(name="Bo Silent", approaches=[(RELATIONAL, "")], statement="General words about me.")
+    make_profile(
+        name="Ana Writer", approaches=[(RELATIONAL, "I notice how we relate, and we use it.")]
+    )
+    make_profile(
+        name="Bo Silent", approaches=[(RELATIONAL, "")], statement="General words about me."
+    )
     make_profile(name="Cy Other", approaches=[("cognitive-behavioral-therapy", "CBT words")])
     make_profile(name="Di Hidden", status=Status.PENDING, approaches=[(RELATIONAL, "Hidden.")])
     publish_all()
@@ -80,7 +84,9 @@ def test_attribution_lines_drop_missing_parts(client) -> None:
     make_profile(name="No Place", title="Counselor Associate", offices=[], telehealth=False,
                  approaches=[(RELATIONAL, "y")])  # fmt: skip
     publish_all()
-    html = client.get(reverse("directory:approach", args=[RELATIONAL]) + "?accepting=any").content.decode()
+    html = client.get(
+        reverse("directory:approach", args=[RELATIONAL]) + "?accepting=any"
+    ).content.decode()
     assert "Mental Health Counselor in Washington" in html
     assert ">Counselor Associate</p>" in html
     assert "in ," not in html and ", WA</p>" not in html.replace("Tacoma, WA</p>", "")
@@ -98,11 +104,15 @@ def test_location_filter_and_accepting_narrow_the_list(client) -> None:
     publish_all()
     url = reverse("directory:approach", args=[RELATIONAL])
 
-    assert specialists(client.get(url + "?location=98402").content.decode()) == ["Near Tacoma, MA, LMHC"]
+    assert specialists(client.get(url + "?location=98402").content.decode()) == [
+        "Near Tacoma, MA, LMHC"
+    ]
     everyone = client.get(url + "?location=98402&accepting=any").content.decode()
     assert set(specialists(everyone)) == {"Near Tacoma, MA, LMHC", "Full Up, MA, LMHC"}
     assert '<meta name="robots" content="noindex, follow">' in everyone  # narrowed views
-    boston = client.get(reverse("directory:approach_state", args=[RELATIONAL, "MA"])).content.decode()
+    boston = client.get(
+        reverse("directory:approach_state", args=[RELATIONAL, "MA"])
+    ).content.decode()
     assert specialists(boston) == ["In Boston, MA, LMHC"]
     assert "in Massachusetts" in boston
 
@@ -116,7 +126,9 @@ def test_pages_are_paginated_with_stable_crawlable_urls(client) -> None:
     second = client.get(url + "?page=2").content.decode()
     assert len(specialists(first)) == 20 and len(specialists(second)) == 3
     assert not set(specialists(first)) & set(specialists(second))
-    assert specialists(client.get(url).content.decode()) == specialists(first)  # stable within a day
+    assert specialists(client.get(url).content.decode()) == specialists(
+        first
+    )  # stable within a day
     assert 'href="/approaches/relational-therapy/?page=2" rel="next"' in first
     assert f'<link rel="canonical" href="http://testserver{url}?page=2">' in second
     assert client.get(url + "?page=3").status_code == 404
@@ -139,7 +151,7 @@ def test_query_count_does_not_grow_with_the_list(client, django_assert_max_num_q
 
 
 def test_structured_data_describes_the_therapy_and_the_people(client) -> None:
-    make_profile(name='Eve </script><script>alert(1)</script>', approaches=[(RELATIONAL, "s")])
+    make_profile(name="Eve </script><script>alert(1)</script>", approaches=[(RELATIONAL, "s")])
     publish_all()
     html = client.get(reverse("directory:approach", args=[RELATIONAL])).content.decode()
     raw = re.search(r'<script type="application/ld\+json">(.+?)</script>', html, re.S).group(1)
@@ -162,7 +174,10 @@ def test_lists_issue_pages_and_unknown_slugs(client) -> None:
     publish_all()
     approaches = client.get(reverse("directory:approaches")).content.decode()
     assert "Psychodynamic" in approaches and 'href="/approaches/relational-therapy/"' in approaches
-    assert "I&#x27;m not sure which approach" in approaches or "I'm not sure which approach" in approaches
+    assert (
+        "I&#x27;m not sure which approach" in approaches
+        or "I'm not sure which approach" in approaches
+    )
     issues = client.get(reverse("directory:issues")).content.decode()
     assert 'href="/issues/anxiety/"' in issues and "1 specialist" in issues
     anxiety = client.get(reverse("directory:issue", args=["anxiety"])).content.decode()

@@ -18,9 +18,13 @@ class Command(BaseCommand):
     help = "Export profiles as JSON Lines (default) or CSV; .gz compresses."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("-o", "--output", help="file to write (.jsonl, .csv, .gz); default stdout")
         parser.add_argument(
-            "--format", choices=["jsonl", "csv"], help="format when writing to stdout (default jsonl)"
+            "-o", "--output", help="file to write (.jsonl, .csv, .gz); default stdout"
+        )
+        parser.add_argument(
+            "--format",
+            choices=["jsonl", "csv"],
+            help="format when writing to stdout (default jsonl)",
         )
         parser.add_argument(
             "--all",
@@ -32,7 +36,9 @@ class Command(BaseCommand):
         output = options.get("output")
         try:
             fmt = (
-                interchange.file_format(str(output)) if output else (options.get("format") or "jsonl")
+                interchange.file_format(str(output))
+                if output
+                else (options.get("format") or "jsonl")
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
@@ -49,7 +55,11 @@ class Command(BaseCommand):
                 tmp = path.with_name(path.name + ".partial")
                 with tmp.open("wb") as raw:
                     # mtime=0 keeps a .gz export byte-identical across runs.
-                    binary = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) if path.suffix == ".gz" else raw
+                    binary = (
+                        gzip.GzipFile(fileobj=raw, mode="wb", mtime=0)
+                        if path.suffix == ".gz"
+                        else raw
+                    )
                     with io.TextIOWrapper(binary, encoding="utf-8", newline="") as stream:  # type: ignore[arg-type]
                         count = writer(documents, stream)
                 tmp.replace(path)

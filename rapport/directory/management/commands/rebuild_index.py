@@ -19,9 +19,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         state = index.rebuild_index()
         base = state.base
-        size_mb = (
-            sum(getattr(base, name).nbytes for name in index.Segment._ARRAYS) / 1e6
-        )
+        size_mb = sum(getattr(base, name).nbytes for name in index.Segment._ARRAYS) / 1e6
         self.stdout.write(
             f"search index: {base.size:,} published profiles, {len(base.pt_lat):,} office points,"
             f" {base.bits.shape[0]:,} bitmaps, {size_mb:,.1f} MB,"
