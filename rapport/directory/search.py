@@ -475,9 +475,9 @@ def search(
     return result
 
 
-# Below this many place/filter candidates, full text ranks only them (a common
+# Below this many place candidates, full text ranks only them (a common
 # word matches a quarter of all profiles; ranking those would cost ~0.4 s).
-TEXT_WITHIN_LIMIT = 50_000
+TEXT_WITHIN_LIMIT = 400_000
 
 
 def _text_scores(
