@@ -94,7 +94,7 @@ def backend_table(data: dict[str, Any]) -> str:
             LAYER_TITLES[layer] + (" p50/p95/p99" if layer == "search" else " p50/p95")
             for layer in present
         ]
-        + ["naive/ours p50", "full/core p95"]
+        + ["naive/ours p50", "full/core p50 / p95"]
     )
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for key, layers in cells.items():
@@ -104,7 +104,11 @@ def backend_table(data: dict[str, Any]) -> str:
             values.append(_cell(layers.get(layer), p99=layer == "search",
                                 rps=layer.startswith("http")))  # fmt: skip
         values.append(_fmt_ratio(_ratio(layers.get("naive"), layers.get("search"))))
-        values.append(_fmt_ratio(_ratio(layers.get("http_html"), layers.get("search"), "p95")))
+        values.append(
+            _fmt_ratio(_ratio(layers.get("http_html"), layers.get("search")))
+            + " / "
+            + _fmt_ratio(_ratio(layers.get("http_html"), layers.get("search"), "p95"))
+        )
         lines.append("| " + " | ".join(values) + " |")
     return "\n".join(lines)
 
@@ -252,8 +256,13 @@ def markdown_report(merged: dict[str, Any], source: str = "") -> str:
         f" git {m['git']}; {m['timestamp']}; load average {m.get('load_average_start')} at start,"
         f" {m.get('load_average_end')} at end." + (f" Source: `{source}`." if source else ""),
     ]
+    shas = {data.get("git") for data in merged["backends"].values() if data.get("git")}
+    if len(shas) > 1:
+        parts += ["", f"**Warning: the code changed between backends ({', '.join(sorted(shas))}):"
+                  " compare them with care.**"]  # fmt: skip
     for backend, data in merged["backends"].items():
-        parts += ["", f"#### {backend}", "", *_facts(data), "", backend_table(data)]
+        git = f" (git {data['git']})" if data.get("git") else ""
+        parts += ["", f"#### {backend}{git}", "", *_facts(data), "", backend_table(data)]
     ratio = backend_ratio_table(merged)
     if ratio:
         parts += ["", "#### PostgreSQL / SQLite (p50)", "", ratio]

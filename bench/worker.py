@@ -98,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     if pin:
         # The in-process layers run on the server's core, so their times compare.
         os.sched_setaffinity(0, {0})
-    print(f"=== {args.backend} {args.size:,} profiles", flush=True)
+    git_at_start = common.git_sha()
+    print(f"=== {args.backend} {args.size:,} profiles (git {git_at_start})", flush=True)
     versions = _versions()
     index_facts, state = _index_facts()
     print(f"index: {index_facts}", flush=True)
@@ -190,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
 
     result = {
         "backend": args.backend,
+        # The tree can move while a long run goes on: each backend records what it ran.
+        "git": git_at_start,
         "size": args.size,
         "versions": versions,
         "prepare": common.read_prepare(args.size, args.backend),
