@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
 from rapport.directory.search import DEFAULT_RADIUS, MAX_PAGE, MODES, PER_PAGE, RADII, SORTS
 
@@ -103,7 +103,13 @@ class SearchParams(Schema):
 # --- Errors -----------------------------------------------------------------------
 
 
-class ErrorOut(Schema):
+class Out(BaseModel):
+    """Output: plain pydantic models over the dicts the views build. (ninja's
+    Schema reads attributes through a getter per field: ~2.5 ms for a search
+    response's 400 facet options at 1M profiles, for no benefit with dicts.)"""
+
+
+class ErrorOut(Out):
     error: str
     suggestions: list[str] | None = Field(
         None, description="Places the location could mean, when it was ambiguous."
@@ -116,7 +122,7 @@ class ErrorOut(Schema):
 # --- Search -------------------------------------------------------------------------
 
 
-class LocationOut(Schema):
+class LocationOut(Out):
     kind: Literal["zip", "city", "state"]
     label: str
     state: str
@@ -124,14 +130,14 @@ class LocationOut(Schema):
     lon: float | None
 
 
-class FeesOut(Schema):
+class FeesOut(Out):
     min: int | None
     max: int | None
     sliding_scale: bool
     free_consultation: bool
 
 
-class ResultOut(Schema):
+class ResultOut(Out):
     id: str = Field(description="The profile's slug: GET /api/v1/therapists/{id}.")
     url: str = Field(description="Path of the profile page.")
     name: str
@@ -147,14 +153,14 @@ class ResultOut(Schema):
     statement_excerpt: str
 
 
-class FacetOptionOut(Schema):
+class FacetOptionOut(Out):
     value: str
     label: str
     count: int
     selected: bool
 
 
-class RelaxationOut(Schema):
+class RelaxationOut(Out):
     label: str
     count: int
     query: dict[str, bool | int | str | list[str]] = Field(
@@ -162,7 +168,7 @@ class RelaxationOut(Schema):
     )
 
 
-class SearchOut(Schema):
+class SearchOut(Out):
     total: int
     page: int
     per_page: int
@@ -183,12 +189,12 @@ class SearchOut(Schema):
 # Documents leave out every empty field, so nothing but the keys is required.
 
 
-class ApproachOut(Schema):
+class ApproachOut(Out):
     slug: str
     statement: str | None = None
 
 
-class LicenseOut(Schema):
+class LicenseOut(Out):
     type: str
     number: str | None = None
     state: str
@@ -196,7 +202,7 @@ class LicenseOut(Schema):
     supervisor: str | None = None
 
 
-class OfficeOut(Schema):
+class OfficeOut(Out):
     address: str | None = None
     city: str | None = None
     state: str | None = None
@@ -205,14 +211,14 @@ class OfficeOut(Schema):
     lon: float | None = None
 
 
-class DocumentFeesOut(Schema):
+class DocumentFeesOut(Out):
     min: int | None = None
     max: int | None = None
     sliding_scale: bool | None = None
     free_consultation: bool | None = None
 
 
-class ProfileOut(Schema):
+class ProfileOut(Out):
     id: str = Field(description="The profile's id within its source (interchange format).")
     slug: str = Field(description="The public handle used in URLs and by this API.")
     url: str
@@ -247,7 +253,7 @@ class ProfileOut(Schema):
 # --- Taxonomy -------------------------------------------------------------------------------
 
 
-class TermOut(Schema):
+class TermOut(Out):
     slug: str
     name: str
     short_name: str

@@ -5,14 +5,18 @@ costs ~190 ms; a vectorised pass over columns costs a few (performance.md).
 The database stays the source of truth; this is a cache of what search needs.
 
 Layout of one `Segment` (profiles at positions 0..P-1):
-- profiles are ordered by the latitude of their first office (profiles with no
-  located office last), so a radius query's candidates fall in a narrow band
-  of positions and every bitmap operation can be limited to that band;
+- profiles are ordered by the state of their first office (telehealth-only
+  profiles by their first telehealth state), then by the other states they
+  offer online sessions in, then by that office's latitude.
+  A place's candidates (the offices in a radius, the state's online
+  therapists) then sit in a few short runs of positions, and every bitmap
+  operation of a search touches only those words (`search._Band`);
 - `bits[R, W]` holds one bitmap (W 64-bit words over P positions) per
   facet option (each used issue, approach, insurer, language, ...), per flag
   (accepting, telehealth, in person, ...), per gender, per telehealth state
   and per office state. A filter is an OR of rows, a query an AND of filters,
-  and a facet count one popcount per row over the band;
+  and a facet count one popcount per row over the band. The rows that facet
+  counts read come first (`counted_rows`), so all counts are one block pass;
 - office points (a profile with two offices has two) sorted by latitude, for
   the radius query's `searchsorted` slice;
 - per-profile columns: id, fees, completeness, confirmation date.
@@ -58,6 +62,8 @@ FLAGS: tuple[str, ...] = (
     "accepting", "telehealth", "in_person", "sliding_scale", "free_consultation", "verified",
 )  # fmt: skip
 GENDERS: tuple[str, ...] = ("woman", "man", "nonbinary")
+# Namespaces whose every row gets a count on the search page; stored first.
+COUNTED: tuple[str, ...] = (*TERM_FACETS, "gender", "flag")
 # Above this many changed profiles, a fresh snapshot is cheaper than a delta.
 DELTA_LIMIT = 20_000
 _ONE = np.uint64(1)
@@ -105,6 +111,15 @@ class Segment:
     def __post_init__(self) -> None:
         if self.id_order is None:
             self.id_order = np.argsort(self.ids, kind="stable")
+        # Row indexes per namespace as arrays, and how many leading rows the
+        # facet counts read (older snapshots may interleave: then more).
+        self.namespace_rows: dict[str, tuple[list[str], np.ndarray]] = {
+            namespace: (list(keys), np.fromiter(keys.values(), dtype=np.intp, count=len(keys)))
+            for namespace, keys in self.rows.items()
+        }
+        counted = [int(r.max()) for ns, (_k, r) in self.namespace_rows.items()
+                   if ns in COUNTED and len(r)]  # fmt: skip
+        self.counted_rows = max(counted) + 1 if counted else 0
 
     @property
     def size(self) -> int:
@@ -252,14 +267,37 @@ def build_segment(profile_ids: Sequence[int] | None = None) -> Segment:  # noqa:
         [("profile_id", "i8"), ("term_id", "i8"), ("verified", "?")],
     )
 
-    # Order profiles by the latitude of their first located office.
+    # Order profiles by the state of their first located office (else their
+    # first telehealth state), then by its latitude: see the module docstring.
+    state_codes = np.array(sorted(STATE_CODES))
+    nowhere = len(state_codes)
+
+    def state_rank(codes: np.ndarray) -> np.ndarray:
+        at = np.clip(np.searchsorted(state_codes, codes), 0, nowhere - 1)
+        return np.where(state_codes[at] == codes, at, nowhere)
+
     first_lat = np.full(n, np.inf)
+    home = np.full(n, nowhere, dtype=np.int64)
     located = offices[~np.isnan(offices["lat"])]
     if len(located):
         by_first = located[np.lexsort((located["position"], located["profile_id"]))]
         first_rows = np.unique(by_first["profile_id"], return_index=True)[1]
-        first_lat[pos_of(by_first["profile_id"][first_rows])] = by_first["lat"][first_rows]
-    order = np.argsort(first_lat, kind="stable")  # position -> old index
+        at = pos_of(by_first["profile_id"][first_rows])
+        first_lat[at] = by_first["lat"][first_rows]
+        home[at] = state_rank(by_first["state"][first_rows])
+    # Within a state, profiles who also offer online sessions in other states
+    # are grouped by those states: a search in Kentucky then finds Indiana's
+    # therapists licensed in Kentucky in one run of words, not scattered ones.
+    elsewhere = [""] * n
+    for i, states in enumerate(tele_states):
+        if not states or not profiles["telehealth"][i]:
+            continue
+        if home[i] == nowhere:
+            home[i] = state_rank(np.array(states[:1]))[0]
+        here = state_codes[home[i]] if home[i] < nowhere else ""
+        elsewhere[i] = " ".join(sorted(s for s in states if s != here))
+    groups = np.unique(np.array(elsewhere), return_inverse=True)[1]  # "" (none) sorts first
+    order = np.lexsort((first_lat, groups, home))  # position -> old index
     new_pos = np.empty(n, dtype=np.int64)
     new_pos[order] = np.arange(n)
 
@@ -326,9 +364,15 @@ def build_segment(profile_ids: Sequence[int] | None = None) -> Segment:  # noqa:
     for term_id, profile_ids_of_term in grouped(with_statement):
         add_row("approach_statement", slugs[term_id], placed(profile_ids_of_term))
 
+    # The rows facet counts read first, so they are one contiguous block.
+    entries = [(namespace, key, sets[r]) for namespace, keys in rows.items()
+               for key, r in keys.items()]  # fmt: skip
+    entries.sort(key=lambda entry: entry[0] not in COUNTED)
+    rows = {}
     w = words_for(n)
-    bits = np.zeros((len(sets), w), dtype=np.uint64)
-    for r, positions in enumerate(sets):
+    bits = np.zeros((len(entries), w), dtype=np.uint64)
+    for r, (namespace, key, positions) in enumerate(entries):
+        rows.setdefault(namespace, {})[key] = r
         if len(positions):
             bits[r] = bitmap_from_positions(positions, n)
 

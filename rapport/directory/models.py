@@ -109,25 +109,33 @@ def forget_terms() -> None:
     _term_cache = (0.0, {})
 
 
-def attach_terms(profiles: list[TherapistProfile]) -> None:
-    """Fill `profile.terms.all()` for these profiles with one query."""
+def terms_by_profile(profile_ids: list[int]) -> dict[int, list[Term]]:
+    """Each profile's terms in display order (kind, position, name): one query for
+    the link rows, the terms themselves from the process-wide cache."""
     through = TherapistProfile.terms.through
-    links = through.objects.filter(therapistprofile_id__in=[p.pk for p in profiles]).values_list(
+    links = through.objects.filter(therapistprofile_id__in=profile_ids).values_list(
         "therapistprofile_id", "term_id"
     )
-    by_profile: dict[int, list[int]] = {p.pk: [] for p in profiles}
+    by_profile: dict[int, list[int]] = {pk: [] for pk in profile_ids}
     for profile_id, term_id in links:
         by_profile[profile_id].append(term_id)
     terms = cached_terms()
     if any(t not in terms for ids in by_profile.values() for t in ids):
         terms = cached_terms(refresh=True)
-    for profile in profiles:
-        chosen = sorted(
-            (terms[t] for t in by_profile[profile.pk] if t in terms),
-            key=lambda t: (t.kind, t.position, t.name),
+    return {
+        pk: sorted(
+            (terms[t] for t in ids if t in terms), key=lambda t: (t.kind, t.position, t.name)
         )
+        for pk, ids in by_profile.items()
+    }
+
+
+def attach_terms(profiles: list[TherapistProfile]) -> None:
+    """Fill `profile.terms.all()` for these profiles with one query."""
+    chosen = terms_by_profile([p.pk for p in profiles])
+    for profile in profiles:
         queryset = Term.objects.all()
-        queryset._result_cache = chosen  # what a prefetch leaves behind
+        queryset._result_cache = chosen[profile.pk]  # what a prefetch leaves behind
         queryset._prefetch_done = True
         profile._prefetched_objects_cache = {
             **getattr(profile, "_prefetched_objects_cache", {}),
@@ -135,7 +143,96 @@ def attach_terms(profiles: list[TherapistProfile]) -> None:
         }
 
 
-class TherapistProfile(models.Model):
+class PublicFacts:
+    """What a public page says about a profile, for the model and for the light
+    `summaries.ProfileSummary` alike: both provide `office_list()`, `term_list()`
+    and the public columns."""
+
+    slug: str
+    source: str
+    name: str
+    credentials: str
+    title: str
+
+    def office_list(self) -> list[Office]:
+        raise NotImplementedError
+
+    def term_list(self) -> list[Term]:
+        raise NotImplementedError
+
+    def get_absolute_url(self) -> str:
+        return reverse("directory:profile", kwargs={"slug": self.slug})
+
+    @property
+    def is_demo(self) -> bool:
+        return self.source == "demo"
+
+    def terms_of(self, kind: str) -> list[Term]:
+        return [t for t in self.term_list() if t.kind == kind]
+
+    @property
+    def issues(self) -> list[Term]:
+        return self.terms_of(Kind.ISSUE)
+
+    @property
+    def insurance(self) -> list[Term]:
+        return self.terms_of(Kind.INSURANCE)
+
+    @property
+    def identities(self) -> list[Term]:
+        return self.terms_of(Kind.IDENTITY)
+
+    @property
+    def communities(self) -> list[Term]:
+        return self.terms_of(Kind.COMMUNITY)
+
+    @property
+    def languages(self) -> list[Term]:
+        return self.terms_of(Kind.LANGUAGE)
+
+    @property
+    def ages(self) -> list[Term]:
+        return self.terms_of(Kind.AGE)
+
+    @property
+    def formats(self) -> list[Term]:
+        return self.terms_of(Kind.FORMAT)
+
+    @property
+    def primary_office(self) -> Office | None:
+        offices = self.office_list()
+        return offices[0] if offices else None
+
+    def display_location(self) -> str:
+        office = self.primary_office
+        if office is None:
+            return ""
+        return display.location(office.city, office.state)
+
+    def display_line(self) -> str:
+        office = self.primary_office
+        return display.profile_line(
+            name=self.name,
+            credentials=self.credentials,
+            title=self.title,
+            city=office.city if office else "",
+            state=office.state if office else "",
+        )
+
+    def title_and_place(self) -> str:
+        office = self.primary_office
+        return display.title_and_place(
+            title=self.title,
+            city=office.city if office else "",
+            state=office.state if office else "",
+        )
+
+    @property
+    def initials(self) -> str:
+        return display.initials(self.name)
+
+
+class TherapistProfile(PublicFacts, models.Model):
     # Identity of the record across installations: upsert key of the import.
     source = models.CharField(max_length=32, default="import")
     external_id = models.CharField(max_length=64)
@@ -206,78 +303,17 @@ class TherapistProfile(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("directory:profile", kwargs={"slug": self.slug})
+    # --- what PublicFacts reads (relations come from with_public_relations) ---
 
-    # --- single-object reads (relations come from with_public_relations) ---
+    def office_list(self) -> list[Office]:
+        return list(self.offices.all())
 
-    @property
-    def is_demo(self) -> bool:
-        return self.source == "demo"
-
-    def terms_of(self, kind: str) -> list[Term]:
-        return [t for t in self.terms.all() if t.kind == kind]
+    def term_list(self) -> list[Term]:
+        return list(self.terms.all())
 
     @property
-    def issues(self) -> list[Term]:
-        return self.terms_of(Kind.ISSUE)
-
-    @property
-    def insurance(self) -> list[Term]:
-        return self.terms_of(Kind.INSURANCE)
-
-    @property
-    def identities(self) -> list[Term]:
-        return self.terms_of(Kind.IDENTITY)
-
-    @property
-    def communities(self) -> list[Term]:
-        return self.terms_of(Kind.COMMUNITY)
-
-    @property
-    def languages(self) -> list[Term]:
-        return self.terms_of(Kind.LANGUAGE)
-
-    @property
-    def ages(self) -> list[Term]:
-        return self.terms_of(Kind.AGE)
-
-    @property
-    def formats(self) -> list[Term]:
-        return self.terms_of(Kind.FORMAT)
-
-    @property
-    def primary_office(self) -> Office | None:
-        offices = list(self.offices.all())
-        return offices[0] if offices else None
-
-    def display_location(self) -> str:
-        office = self.primary_office
-        if office is None:
-            return ""
-        return display.location(office.city, office.state)
-
-    def display_line(self) -> str:
-        office = self.primary_office
-        return display.profile_line(
-            name=self.name,
-            credentials=self.credentials,
-            title=self.title,
-            city=office.city if office else "",
-            state=office.state if office else "",
-        )
-
-    def title_and_place(self) -> str:
-        office = self.primary_office
-        return display.title_and_place(
-            title=self.title,
-            city=office.city if office else "",
-            state=office.state if office else "",
-        )
-
-    @property
-    def initials(self) -> str:
-        return display.initials(self.name)
+    def licence_verified(self) -> bool:
+        return any(lic.is_verified for lic in self.licenses.all())
 
 
 class License(models.Model):

@@ -19,7 +19,6 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from urllib.parse import urlencode
 
 import numpy as np
@@ -32,6 +31,7 @@ from rapport.taxonomy.models import Kind, Term
 
 from . import index as ix
 from .models import TherapistProfile
+from .summaries import ProfileSummary, read_summaries
 
 RADII = (5, 10, 25, 50, 100)
 DEFAULT_RADIUS = 25
@@ -366,24 +366,16 @@ class Relaxation:
 
 @dataclass
 class Hit:
-    profile: TherapistProfile
+    # The light summary (result cards, the API) or, with read="full", the
+    # model with every public relation (approach pages quote statements).
+    profile: ProfileSummary | TherapistProfile
     distance: float | None  # miles to the nearest qualifying office
     in_person: bool  # qualifies by an office within the radius (or in the state)
     online: bool  # qualifies by telehealth in the location's state
     matched: dict[str, list[str]]  # query field -> selected slugs this profile has
 
-    @cached_property
-    def matched_labels(self) -> list[str]:
-        labels = {(t.kind, t.slug): t.name for t in self.profile.terms.all()}
-        labels |= {
-            (Kind.APPROACH, a.approach.slug): a.approach.name
-            for a in self.profile.approach_statements.all()
-        }
-        return [
-            labels.get((TERM_FIELDS[name], slug), slug)
-            for name in ("issues", "approaches")
-            for slug in self.matched.get(name, [])
-        ]
+    # Labels of the matched issues and approaches, for "Matches your search: ...".
+    matched_labels: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -428,6 +420,7 @@ def search(
     today: dt.date | None = None,
     with_facets: bool = True,
     with_relaxations: bool = True,
+    read: str = "summary",
 ) -> SearchResult:
     state = state or ix.get_index()
     today = today or timezone.localdate()
@@ -453,7 +446,7 @@ def search(
     ]
     total = sum(len(p.positions) for p in passes)
 
-    hits = _rank_and_page(passes, effective, text_scores, today)
+    hits = _rank_and_page(passes, effective, text_scores, today, vocab, read)
     facets, counts = _merge_facets(passes, effective, vocab) if with_facets else ({}, {})
     result = SearchResult(
         query=query,
@@ -538,34 +531,35 @@ def _run_segment(
     if dead is not None:
         base = base & ~dead
 
-    # 2. Filters, each a bitmap; a facet's counts use every filter but its own.
+    # 2. Work only on the words where any candidate can be (a place's
+    # candidates sit in a few runs of positions: see index.py).
+    band = _Band.of(base)
+    base = band.take(base)
+
+    # 3. Filters, each a bitmap over the band; a facet's counts use every filter but its own.
     filters: dict[str, np.ndarray] = {}
     for name, kind in TERM_FIELDS.items():
         selected = getattr(query, name)
         if selected:
-            filters[name] = _any_of(segment, kind, selected, words)
+            filters[name] = _any_of(segment, kind, selected, band)
     if query.genders:
-        filters["genders"] = _any_of(segment, "gender", query.genders, words)
+        filters["genders"] = _any_of(segment, "gender", query.genders, band)
     for name in BOOL_FILTERS:
         if getattr(query, name):
-            filters[name] = _row(segment, "flag", name)
+            filters[name] = band.take(_row(segment, "flag", name))
     if query.accepting:
-        filters["accepting"] = _row(segment, "flag", "accepting")
+        filters["accepting"] = band.take(_row(segment, "flag", "accepting"))
     if query.max_fee is not None:
-        affordable = np.flatnonzero((segment.fee_min >= 0) & (segment.fee_min <= query.max_fee))
-        filters["max_fee"] = ix.bitmap_from_positions(affordable, n)
+        fee = segment.fee_min[np.minimum(band.positions(), n - 1)]
+        filters["max_fee"] = band.pack((fee >= 0) & (fee <= query.max_fee))
     if text_scores is not None:
-        filters["text"] = ix.bitmap_from_positions(
-            segment.positions_of(np.fromiter(text_scores, dtype=np.int64, count=len(text_scores))),
-            n,
+        matching = segment.positions_of(
+            np.fromiter(text_scores, dtype=np.int64, count=len(text_scores))
         )
+        filters["text"] = band.take(ix.bitmap_from_positions(matching, n))
 
-    # Work only on the words where any candidate can be.
-    nonzero = np.flatnonzero(base)
-    lo, hi = (int(nonzero[0]), int(nonzero[-1]) + 1) if len(nonzero) else (0, 0)
-    base = base[lo:hi]
     names = list(filters)
-    masks = [filters[name][lo:hi] for name in names]
+    masks = [filters[name] for name in names]
     # Leave-one-out products: all filters but the i-th, in O(k).
     prefix = [base]
     for mask in masks:
@@ -573,26 +567,34 @@ def _run_segment(
     final = prefix[-1]
 
     facet_counts: dict[str, dict[str, int]] = {}
-    if with_facets:
-        suffix = [np.full(hi - lo, np.uint64(0xFFFFFFFFFFFFFFFF), dtype=np.uint64)]
+    if with_facets and band.size:
+        suffix = [np.full(band.size, np.uint64(0xFFFFFFFFFFFFFFFF), dtype=np.uint64)]
         for mask in reversed(masks):
             suffix.append(suffix[-1] & mask)
         suffix.reverse()
         without = {name: prefix[i] & suffix[i + 1] for i, name in enumerate(names)}
-        for name, kind in TERM_FIELDS.items():
-            facet_counts[name] = _count_rows(segment, kind, without.get(name, final), lo, hi)
-        facet_counts["genders"] = _count_rows(
-            segment, "gender", without.get("genders", final), lo, hi
-        )
+        # Every counted row against the result set in one block pass; a facet
+        # with a selection of its own is then recounted without it.
+        block = band.take_rows(segment.bits[: segment.counted_rows])
+        counts = np.bitwise_count(block & final).sum(axis=1)
+        for name, kind in (*TERM_FIELDS.items(), ("genders", "gender")):
+            keys, rows = segment.namespace_rows.get(kind, ([], np.empty(0, np.intp)))
+            if name in without:
+                own = np.bitwise_count(block[rows] & without[name]).sum(axis=1)
+                facet_counts[name] = dict(zip(keys, own.tolist(), strict=True))
+            else:
+                facet_counts[name] = dict(zip(keys, counts[rows].tolist(), strict=True))
         flags: dict[str, int] = {}
         for name in (*BOOL_FILTERS, "accepting"):
-            row = _row(segment, "flag", name)[lo:hi]
+            row = band.take(_row(segment, "flag", name))
             flags[name] = ix.popcount(row & without.get(name, final))
-        flags["in_person"] = ix.popcount(in_person_bits[lo:hi] & final)
-        flags["online"] = ix.popcount(online_bits[lo:hi] & final)
+        flags["in_person"] = ix.popcount(band.take(in_person_bits) & final)
+        flags["online"] = ix.popcount(band.take(online_bits) & final)
         facet_counts["flags"] = flags
+    elif with_facets:
+        facet_counts = _zero_counts(segment)
 
-    positions = ix.positions_from_bitmap(final, lo)
+    positions = band.positions_of(final)
     positions = positions[positions < n]
     in_person = _bits_at(in_person_bits, positions)
     online = _bits_at(online_bits, positions)
@@ -617,25 +619,78 @@ def _row(segment: ix.Segment, namespace: str, key: str) -> np.ndarray:
     return np.zeros(segment.words, dtype=np.uint64) if row is None else np.asarray(row)
 
 
-def _any_of(segment: ix.Segment, namespace: str, keys: Sequence[str], words: int) -> np.ndarray:
-    out = np.zeros(words, dtype=np.uint64)
+def _any_of(segment: ix.Segment, namespace: str, keys: Sequence[str], band: _Band) -> np.ndarray:
+    out = np.zeros(band.size, dtype=np.uint64)
     for key in keys:
         row = segment.row(namespace, key)
         if row is not None:
-            out |= row
+            out |= band.take(row)
     return out
 
 
-def _count_rows(
-    segment: ix.Segment, namespace: str, candidates: np.ndarray, lo: int, hi: int
-) -> dict[str, int]:
-    rows = segment.rows.get(namespace, {})
-    if not rows or hi <= lo:
-        return dict.fromkeys(rows, 0)
-    keys = list(rows)
-    block = segment.bits[[rows[k] for k in keys], lo:hi] & candidates
-    counts = np.bitwise_count(block).sum(axis=1)
-    return {key: int(count) for key, count in zip(keys, counts, strict=True)}
+def _zero_counts(segment: ix.Segment) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {
+        name: dict.fromkeys(segment.rows.get(kind, {}), 0)
+        for name, kind in (*TERM_FIELDS.items(), ("genders", "gender"))
+    }
+    counts["flags"] = dict.fromkeys((*BOOL_FILTERS, "accepting", "in_person", "online"), 0)
+    return counts
+
+
+@dataclass
+class _Band:
+    """The words of a segment's bitmaps that a query works on: one slice when
+    the candidates' words are close together, else the list of words that
+    hold any candidate. Every bitmap of the pass is taken through it."""
+
+    lo: int
+    hi: int
+    index: np.ndarray | None  # word numbers, when not the slice lo:hi
+
+    # Below this share of non-empty words in lo:hi, gathering them beats the slice.
+    GATHER_BELOW = 0.5
+
+    @classmethod
+    def of(cls, base: np.ndarray) -> _Band:
+        nonzero = np.flatnonzero(base)
+        if not len(nonzero):
+            return cls(0, 0, None)
+        lo, hi = int(nonzero[0]), int(nonzero[-1]) + 1
+        if len(nonzero) < cls.GATHER_BELOW * (hi - lo):
+            return cls(lo, hi, nonzero)
+        return cls(lo, hi, None)
+
+    @property
+    def size(self) -> int:
+        return len(self.index) if self.index is not None else self.hi - self.lo
+
+    def take(self, bitmap: np.ndarray) -> np.ndarray:
+        if self.index is not None:
+            return bitmap[self.index]
+        return bitmap[self.lo : self.hi]
+
+    def take_rows(self, bits: np.ndarray) -> np.ndarray:
+        if self.index is not None:
+            return np.take(bits, self.index, axis=1)
+        return bits[:, self.lo : self.hi]
+
+    def positions(self) -> np.ndarray:
+        """Every position the band's words cover, in word order (64 per word)."""
+        words = self.index if self.index is not None else np.arange(self.lo, self.hi)
+        return ((words.astype(np.int64) << 6)[:, None] + np.arange(64)).ravel()
+
+    def pack(self, flags: np.ndarray) -> np.ndarray:
+        """Per-position booleans (as from `positions()`) back into band words."""
+        return np.packbits(flags, bitorder="little").view(np.uint64)
+
+    def positions_of(self, words: np.ndarray) -> np.ndarray:
+        """Positions of the set bits of band words."""
+        bits = np.flatnonzero(
+            np.unpackbits(np.ascontiguousarray(words).view(np.uint8), bitorder="little")
+        )
+        if self.index is not None:
+            return (self.index[bits >> 6].astype(np.int64) << 6) + (bits & 63)
+        return bits + self.lo * 64
 
 
 def _bits_at(bitmap: np.ndarray, positions: np.ndarray) -> np.ndarray:
@@ -788,6 +843,8 @@ def _rank_and_page(
     query: SearchQuery,
     text_scores: dict[int, float] | None,
     today: dt.date,
+    vocab: Vocabulary,
+    read: str = "summary",
 ) -> list[Hit]:
     # Text relevance is scaled by the best match among the results themselves.
     top_text = 0.0
@@ -843,7 +900,11 @@ def _rank_and_page(
     if not len(chosen):
         return []
     page_ids = [int(i) for i in cat["ids"][chosen]]
-    profiles = TherapistProfile.objects.published().with_public_relations().in_bulk(page_ids)
+    profiles: dict[int, ProfileSummary] | dict[int, TherapistProfile]
+    if read == "full":
+        profiles = TherapistProfile.objects.published().with_public_relations().in_bulk(page_ids)
+    else:
+        profiles = read_summaries(page_ids)
     hits = []
     offsets = np.cumsum([0, *[len(part["ids"]) for part in parts]])
     for k in chosen:
@@ -866,6 +927,11 @@ def _rank_and_page(
                 in_person=bool(cat["in_person"][k]),
                 online=bool(cat["online"][k]),
                 matched=matched,
+                matched_labels=[
+                    vocab.label(TERM_FIELDS[name], slug)
+                    for name in ("issues", "approaches")
+                    for slug in matched.get(name, [])
+                ],
             )
         )
     return hits

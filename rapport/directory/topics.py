@@ -98,7 +98,7 @@ def _listing(request: HttpRequest, base: SearchQuery) -> tuple[SearchForm, engin
         per_page=PER_PAGE,
         sort="statement",
     )
-    result = engine.search(query, with_facets=False)
+    result = engine.search(query, with_facets=False, read="full")
     if query.page > 1 and query.page > result.pages:
         raise Http404  # crawlable pages exist or do not; no empty page 900
     return form, result

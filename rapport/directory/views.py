@@ -28,6 +28,7 @@ from .search import (
     SearchResult,
     resolve_location,
 )
+from .summaries import ProfileSummary
 
 
 @require_safe
@@ -105,7 +106,7 @@ class Card:
     verified: bool
 
     @property
-    def profile(self) -> TherapistProfile:
+    def profile(self) -> ProfileSummary | TherapistProfile:
         return self.hit.profile
 
 
@@ -138,7 +139,7 @@ def _distance_text(miles: float) -> str:
 def _card(hit: Hit, result: SearchResult, insurance: set[str]) -> Card:
     profile = hit.profile
     location = result.location
-    offices = list(profile.offices.all())
+    offices = profile.office_list()
     place_office = offices[0] if offices else None
     if location is not None and location.has_point:
         located = [o for o in offices if o.lat is not None and o.lon is not None]
@@ -171,7 +172,7 @@ def _card(hit: Hit, result: SearchResult, insurance: set[str]) -> Card:
         matched_from_query=matched_from_query,
         in_network=in_network,
         snippet=snippet(profile.statement),
-        verified=any(lic.is_verified for lic in profile.licenses.all()),
+        verified=profile.licence_verified,
     )
 
 

@@ -428,7 +428,7 @@ def _cards(result: MatchResult) -> list[MatchCard]:
     location = result.location
     for match in result.matches:
         profile = match.profile
-        offices = list(profile.offices.all())
+        offices = profile.office_list()
         office = offices[0] if offices else None
         if location is not None and location.has_point:
             located = [o for o in offices if o.lat is not None and o.lon is not None]
@@ -446,7 +446,7 @@ def _cards(result: MatchResult) -> list[MatchCard]:
             MatchCard(
                 match=match,
                 place=title_place,
-                verified=any(lic.is_verified for lic in profile.licenses.all()),
+                verified=profile.licence_verified,
             )
         )
     return cards

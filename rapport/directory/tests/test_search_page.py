@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from rapport.core.testing import make_profile
 from rapport.directory import index as ix
@@ -464,3 +465,34 @@ def test_the_home_page_searches_on_this_page(client):
     page = get(client, "/")
     assert 'action="/therapists/"' in page
     assert 'name="q"' in page and 'name="location"' in page
+
+
+@pytest.mark.parametrize("url", [URL + "?location=98402", "/api/v1/therapists?location=98402"])
+def test_the_number_of_queries_does_not_grow_with_the_results(
+    client, django_assert_max_num_queries, url
+) -> None:
+    therapist("Only One", fee_min=60, fee_max=80)
+    refresh()
+    client.get(url)  # build the index outside the measured request
+    with django_assert_max_num_queries(8) as few:
+        assert client.get(url).status_code == 200
+    queries_for_one = len(few.captured_queries)  # read now: each request resets the log
+    for i in range(25):
+        other = {**TACOMA, "city": "Tacoma"} if i % 2 else SEATTLE
+        make_profile(
+            name=f"More {i}",
+            offices=[other],
+            terms=[(Kind.ISSUE, "grief"), (Kind.INSURANCE, "aetna", "Aetna")],
+            licenses=[
+                {
+                    "license_type": "lmft",
+                    "state": "WA",
+                    "number": f"X{i}",
+                    "verified_at": timezone.now() if i % 3 == 0 else None,
+                }
+            ],
+        )
+    refresh()
+    client.get(url)
+    with django_assert_max_num_queries(queries_for_one):
+        assert client.get(url).status_code == 200

@@ -422,14 +422,22 @@ def random_spec(rng: random.Random) -> dict:
     padding=st.sampled_from([0, 0, 50, 150]),
     seed=st.integers(0, 2**32 - 1),
     queries=st.lists(query_st(), min_size=1, max_size=4),
+    # The band is either one slice of words or the gathered non-empty words
+    # (search._Band): force each way so both are held to the oracle.
+    gather=st.sampled_from([None, True, False]),
 )
-def test_search_agrees_with_the_oracle(terms, specs, padding, seed, queries) -> None:
+def test_search_agrees_with_the_oracle(terms, specs, padding, seed, queries, gather) -> None:
     rng = random.Random(seed)
     build(specs + [random_spec(rng) for _ in range(padding)], terms)
     for kind in (Kind.APPROACH, Kind.ISSUE):
         assert nonzero(s.term_counts(kind)) == oracle_term_counts(kind)
-    for query in queries:
-        check(query)
+    default = s._Band.GATHER_BELOW
+    s._Band.GATHER_BELOW = {None: default, True: 2.0, False: 0.0}[gather]
+    try:
+        for query in queries:
+            check(query)
+    finally:
+        s._Band.GATHER_BELOW = default
 
 
 edit_st = st.tuples(
