@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.db import connection
+
 from rapport.taxonomy.models import Term
 
-from .models import License, Office, PublicFacts, TherapistProfile, terms_by_profile
+from .models import License, Office, PublicFacts, Status, TherapistProfile, terms_by_profile
 
 # The public columns a result shows, in the order of ProfileSummary's fields.
 COLUMNS = (
@@ -50,6 +52,12 @@ class ProfileSummary(PublicFacts):
     terms: list[Term] = field(default_factory=list)
     licence_verified: bool = False
 
+    def __post_init__(self) -> None:
+        # SQLite gives booleans as 0/1 to plain SQL.
+        self.sliding_scale = bool(self.sliding_scale)
+        self.free_consultation = bool(self.free_consultation)
+        self.accepting_new_clients = bool(self.accepting_new_clients)
+
     @property
     def id(self) -> int:
         return self.pk
@@ -62,26 +70,40 @@ class ProfileSummary(PublicFacts):
 
 
 def read_summaries(profile_ids: Sequence[int]) -> dict[int, ProfileSummary]:
-    """Published profiles among `profile_ids`, by id, in four queries."""
-    ids = list(profile_ids)
+    """Published profiles among `profile_ids`, by id, in four queries.
+
+    Plain SQL through the ORM's connection: compiling four ORM querysets cost
+    more than running them (~1 ms of the ~1.5 ms at 1M profiles).
+    """
+    ids = [int(i) for i in profile_ids]
     if not ids:
         return {}
-    found = {
-        row[0]: ProfileSummary(*row)
-        for row in TherapistProfile.objects.published().filter(pk__in=ids).values_list(*COLUMNS)
-    }
-    if not found:
-        return found
-    offices = (
-        Office.objects.filter(profile_id__in=list(found))
-        .order_by("profile_id", "position")
-        .values_list("profile_id", "city", "state", "lat", "lon")
-    )
-    for profile_id, city, state, lat, lon in offices:
-        found[profile_id].offices.append(OfficeSummary(city, state, lat, lon))
-    verified = License.objects.filter(profile_id__in=list(found), verified_at__isnull=False)
-    for profile_id in verified.values_list("profile_id", flat=True).distinct():
-        found[profile_id].licence_verified = True
-    for profile_id, terms in terms_by_profile(list(found)).items():
+    marks = ", ".join(["%s"] * len(ids))
+    p, o, lic = (m._meta.db_table for m in (TherapistProfile, Office, License))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(COLUMNS)} FROM {p} WHERE status = %s AND id IN ({marks})",
+            [Status.PUBLISHED, *ids],
+        )
+        found = {row[0]: ProfileSummary(*row) for row in cursor.fetchall()}
+        if not found:
+            return found
+        ids = list(found)
+        marks = ", ".join(["%s"] * len(ids))
+        cursor.execute(
+            f"SELECT profile_id, city, state, lat, lon FROM {o} WHERE profile_id IN ({marks})"
+            " ORDER BY profile_id, position",
+            ids,
+        )
+        for profile_id, city, state, lat, lon in cursor.fetchall():
+            found[profile_id].offices.append(OfficeSummary(city, state, lat, lon))
+        cursor.execute(
+            f"SELECT DISTINCT profile_id FROM {lic}"
+            f" WHERE verified_at IS NOT NULL AND profile_id IN ({marks})",
+            ids,
+        )
+        for (profile_id,) in cursor.fetchall():
+            found[profile_id].licence_verified = True
+    for profile_id, terms in terms_by_profile(ids).items():
         found[profile_id].terms = terms
     return found
