@@ -512,7 +512,7 @@ def _run_segment(
     # 1. Where: in person (an office within the radius, or in the state) and/or online
     # (telehealth in the location's state).
     zero = np.zeros(words, dtype=np.uint64)
-    near_pos, near_dist = empty, np.empty(0)
+    near_pos, near_lat, near_lon = empty, np.empty(0), np.empty(0)
     want_in_person = query.mode in ("both", "in_person")
     want_online = query.mode in ("both", "online")
     if location is None:
@@ -520,7 +520,9 @@ def _run_segment(
         online_bits = _row(segment, "flag", "telehealth") if want_online else zero
     else:
         if want_in_person and location.has_point:
-            near_pos, near_dist = _within_radius(segment, location.lat, location.lon, query.radius)
+            near_pos, near_lat, near_lon = _within_radius(
+                segment, location.lat, location.lon, query.radius
+            )
             in_person_bits = ix.bitmap_from_positions(near_pos, n) if len(near_pos) else zero
         elif want_in_person:
             in_person_bits = _row(segment, "office_state", location.state)
@@ -600,15 +602,20 @@ def _run_segment(
     online = _bits_at(online_bits, positions)
     distance = np.full(len(positions), np.inf)
     if len(near_pos):
-        # Per profile, the nearest of its offices in the radius.
+        # Per profile, the nearest of its offices in the radius: exact distances
+        # only for the offices of profiles in the result.
+        kept = band.bits_at(final, near_pos)
+        near_pos = near_pos[kept]
+        near_dist = _haversine(location.lat, location.lon, near_lat[kept], near_lon[kept])  # type: ignore[union-attr]
         order = np.argsort(near_pos, kind="stable")
         sorted_pos, sorted_dist = near_pos[order], near_dist[order]
-        uniq, starts = np.unique(sorted_pos, return_index=True)
-        nearest = np.minimum.reduceat(sorted_dist, starts)
-        at = np.searchsorted(uniq, positions)
-        at_clipped = np.clip(at, 0, len(uniq) - 1)
-        hit = uniq[at_clipped] == positions
-        distance[hit] = nearest[at_clipped[hit]]
+        if len(sorted_pos):
+            uniq, starts = np.unique(sorted_pos, return_index=True)
+            nearest = np.minimum.reduceat(sorted_dist, starts)
+            at = np.searchsorted(uniq, positions)
+            at_clipped = np.clip(at, 0, len(uniq) - 1)
+            hit = uniq[at_clipped] == positions
+            distance[hit] = nearest[at_clipped[hit]]
     elif location is not None and location.has_point and len(positions):
         distance = _nearest_office_distance(segment, positions, location.lat, location.lon)
     return _SegmentPass(segment, positions, distance, in_person, online, facet_counts)
@@ -679,6 +686,21 @@ class _Band:
         words = self.index if self.index is not None else np.arange(self.lo, self.hi)
         return ((words.astype(np.int64) << 6)[:, None] + np.arange(64)).ravel()
 
+    def bits_at(self, words: np.ndarray, positions: np.ndarray) -> np.ndarray:
+        """Whether each position's bit is set in band words (False outside the band)."""
+        word = positions >> 6
+        if self.index is not None:
+            at = np.clip(np.searchsorted(self.index, word), 0, max(len(self.index) - 1, 0))
+            inside = self.index[at] == word if len(self.index) else np.zeros(len(word), bool)
+        else:
+            at = word - self.lo
+            inside = (at >= 0) & (at < self.size)
+            at = np.clip(at, 0, max(self.size - 1, 0))
+        if not self.size:
+            return np.zeros(len(positions), dtype=bool)
+        bits = (words[at] >> (positions & 63).astype(np.uint64)) & ix._ONE
+        return inside & bits.astype(bool)
+
     def pack(self, flags: np.ndarray) -> np.ndarray:
         """Per-position booleans (as from `positions()`) back into band words."""
         return np.packbits(flags, bitorder="little").view(np.uint64)
@@ -702,25 +724,39 @@ def _bits_at(bitmap: np.ndarray, positions: np.ndarray) -> np.ndarray:
 
 def _within_radius(
     segment: ix.Segment, lat: float, lon: float, radius: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Office points within `radius` miles: a latitude slice, then exact haversine."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Office points within `radius` miles: (profile positions, lat, lon).
+
+    A latitude slice, a longitude window, then a flat-earth distance (with the
+    cosine at each pair's mean latitude) that decides every point further than
+    2% from the edge; only the points near the edge get the exact
+    great-circle distance. The flat formula is within ~0.1% of it below 100
+    miles, so the 2% margin never misjudges a point.
+    """
     dlat = radius / 69.0 + 0.01
     lo = np.searchsorted(segment.pt_lat, lat - dlat, side="left")
     hi = np.searchsorted(segment.pt_lat, lat + dlat, side="right")
     if hi <= lo:
-        return np.empty(0, dtype=np.int64), np.empty(0)
+        return np.empty(0, dtype=np.int64), np.empty(0), np.empty(0)
     plat, plon = segment.pt_lat[lo:hi], segment.pt_lon[lo:hi]
     pos = segment.pt_pos[lo:hi]
     # A latitude band crosses the whole country: drop points far east or west
-    # before the trigonometry (the longitude difference wraps at 180°).
+    # before any arithmetic (the longitude difference wraps at 180°).
     cos_lat = np.cos(np.radians(min(abs(lat) + dlat, 89.0)))
     if cos_lat > 0.01:
         dlon = np.abs(plon - lon)
         near = np.minimum(dlon, 360.0 - dlon) <= radius / (69.172 * cos_lat) + 0.01
         plat, plon, pos = plat[near], plon[near], pos[near]
-    distance = _haversine(lat, lon, plat, plon)
-    inside = distance <= radius
-    return pos[inside].astype(np.int64), distance[inside]
+    lat0 = np.radians(lat)
+    dy = np.radians(plat) - lat0
+    # cos of the mean latitude, linearised around the centre (|dy| < 0.03 rad).
+    dx = np.radians((plon - lon + 180.0) % 360.0 - 180.0) * (np.cos(lat0) - np.sin(lat0) * (dy / 2))
+    flat = (dx * dx + dy * dy) * (geo.EARTH_RADIUS_MILES**2)
+    inside = flat <= (radius * 0.98) ** 2
+    edge = np.flatnonzero(~inside & (flat <= (radius * 1.02) ** 2))
+    if len(edge):
+        inside[edge] = _haversine(lat, lon, plat[edge], plon[edge]) <= radius
+    return pos[inside].astype(np.int64), plat[inside], plon[inside]
 
 
 def _haversine(lat: float, lon: float, plat: np.ndarray, plon: np.ndarray) -> np.ndarray:

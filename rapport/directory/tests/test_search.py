@@ -619,3 +619,53 @@ def test_query_syntax_in_the_text_box_never_raises(text) -> None:
     result = run(text=text)
     assert result.total >= 0
     agrees_with_oracle(text=text)
+
+
+def _points_segment(lat: np.ndarray, lon: np.ndarray) -> ix.Segment:
+    order = np.argsort(lat, kind="stable")
+    n = len(lat)
+    return ix.Segment(
+        ids=np.arange(1, n + 1, dtype=np.int64),
+        fee_min=np.full(n, -1, np.int32),
+        fee_max=np.full(n, -1, np.int32),
+        completeness=np.zeros(n, np.float32),
+        confirmed=np.zeros(n, np.int32),
+        bits=np.zeros((0, ix.words_for(n)), np.uint64),
+        pt_lat=lat[order],
+        pt_lon=lon[order],
+        pt_pos=order.astype(np.int32),
+        rows={},
+    )
+
+
+@pytest.mark.parametrize(
+    "centre",
+    [
+        (40.7506, -73.9972),
+        (64.84, -147.72),
+        (71.29, -156.79),
+        (19.7, -155.08),
+        (52.0, 179.9),
+        (25.77, -80.19),
+    ],  # fmt: skip
+)
+@pytest.mark.parametrize("radius", s.RADII)
+def test_the_radius_shortcut_agrees_with_the_great_circle_distance(centre, radius) -> None:
+    """`_within_radius` decides most points with a flat-earth distance: it must keep
+    exactly the points whose great-circle distance is within the radius, also
+    next to the edge, near the poles' side of Alaska and across the 180th meridian."""
+    rng = np.random.default_rng(radius)
+    lat0, lon0 = centre
+    # Points scattered to 1.5 radii, and many within a whisker of the edge.
+    bearing = rng.uniform(0, 2 * np.pi, 6000)
+    miles = np.concatenate(
+        [rng.uniform(0, radius * 1.5, 3000), radius + rng.uniform(-0.05, 0.05, 3000)]
+    )
+    dlat = miles / 69.0 * np.cos(bearing)
+    lat = lat0 + dlat
+    lon = lon0 + miles / (69.172 * np.cos(np.radians(lat))) * np.sin(bearing)
+    lon = (lon + 180.0) % 360.0 - 180.0
+    segment = _points_segment(lat, lon)
+    found, _, _ = s._within_radius(segment, lat0, lon0, radius)
+    exact = np.flatnonzero(s._haversine(lat0, lon0, lat, lon) <= radius)
+    assert np.array_equal(np.sort(found), exact)
