@@ -7,6 +7,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from .profile_tags import fee_summary, name_with_credentials
+
 register = template.Library()
 
 
@@ -34,4 +36,78 @@ def facet_checks(facet, options) -> SafeString:  # type: ignore[no-untyped-def]
             f' name="{param}" value="{value}"{flags}> <span>{escape(option.label)}'
             f" ({int(option.count)}){extra}</span></label></li>"
         )
+    return mark_safe("".join(parts))  # noqa: S308 - every interpolated value is escaped above
+
+
+@register.simple_tag
+def result_cards(cards) -> SafeString:  # type: ignore[no-untyped-def]
+    """The <li> result cards of the search page, built in Python.
+
+    Why not a template: twenty included card templates cost ~3.5 ms of a
+    ~12 ms page at a million profiles (performance.md's budget for the whole
+    page is 10 ms); this builds the same markup in ~0.4 ms. Every value is
+    escaped here; change the markup here and in `directory.css` together.
+    """
+    text = {
+        "matches": escape(_("Matches your search:")),
+        "works_with": escape(_("Works with:")),
+        "sliding": escape(_("Sliding scale")),
+        "free": escape(_("Free consultation")),
+        "open": escape(_("Accepting new clients")),
+        "closed": escape(_("Not accepting new clients right now")),
+        "verified": escape(_("Licence verified")),
+        "demo": escape(_("Demo profile")),
+    }
+    parts = []
+    for card in cards:
+        therapist = card.profile
+        pk = int(therapist.pk)
+        name = escape(name_with_credentials(therapist))
+        out = [
+            f'<li class="result"><article class="card" aria-labelledby="card-{pk}">'
+            f'<div class="avatar avatar-small" aria-hidden="true">{escape(therapist.initials)}</div>'
+            f'<div class="card-body"><h3 class="card-name" id="card-{pk}">'
+            f'<a href="{escape(therapist.get_absolute_url())}">{name}</a></h3>'
+        ]
+        if therapist.title:
+            out.append(f'<p class="card-title">{escape(therapist.title)}</p>')
+        if card.place or card.distance or card.ways:
+            where = [escape(card.place)] if card.place else []
+            if card.distance:
+                where.append(f'<span class="nowrap">{escape(card.distance)}</span>')
+            line = " · ".join(where)
+            if card.ways:
+                ways = escape(" · ".join(card.ways))
+                line += ("<br>" if where else "") + f'<span class="card-ways">{ways}</span>'
+            out.append(f'<p class="card-where">{line}</p>')
+        if card.matched:
+            lead = text["matches"] if card.matched_from_query else text["works_with"]
+            out.append(f'<p class="card-match">{lead} {escape(", ".join(card.matched))}</p>')
+        fee_bits = [escape(fees)] if (fees := fee_summary(therapist)) else []
+        if therapist.sliding_scale:
+            fee_bits.append(f'<span class="nowrap">{text["sliding"]}</span>')
+        if therapist.free_consultation:
+            fee_bits.append(f'<span class="nowrap">{text["free"]}</span>')
+        if fee_bits:
+            out.append(f'<p class="card-fee">{" · ".join(fee_bits)}</p>')
+        if card.in_network:
+            plans = escape(_("In network: %(plans)s") % {"plans": ", ".join(card.in_network)})
+            out.append(f'<p class="card-network"><span aria-hidden="true">✓ </span>{plans}</p>')
+        status = (
+            f'<span class="availability-open"><span aria-hidden="true">✓ </span>{text["open"]}</span>'
+            if therapist.accepting_new_clients
+            else f'<span class="availability-closed">{text["closed"]}</span>'
+        )
+        if card.verified:
+            status += (
+                f' <span class="card-verified"><span aria-hidden="true">✓ </span>'
+                f"{text['verified']}</span>"
+            )
+        if therapist.is_demo:
+            status += f' <span class="card-demo">{text["demo"]}</span>'
+        out.append(f'<p class="card-status">{status}</p>')
+        if card.snippet:
+            out.append(f'<p class="card-snippet">{escape(card.snippet)}</p>')
+        out.append("</div></article></li>")
+        parts.append("".join(out))
     return mark_safe("".join(parts))  # noqa: S308 - every interpolated value is escaped above
