@@ -30,7 +30,6 @@ from rapport.core.states import STATES, normalize_state, state_name
 from rapport.taxonomy.models import Kind, Term
 
 from . import index as ix
-from .models import TherapistProfile
 from .summaries import ProfileSummary, read_summaries
 
 RADII = (5, 10, 25, 50, 100)
@@ -366,9 +365,8 @@ class Relaxation:
 
 @dataclass
 class Hit:
-    # The light summary (result cards, the API) or, with read="full", the
-    # model with every public relation (approach pages quote statements).
-    profile: ProfileSummary | TherapistProfile
+    # A light read of the profile (summaries.py): what result lists show.
+    profile: ProfileSummary
     distance: float | None  # miles to the nearest qualifying office
     in_person: bool  # qualifies by an office within the radius (or in the state)
     online: bool  # qualifies by telehealth in the location's state
@@ -420,7 +418,6 @@ def search(
     today: dt.date | None = None,
     with_facets: bool = True,
     with_relaxations: bool = True,
-    read: str = "summary",
 ) -> SearchResult:
     state = state or ix.get_index()
     today = today or timezone.localdate()
@@ -446,7 +443,7 @@ def search(
     ]
     total = sum(len(p.positions) for p in passes)
 
-    hits = _rank_and_page(passes, effective, text_scores, today, vocab, read)
+    hits = _rank_and_page(passes, effective, text_scores, today, vocab)
     facets, counts = _merge_facets(passes, effective, vocab) if with_facets else ({}, {})
     result = SearchResult(
         query=query,
@@ -880,88 +877,73 @@ def _rank_and_page(
     text_scores: dict[int, float] | None,
     today: dt.date,
     vocab: Vocabulary,
-    read: str = "summary",
 ) -> list[Hit]:
     # Text relevance is scaled by the best match among the results themselves.
     top_text = 0.0
     if text_scores:
         shown = [p.segment.ids[p.positions] for p in passes]
         top_text = max((text_scores.get(int(i), 0.0) for ids in shown for i in ids), default=0.0)
-    parts = []
-    for seg_index, p in enumerate(passes):
+    # One composite sort key per candidate, per segment (only the fields the
+    # sort needs: an approach page over 400k candidates must not build the rest).
+    parts: list[tuple[_SegmentPass, dict[str, np.ndarray]]] = []
+    keys = []
+    for p in passes:
         if not len(p.positions):
             continue
         fit, matched = _fit_scores(p, query, text_scores, top_text)
         ids = p.segment.ids[p.positions]
-        parts.append(
-            {
-                "seg": np.full(len(ids), seg_index),
-                "pos": p.positions,
-                "ids": ids,
-                "fit": fit,
-                "band": quality_bands(
-                    p.segment.completeness[p.positions], p.segment.confirmed[p.positions], today
-                ),
-                "fee": p.segment.fee_min[p.positions].astype(np.int64),
-                "distance": p.distance,
-                "rotation": rotation_keys(ids, today),
-                "in_person": p.in_person,
-                "online": p.online,
-                "wrote": _wrote_about(p, query.approaches),
-                "matched": matched,
-            }
-        )
+        if query.sort == "statement":
+            # Approach pages: therapists who wrote about this approach first,
+            # then the daily rotation (the rule stated on the page).
+            fields = [(1 - _wrote_about(p, query.approaches), 1)]
+        elif query.sort == "nearest":
+            # Online matches sort after in-person ones, by rotation, whatever
+            # their far-away offices: distance only orders the in-person matches.
+            miles = np.where(p.in_person, p.distance, np.inf)
+            fields = [(np.where(np.isfinite(miles), np.round(miles * 1e6), 2**27 - 1), 27)]
+        elif query.sort == "fee":
+            fee = p.segment.fee_min[p.positions].astype(np.int64)
+            fields = [(np.where(fee < 0, 2**14 - 1, fee), 14)]
+        else:
+            band = quality_bands(
+                p.segment.completeness[p.positions], p.segment.confirmed[p.positions], today
+            )
+            fields = [(8191 - np.round(fit * 10).astype(np.int64), 13), (4 - band, 3)]
+        keys.append(_composite_key(fields, rotation_keys(ids, today)))
+        parts.append((p, matched))
     if not parts:
         return []
-    cat = {
-        key: np.concatenate([part[key] for part in parts]) for key in parts[0] if key != "matched"
-    }
-    if query.sort == "statement":
-        # Approach pages: therapists who wrote about this approach first, then
-        # the daily rotation (the rule stated on the page).
-        fields = [(1 - cat["wrote"], 1)]
-    elif query.sort == "nearest":
-        # Online matches sort after in-person ones, by rotation, whatever
-        # their far-away offices: distance only orders the in-person matches.
-        miles = np.where(cat["in_person"], cat["distance"], np.inf)
-        fields = [(np.where(np.isfinite(miles), np.round(miles * 1e6), 2**27 - 1), 27)]
-    elif query.sort == "fee":
-        fields = [(np.where(cat["fee"] < 0, 2**14 - 1, cat["fee"]), 14)]
-    else:
-        fit_tenths = np.round(cat["fit"] * 10).astype(np.int64)
-        fields = [(8191 - fit_tenths, 13), (4 - cat["band"], 3)]
+    key = keys[0] if len(keys) == 1 else np.concatenate(keys)
     start = (max(query.page, 1) - 1) * query.per_page
-    order = _top_order(_composite_key(fields, cat["rotation"]), start + query.per_page)
+    order = _top_order(key, start + query.per_page)
     chosen = order[start : start + query.per_page]
     if not len(chosen):
         return []
-    page_ids = [int(i) for i in cat["ids"][chosen]]
-    profiles: dict[int, ProfileSummary] | dict[int, TherapistProfile]
-    if read == "full":
-        profiles = TherapistProfile.objects.published().with_public_relations().in_bulk(page_ids)
-    else:
-        profiles = read_summaries(page_ids)
-    hits = []
-    offsets = np.cumsum([0, *[len(part["ids"]) for part in parts]])
+    offsets = np.cumsum([0, *[len(p.positions) for p, _ in parts]])
+    # (segment pass, its matched columns, index within it) per chosen result
+    picked = []
     for k in chosen:
-        pid = int(cat["ids"][k])
+        part_index = int(np.searchsorted(offsets, k, side="right") - 1)
+        picked.append((*parts[part_index], int(k - offsets[part_index])))
+    page_ids = [int(p.segment.ids[p.positions[local]]) for p, _, local in picked]
+    profiles = read_summaries(page_ids)
+    hits = []
+    for pid, (p, matched_columns, local) in zip(page_ids, picked, strict=True):
         profile = profiles.get(pid)
         if profile is None:  # unpublished since the index version was read
             continue
-        part_index = int(np.searchsorted(offsets, k, side="right") - 1)
-        local = k - offsets[part_index]
         matched: dict[str, list[str]] = {}
-        for key, has in parts[part_index]["matched"].items():
+        for column, has in matched_columns.items():
             if has[local]:
-                name, slug = key.split(":", 1)
+                name, slug = column.split(":", 1)
                 matched.setdefault(name, []).append(slug)
-        distance = float(cat["distance"][k])
+        distance = float(p.distance[local])
         hits.append(
             Hit(
                 profile=profile,
                 distance=None if np.isinf(distance) else distance,
-                in_person=bool(cat["in_person"][k]),
-                online=bool(cat["online"][k]),
+                in_person=bool(p.in_person[local]),
+                online=bool(p.online[local]),
                 matched=matched,
                 matched_labels=[
                     vocab.label(TERM_FIELDS[name], slug)

@@ -10,6 +10,7 @@ profile (the profile page, approach pages' statements) keep the model read.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -22,7 +23,8 @@ from .models import License, Office, PublicFacts, Status, TherapistProfile, term
 # The public columns a result shows, in the order of ProfileSummary's fields.
 COLUMNS = (
     "id", "slug", "source", "name", "credentials", "title", "statement", "fee_min", "fee_max",
-    "sliding_scale", "free_consultation", "accepting_new_clients",
+    "sliding_scale", "free_consultation", "accepting_new_clients", "telehealth",
+    "telehealth_states",
 )  # fmt: skip
 
 
@@ -48,6 +50,8 @@ class ProfileSummary(PublicFacts):
     sliding_scale: bool
     free_consultation: bool
     accepting_new_clients: bool
+    telehealth: bool
+    telehealth_states: list[str]
     offices: list[OfficeSummary] = field(default_factory=list)
     terms: list[Term] = field(default_factory=list)
     licence_verified: bool = False
@@ -57,6 +61,9 @@ class ProfileSummary(PublicFacts):
         self.sliding_scale = bool(self.sliding_scale)
         self.free_consultation = bool(self.free_consultation)
         self.accepting_new_clients = bool(self.accepting_new_clients)
+        self.telehealth = bool(self.telehealth)
+        if isinstance(self.telehealth_states, str):  # SQLite keeps JSON as text
+            self.telehealth_states = json.loads(self.telehealth_states)
 
     @property
     def id(self) -> int:

@@ -27,8 +27,9 @@ from rapport.taxonomy.models import Kind, Term
 from . import index as ix
 from . import search as engine
 from .forms import SearchForm
-from .models import Office, Status, TherapistProfile
+from .models import ApproachStatement, Office, Status, TherapistProfile
 from .search import Hit, SearchQuery
+from .summaries import ProfileSummary
 from .templatetags.site_tags import absolute_url
 
 PER_PAGE = 20
@@ -49,27 +50,26 @@ class Specialist:
     online_states: list[str]
 
     @property
-    def profile(self) -> TherapistProfile:
+    def profile(self) -> ProfileSummary:
         return self.hit.profile
 
 
-def specialist(hit: Hit, approach_slug: str | None) -> Specialist:
+def approach_statements(hits: list[Hit], approach_slug: str) -> dict[int, str]:
+    """What each of these specialists wrote about the approach (one query)."""
+    rows = ApproachStatement.objects.filter(
+        profile_id__in=[hit.profile.pk for hit in hits], approach__slug=approach_slug
+    ).values_list("profile_id", "statement")
+    return dict(rows)
+
+
+def specialist(hit: Hit, own: str = "", *, on_approach: bool = False) -> Specialist:
+    """`own`: their statement on the page's approach; else their general one is quoted."""
     profile = hit.profile
-    own = ""
-    if approach_slug:
-        own = next(
-            (
-                a.statement
-                for a in profile.approach_statements.all()
-                if a.approach.slug == approach_slug
-            ),
-            "",
-        )
     text, truncated = display.excerpt(own or profile.statement, STATEMENT_CHARS)
     return Specialist(
         hit=hit,
         statement=text,
-        statement_is_general=not own and bool(text) and approach_slug is not None,
+        statement_is_general=not own and bool(text) and on_approach,
         truncated=truncated,
         who=display.name_and_credentials(profile.name, profile.credentials),
         what=profile.title_and_place(),
@@ -98,7 +98,7 @@ def _listing(request: HttpRequest, base: SearchQuery) -> tuple[SearchForm, engin
         per_page=PER_PAGE,
         sort="statement",
     )
-    result = engine.search(query, with_facets=False, read="full")
+    result = engine.search(query, with_facets=False)
     if query.page > 1 and query.page > result.pages:
         raise Http404  # crawlable pages exist or do not; no empty page 900
     return form, result
@@ -174,7 +174,11 @@ def _topic_page(
     base = SearchQuery(**{field: (term.slug,)}, location=state_name(code) if code else "")
     form, result = _listing(request, base)
     approach = term.slug if kind == Kind.APPROACH else None
-    specialists = [specialist(hit, approach) for hit in result.hits]
+    own = approach_statements(result.hits, approach) if approach else {}
+    specialists = [
+        specialist(hit, own.get(hit.profile.pk, ""), on_approach=approach is not None)
+        for hit in result.hits
+    ]
     doc = descriptions.parse(term.description)
     related = list(
         Term.objects.active().filter(kind=kind, slug__in=doc.related).order_by("position")
@@ -301,7 +305,7 @@ def place_city(request: HttpRequest, state: str, city: str) -> HttpResponse:
 
 
 def _place_page(request, code, city, form, result, cities) -> HttpResponse:  # type: ignore[no-untyped-def]
-    specialists = [specialist(hit, None) for hit in result.hits]
+    specialists = [specialist(hit) for hit in result.hits]
     context = {
         "state_code": code,
         "state_name": state_name(code),

@@ -106,7 +106,7 @@ class Card:
     verified: bool
 
     @property
-    def profile(self) -> ProfileSummary | TherapistProfile:
+    def profile(self) -> ProfileSummary:
         return self.hit.profile
 
 
