@@ -39,6 +39,7 @@ import threading
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -132,6 +133,23 @@ class Segment:
     def row(self, namespace: str, key: str) -> np.ndarray | None:
         index = self.rows.get(namespace, {}).get(key)
         return None if index is None else self.bits[index]
+
+    @cached_property
+    def _points_by_profile(self) -> tuple[np.ndarray, np.ndarray]:
+        order = np.argsort(self.pt_pos, kind="stable")
+        return order, self.pt_pos[order]
+
+    def points_of(self, positions: np.ndarray) -> np.ndarray:
+        """Indexes of the office points of the profiles at these positions."""
+        order, by_profile = self._points_by_profile
+        lo = np.searchsorted(by_profile, positions, side="left")
+        counts = np.searchsorted(by_profile, positions, side="right") - lo
+        total = int(counts.sum())
+        if not total:
+            return np.empty(0, dtype=np.int64)
+        # lo[i], lo[i]+1, ..., lo[i]+counts[i]-1 for every i, without a Python loop.
+        starts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
+        return order[starts + np.arange(total)]
 
     def positions_of(self, profile_ids: Sequence[int] | np.ndarray) -> np.ndarray:
         """Positions of the given profile ids that are in this segment."""

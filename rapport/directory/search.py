@@ -19,6 +19,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from urllib.parse import urlencode
 
 import numpy as np
@@ -405,10 +406,37 @@ class _SegmentPass:
 
     segment: ix.Segment
     positions: np.ndarray
-    distance: np.ndarray  # miles, inf when not in person
     in_person: np.ndarray  # bool
     online: np.ndarray  # bool
     facet_counts: dict[str, dict[str, int]]
+    location: Location | None = None
+    # Office points within the radius (profile position, lat, lon) of profiles in
+    # `positions`; None when the query had no radius or none fell inside it.
+    near: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    @cached_property
+    def distance(self) -> np.ndarray:
+        """Miles per candidate (see `distance_of`), for sorting by distance and matching."""
+        return self.distance_of(np.arange(len(self.positions)))
+
+    def distance_of(self, local: np.ndarray) -> np.ndarray:
+        """Miles to the nearest office within the radius of the candidates at these
+        indexes, inf for online-only ones; with no radius results at all, to their
+        nearest office anywhere (shown for context). Computed on demand: ranking
+        by best match needs only the page's twenty."""
+        positions = self.positions[local]
+        location = self.location
+        if location is None or not location.has_point or not len(positions):
+            return np.full(len(positions), np.inf)
+        if self.near is None:
+            return _nearest_office_distance(self.segment, positions, location.lat, location.lon)
+        near_pos, near_lat, near_lon = self.near
+        if len(positions) < len(self.positions):
+            wanted = np.isin(near_pos, positions)
+            near_pos, near_lat, near_lon = near_pos[wanted], near_lat[wanted], near_lon[wanted]
+        return _nearest_per_profile(
+            positions, near_pos, _haversine(location.lat, location.lon, near_lat, near_lon)
+        )
 
 
 def search(
@@ -504,7 +532,7 @@ def _run_segment(
     words = segment.words
     empty = np.empty(0, dtype=np.int64)
     if n == 0:
-        return _SegmentPass(segment, empty, np.empty(0), np.empty(0, bool), np.empty(0, bool), {})
+        return _SegmentPass(segment, empty, np.empty(0, bool), np.empty(0, bool), {})
 
     # 1. Where: in person (an office within the radius, or in the state) and/or online
     # (telehealth in the location's state).
@@ -597,25 +625,12 @@ def _run_segment(
     positions = positions[positions < n]
     in_person = _bits_at(in_person_bits, positions)
     online = _bits_at(online_bits, positions)
-    distance = np.full(len(positions), np.inf)
+    near = None
     if len(near_pos):
-        # Per profile, the nearest of its offices in the radius: exact distances
-        # only for the offices of profiles in the result.
+        # The in-radius offices of profiles in the result, for distances on demand.
         kept = band.bits_at(final, near_pos)
-        near_pos = near_pos[kept]
-        near_dist = _haversine(location.lat, location.lon, near_lat[kept], near_lon[kept])  # type: ignore[union-attr]
-        order = np.argsort(near_pos, kind="stable")
-        sorted_pos, sorted_dist = near_pos[order], near_dist[order]
-        if len(sorted_pos):
-            uniq, starts = np.unique(sorted_pos, return_index=True)
-            nearest = np.minimum.reduceat(sorted_dist, starts)
-            at = np.searchsorted(uniq, positions)
-            at_clipped = np.clip(at, 0, len(uniq) - 1)
-            hit = uniq[at_clipped] == positions
-            distance[hit] = nearest[at_clipped[hit]]
-    elif location is not None and location.has_point and len(positions):
-        distance = _nearest_office_distance(segment, positions, location.lat, location.lon)
-    return _SegmentPass(segment, positions, distance, in_person, online, facet_counts)
+        near = (near_pos[kept], near_lat[kept], near_lon[kept])
+    return _SegmentPass(segment, positions, in_person, online, facet_counts, location, near)
 
 
 def _row(segment: ix.Segment, namespace: str, key: str) -> np.ndarray:
@@ -769,22 +784,27 @@ def _nearest_office_distance(
     segment: ix.Segment, positions: np.ndarray, lat: float, lon: float
 ) -> np.ndarray:
     """Distance to each candidate's nearest office (for online matches, shown for context)."""
+    points = segment.points_of(positions)
+    return _nearest_per_profile(
+        positions,
+        segment.pt_pos[points].astype(np.int64),
+        _haversine(lat, lon, segment.pt_lat[points], segment.pt_lon[points]),
+    )
+
+
+def _nearest_per_profile(
+    positions: np.ndarray, point_pos: np.ndarray, point_miles: np.ndarray
+) -> np.ndarray:
+    """Per position, the smallest distance among its points (inf when it has none)."""
     distance = np.full(len(positions), np.inf)
-    if not len(segment.pt_pos):
+    if not len(point_pos) or not len(positions):
         return distance
-    wanted = np.isin(segment.pt_pos, positions)
-    if not wanted.any():
-        return distance
-    pts = np.flatnonzero(wanted)
-    d = _haversine(lat, lon, segment.pt_lat[pts], segment.pt_lon[pts])
-    pos = segment.pt_pos[pts].astype(np.int64)
-    order = np.argsort(pos, kind="stable")
-    uniq, starts = np.unique(pos[order], return_index=True)
-    nearest = np.minimum.reduceat(d[order], starts)
-    at = np.searchsorted(uniq, positions)
-    at_clipped = np.clip(at, 0, len(uniq) - 1)
-    hit = uniq[at_clipped] == positions
-    distance[hit] = nearest[at_clipped[hit]]
+    order = np.argsort(point_pos, kind="stable")
+    uniq, starts = np.unique(point_pos[order], return_index=True)
+    nearest = np.minimum.reduceat(point_miles[order], starts)
+    at = np.clip(np.searchsorted(uniq, positions), 0, len(uniq) - 1)
+    hit = uniq[at] == positions
+    distance[hit] = nearest[at[hit]]
     return distance
 
 
@@ -839,7 +859,7 @@ def _fit_scores(
     return fit, matched
 
 
-def _composite_key(fields: list[tuple[np.ndarray, int]], rotation: np.ndarray) -> np.ndarray:
+def composite_key(fields: list[tuple[np.ndarray, int]], rotation: np.ndarray) -> np.ndarray:
     """One uint64 per result: the sort fields (most significant first, each a
     non-negative integer in its bit width), then as many rotation bits as fit.
     Sorting it equals sorting by the fields, then by the rotation."""
@@ -852,7 +872,7 @@ def _composite_key(fields: list[tuple[np.ndarray, int]], rotation: np.ndarray) -
     return key | (rotation >> np.uint64(64 - shift))
 
 
-def _top_order(key: np.ndarray, k: int) -> np.ndarray:
+def top_order(key: np.ndarray, k: int) -> np.ndarray:
     """Indexes of the k smallest keys in order: a partition, then a small sort.
     Page 1 of 80,000 results sorts 20 keys, not 80,000."""
     if k >= len(key) // 4:
@@ -909,13 +929,13 @@ def _rank_and_page(
                 p.segment.completeness[p.positions], p.segment.confirmed[p.positions], today
             )
             fields = [(8191 - np.round(fit * 10).astype(np.int64), 13), (4 - band, 3)]
-        keys.append(_composite_key(fields, rotation_keys(ids, today)))
+        keys.append(composite_key(fields, rotation_keys(ids, today)))
         parts.append((p, matched))
     if not parts:
         return []
     key = keys[0] if len(keys) == 1 else np.concatenate(keys)
     start = (max(query.page, 1) - 1) * query.per_page
-    order = _top_order(key, start + query.per_page)
+    order = top_order(key, start + query.per_page)
     chosen = order[start : start + query.per_page]
     if not len(chosen):
         return []
@@ -927,8 +947,14 @@ def _rank_and_page(
         picked.append((*parts[part_index], int(k - offsets[part_index])))
     page_ids = [int(p.segment.ids[p.positions[local]]) for p, _, local in picked]
     profiles = read_summaries(page_ids)
+    # Distances for the page only (one call per segment).
+    miles = np.full(len(picked), np.inf)
+    for p, _matched in parts:
+        mine = [i for i, pick in enumerate(picked) if pick[0] is p]
+        if mine:
+            miles[mine] = p.distance_of(np.array([picked[i][2] for i in mine]))
     hits = []
-    for pid, (p, matched_columns, local) in zip(page_ids, picked, strict=True):
+    for i, (pid, (p, matched_columns, local)) in enumerate(zip(page_ids, picked, strict=True)):
         profile = profiles.get(pid)
         if profile is None:  # unpublished since the index version was read
             continue
@@ -937,7 +963,7 @@ def _rank_and_page(
             if has[local]:
                 name, slug = column.split(":", 1)
                 matched.setdefault(name, []).append(slug)
-        distance = float(p.distance[local])
+        distance = float(miles[i])
         hits.append(
             Hit(
                 profile=profile,

@@ -254,10 +254,13 @@ def rank(
         distance = np.concatenate([p.distance for p in parts])
         in_person = np.concatenate([p.in_person for p in parts])
         online = np.concatenate([p.online for p in parts])
-        band = np.floor(scores / SCORE_BAND)
-        order = np.lexsort((engine.rotation_keys(ids, today), -band))
-        kinds = _licence_kinds(parts)
-        chosen = _diverse_top(order[: TOP * 5], ids, scores, distance, in_person, online, kinds)
+        # Score band first (higher first), then the daily rotation: one composite
+        # key and a partial sort, since only the first TOP * 5 are looked at.
+        band = np.floor(scores / SCORE_BAND).astype(np.int64)
+        key = engine.composite_key([(band.max() - band, 16)], engine.rotation_keys(ids, today))
+        order = engine.top_order(key, TOP * 5)[: TOP * 5]
+        kinds = _licence_kinds(parts, order)
+        chosen = _diverse_top(order, ids, scores, distance, in_person, online, kinds)
     matches = _load_and_explain(chosen, answers, location)
     relaxations = _relaxations(answers, state=state) if total < 3 and location is not None else []
     return MatchResult(
@@ -296,16 +299,22 @@ def _diverse_top(order, ids, scores, distance, in_person, online, kinds):  # typ
     ]
 
 
-def _licence_kinds(parts: list[_Eligible]) -> np.ndarray:
-    """The first licence type (as a row number) of each eligible profile, -1 for none."""
-    out = []
+def _licence_kinds(parts: list[_Eligible], chosen: np.ndarray) -> np.ndarray:
+    """The first licence type (as a row number) of each eligible profile, -1 for none;
+    read only for the `chosen` indexes (of all parts' profiles in order), -1 elsewhere."""
+    total = sum(len(p.positions) for p in parts)
+    kinds = np.full(total, -1, dtype=np.int64)
+    offset = 0
     for p in parts:
-        kinds = np.full(len(p.positions), -1, dtype=np.int64)
+        mine = chosen[(chosen >= offset) & (chosen < offset + len(p.positions))]
+        positions = p.positions[mine - offset]
+        found = np.full(len(mine), -1, dtype=np.int64)
         for row in sorted(p.segment.rows.get(Kind.LICENSE_TYPE, {}).values()):
-            has = engine.bits_at(p.segment.bits[row], p.positions) & (kinds < 0)
-            kinds[has] = row
-        out.append(kinds)
-    return np.concatenate(out) if out else np.empty(0, dtype=np.int64)
+            has = engine.bits_at(p.segment.bits[row], positions) & (found < 0)
+            found[has] = row
+        kinds[mine] = found
+        offset += len(p.positions)
+    return kinds
 
 
 # --- Explanations: built from the profile, so every line is true --------------------------------

@@ -669,3 +669,15 @@ def test_the_radius_shortcut_agrees_with_the_great_circle_distance(centre, radiu
     found, _, _ = s._within_radius(segment, lat0, lon0, radius)
     exact = np.flatnonzero(s._haversine(lat0, lon0, lat, lon) <= radius)
     assert np.array_equal(np.sort(found), exact)
+
+
+def test_points_of_finds_every_office_of_the_given_profiles() -> None:
+    rng = np.random.default_rng(7)
+    lat = rng.uniform(25, 49, 500)
+    segment = _points_segment(lat, rng.uniform(-124, -67, 500))
+    # Profiles with several offices, and profiles with none.
+    segment.pt_pos = rng.integers(0, 200, 500).astype(np.int32)
+    wanted = np.array([0, 3, 3, 150, 199, 250])
+    expected = sorted(i for i, p in enumerate(segment.pt_pos) for w in wanted if p == w)
+    assert sorted(segment.points_of(wanted).tolist()) == expected
+    assert len(segment.points_of(np.array([250]))) == 0

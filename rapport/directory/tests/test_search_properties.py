@@ -331,11 +331,34 @@ def check(query: s.SearchQuery) -> None:
             f"{label} differ for {query!r}:\n oracle {want}\n search {got}\n{describe()}"
         )
     assert s.count(query) == expected[1], f"count() differs for {query!r}"
+    check_distances(result)
     # Each offered relaxation finds the number of results it announces.
     for relaxation in result.relaxations:
         assert relaxation.count == oracle_search(relaxation.query, TODAY)[1], (
             f"relaxation {relaxation.label!r} of {query!r}"
         )
+
+
+def check_distances(result: s.SearchResult) -> None:
+    """Each result's distance (computed on demand for the page) is the great-circle
+    distance to its nearest office within the radius; an online-only result shows
+    none, or its nearest office anywhere when nobody is within the radius."""
+    location = result.location
+    for hit in result.hits:
+        if location is None or not location.has_point:
+            assert hit.distance is None
+            continue
+        profile = TherapistProfile.objects.get(pk=hit.profile.pk)
+        miles = [
+            geo.haversine_miles(location.lat, location.lon, o.lat, o.lon)
+            for o in profile.offices.all()
+            if o.lat is not None and o.lon is not None and profile.in_person
+        ]
+        inside = [d for d in miles if d <= result.query.radius]
+        if hit.in_person and inside:
+            assert hit.distance == pytest.approx(min(inside), abs=1e-9)
+        elif hit.distance is not None:
+            assert miles and hit.distance == pytest.approx(min(miles), abs=1e-9)
 
 
 def describe() -> str:
