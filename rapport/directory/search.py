@@ -602,12 +602,12 @@ def _run_segment(
         without = {name: prefix[i] & suffix[i + 1] for i, name in enumerate(names)}
         # Every counted row against the result set in one block pass; a facet
         # with a selection of its own is then recounted without it.
-        block = band.take_rows(segment.bits[: segment.counted_rows])
-        counts = np.bitwise_count(block & final).sum(axis=1)
+        counted = np.arange(segment.counted_rows)
+        counts = band.count(segment.bits, counted, final)
         for name, kind in (*TERM_FIELDS.items(), ("genders", "gender")):
             keys, rows = segment.namespace_rows.get(kind, ([], np.empty(0, np.intp)))
             if name in without:
-                own = np.bitwise_count(block[rows] & without[name]).sum(axis=1)
+                own = band.count(segment.bits, rows, without[name])
                 facet_counts[name] = dict(zip(keys, own.tolist(), strict=True))
             else:
                 facet_counts[name] = dict(zip(keys, counts[rows].tolist(), strict=True))
@@ -658,16 +658,25 @@ def _zero_counts(segment: ix.Segment) -> dict[str, dict[str, int]]:
 
 @dataclass
 class _Band:
-    """The words of a segment's bitmaps that a query works on: one slice when
-    the candidates' words are close together, else the list of words that
-    hold any candidate. Every bitmap of the pass is taken through it."""
+    """The words of a segment's bitmaps that a query works on. Every bitmap of
+    the pass is taken through it. Three shapes, by how the candidates' words
+    lie (profiles are ordered by state, so mostly a few runs):
+    - one slice lo:hi when most words in it hold a candidate;
+    - a few runs of words (short gaps merged): `index` lists their words, and
+      the facet counts read each run as a slice of the bitmaps, no copy;
+    - else `index` lists just the non-empty words, gathered."""
 
     lo: int
     hi: int
     index: np.ndarray | None  # word numbers, when not the slice lo:hi
+    runs: list[tuple[int, int, int]] | None = None  # (first word, end word, offset in index)
 
-    # Below this share of non-empty words in lo:hi, gathering them beats the slice.
+    # Below this share of non-empty words in lo:hi, a slice does too much work.
     GATHER_BELOW = 0.5
+    # Runs closer than this many words are merged (the words between hold no candidate).
+    RUN_GAP = 16
+    # Above this many runs, a Python loop over them costs more than the gather.
+    MAX_RUNS = 64
 
     @classmethod
     def of(cls, base: np.ndarray) -> _Band:
@@ -675,9 +684,17 @@ class _Band:
         if not len(nonzero):
             return cls(0, 0, None)
         lo, hi = int(nonzero[0]), int(nonzero[-1]) + 1
-        if len(nonzero) < cls.GATHER_BELOW * (hi - lo):
+        if len(nonzero) >= cls.GATHER_BELOW * (hi - lo):
+            return cls(lo, hi, None)
+        breaks = np.flatnonzero(np.diff(nonzero) > cls.RUN_GAP)
+        if len(breaks) + 1 > cls.MAX_RUNS:
             return cls(lo, hi, nonzero)
-        return cls(lo, hi, None)
+        firsts = np.r_[nonzero[0], nonzero[breaks + 1]]
+        ends = np.r_[nonzero[breaks], nonzero[-1]] + 1
+        offsets = np.r_[0, np.cumsum(ends - firsts)[:-1]]
+        index = np.concatenate([np.arange(a, b) for a, b in zip(firsts, ends, strict=True)])
+        runs = [(int(a), int(b), int(o)) for a, b, o in zip(firsts, ends, offsets, strict=True)]
+        return cls(lo, hi, index, runs)
 
     @property
     def size(self) -> int:
@@ -688,10 +705,35 @@ class _Band:
             return bitmap[self.index]
         return bitmap[self.lo : self.hi]
 
-    def take_rows(self, bits: np.ndarray) -> np.ndarray:
-        if self.index is not None:
-            return np.take(bits, self.index, axis=1)
-        return bits[:, self.lo : self.hi]
+    def count(self, bits: np.ndarray, rows: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Per row of `bits` (a segment's bitmaps), the number of bits set in both
+        the row and `mask` (band words)."""
+        if not len(rows) or not self.size:
+            return np.zeros(len(rows), dtype=np.int64)
+        # A run of consecutive rows (the counted block) is sliced, not copied.
+        first_row, last_row = int(rows[0]), int(rows[-1])
+        if last_row - first_row + 1 == len(rows) and bool(np.all(np.diff(rows) == 1)):
+            picked: slice | np.ndarray = slice(first_row, last_row + 1)
+        else:
+            picked = rows
+        if self.index is None:
+            return np.bitwise_count(bits[picked, self.lo : self.hi] & mask).sum(
+                axis=1, dtype=np.int64
+            )
+        if self.runs is None:
+            block = (
+                bits[picked][:, self.index]
+                if isinstance(picked, slice)
+                else bits[np.ix_(rows, self.index)]
+            )
+            return np.bitwise_count(block & mask).sum(axis=1, dtype=np.int64)
+        total = np.zeros(len(rows), dtype=np.int64)
+        for first, end, offset in self.runs:
+            block = bits[picked, first:end]
+            total += np.bitwise_count(block & mask[offset : offset + end - first]).sum(
+                axis=1, dtype=np.int64
+            )
+        return total
 
     def positions(self) -> np.ndarray:
         """Every position the band's words cover, in word order (64 per word)."""

@@ -445,22 +445,31 @@ def random_spec(rng: random.Random) -> dict:
     padding=st.sampled_from([0, 0, 50, 150]),
     seed=st.integers(0, 2**32 - 1),
     queries=st.lists(query_st(), min_size=1, max_size=4),
-    # The band is either one slice of words or the gathered non-empty words
-    # (search._Band): force each way so both are held to the oracle.
-    gather=st.sampled_from([None, True, False]),
+    # The band is one slice of words, runs of words or the gathered non-empty
+    # words (search._Band): force each shape so all are held to the oracle.
+    band=st.sampled_from(["default", "slice", "runs", "runs without gaps", "gather"]),
 )
-def test_search_agrees_with_the_oracle(terms, specs, padding, seed, queries, gather) -> None:
+def test_search_agrees_with_the_oracle(terms, specs, padding, seed, queries, band) -> None:
     rng = random.Random(seed)
     build(specs + [random_spec(rng) for _ in range(padding)], terms)
     for kind in (Kind.APPROACH, Kind.ISSUE):
         assert nonzero(s.term_counts(kind)) == oracle_term_counts(kind)
-    default = s._Band.GATHER_BELOW
-    s._Band.GATHER_BELOW = {None: default, True: 2.0, False: 0.0}[gather]
+    shapes = {
+        "default": {},
+        "slice": {"GATHER_BELOW": 0.0},
+        "runs": {"GATHER_BELOW": 2.0, "MAX_RUNS": 10**6},
+        "runs without gaps": {"GATHER_BELOW": 2.0, "MAX_RUNS": 10**6, "RUN_GAP": 0},
+        "gather": {"GATHER_BELOW": 2.0, "MAX_RUNS": 0},
+    }
+    defaults = {name: getattr(s._Band, name) for name in ("GATHER_BELOW", "MAX_RUNS", "RUN_GAP")}
+    for name, value in shapes[band].items():
+        setattr(s._Band, name, value)
     try:
         for query in queries:
             check(query)
     finally:
-        s._Band.GATHER_BELOW = default
+        for name, value in defaults.items():
+            setattr(s._Band, name, value)
 
 
 edit_st = st.tuples(
