@@ -91,12 +91,18 @@ class Server:
         return [int(pid) for pid in children.split()]
 
     def memory(self) -> dict[str, int]:
-        """VmRSS / VmHWM of the (single) worker in kB."""
+        """VmRSS / VmHWM of the (single) worker in kB, and from smaps_rollup how much
+        of the RSS is file pages (the memory-mapped index snapshot and SQLite's
+        mapped database, shared by every worker) and how much is private."""
         out: dict[str, int] = {}
         for pid in self.worker_pids()[:1]:
             try:
                 for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith(("VmRSS:", "VmHWM:")):
+                    if line.startswith(("VmRSS:", "VmHWM:", "RssAnon:", "RssFile:")):
+                        key, value = line.split(":", 1)
+                        out[key] = int(value.split()[0])
+                for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                    if line.startswith(("Pss:", "Private_Clean:", "Private_Dirty:")):
                         key, value = line.split(":", 1)
                         out[key] = int(value.split()[0])
             except OSError:

@@ -165,6 +165,14 @@ def _facts(data: dict[str, Any]) -> list[str]:
             f"- gunicorn worker (1 sync worker): RSS {warm.get('VmRSS', 0) / 1024:,.0f} MB after"
             f" warm-up, {end.get('VmRSS', 0) / 1024:,.0f} MB after the run (peak"
             f" {end.get('VmHWM', 0) / 1024:,.0f} MB)"
+            + (
+                f"; of the RSS after warm-up {warm['RssFile'] / 1024:,.0f} MB are file pages"
+                " (the memory-mapped index snapshot, SQLite's mapped database and code, shared"
+                f" by all workers) and {warm.get('RssAnon', 0) / 1024:,.0f} MB anonymous (this"
+                f" worker's own); PSS {warm.get('Pss', 0) / 1024:,.0f} MB"
+                if "RssFile" in warm
+                else ""
+            )
         )
     centres = data.get("centres", {})
     if centres:

@@ -1,18 +1,22 @@
 """Offline US geography: ZIP and city centroids, distances in miles.
 
 Centroids come from the `zipcodes` package (data from GeoNames, CC BY 4.0),
-so nothing is fetched at run time. Tables are built once per process, on
-first use.
+so nothing is fetched at run time. What geocoding needs of it is kept in
+`data/zip_centroids.tsv.gz` (regenerate with `python -m rapport.core.geo`;
+a test fails when it drifts from the installed package): loading the
+package's 42,000 full records cost every web worker ~140 MB that Python
+never gave back. Tables are built once per process, on first use.
 """
 
 from __future__ import annotations
 
+import gzip
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-
-import zipcodes
+from pathlib import Path
 
 from .states import normalize_state
 
@@ -34,6 +38,51 @@ def normalize_city_key(city: str) -> str:
     return re.sub(r"^(saint|ste?)\b\.?", "st", city)
 
 
+ZIP_TABLE = Path(__file__).parent / "data" / "zip_centroids.tsv.gz"
+ZipRow = tuple[str, float, float, str, str, list[str]]  # zip, lat, lon, city, state, also-named
+
+
+def _zip_rows() -> Iterator[ZipRow]:
+    with gzip.open(ZIP_TABLE, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            code, lat, lon, city, state, also = line.rstrip("\n").split("\t")
+            yield code, float(lat), float(lon), city, state, also.split("|") if also else []
+
+
+def zip_rows_from_package() -> list[ZipRow]:
+    """The located ZIPs of the `zipcodes` package, as `_zip_rows()` reads them."""
+    import zipcodes
+
+    rows = []
+    for row in zipcodes.list_all():
+        try:
+            lat, lon = float(row["lat"]), float(row["long"])
+        except (TypeError, ValueError):
+            continue
+        if lat == 0 and lon == 0:
+            continue
+        also = list(row.get("acceptable_cities") or [])
+        rows.append((row["zip_code"], lat, lon, row["city"], row["state"], also))
+    return rows
+
+
+def write_zip_table(path: Path = ZIP_TABLE) -> int:
+    rows = zip_rows_from_package()
+    for row in rows:
+        if any(ch in field for field in (row[3], row[4], *row[5]) for ch in "\t\n|"):
+            raise ValueError(f"a separator in the ZIP data: {row!r}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # mtime=0: the same data gives the same bytes.
+    with gzip.GzipFile(path, "wb", mtime=0) as raw:
+        raw.write(
+            "".join(
+                f"{code}\t{lat!r}\t{lon!r}\t{city}\t{state}\t{'|'.join(also)}\n"
+                for code, lat, lon, city, state, also in rows
+            ).encode("utf-8")
+        )
+    return len(rows)
+
+
 @cache
 def _tables() -> tuple[dict[str, Place], dict[tuple[str, str], Place]]:
     by_zip: dict[str, Place] = {}
@@ -43,24 +92,17 @@ def _tables() -> tuple[dict[str, Place], dict[tuple[str, str], Place]]:
     own: dict[tuple[str, str], list[float]] = {}
     acceptable: dict[tuple[str, str], list[float]] = {}
     names: dict[tuple[str, str], str] = {}
-    for row in zipcodes.list_all():
-        try:
-            lat, lon = float(row["lat"]), float(row["long"])
-        except (TypeError, ValueError):
-            continue
-        if lat == 0 and lon == 0:
-            continue
-        state = row["state"]
-        by_zip[row["zip_code"]] = Place(lat, lon, row["city"], state, row["zip_code"])
-        for city in [row["city"], *row.get("acceptable_cities", [])]:
+    for code, lat, lon, city_name, state, also in _zip_rows():
+        by_zip[code] = Place(lat, lon, city_name, state, code)
+        for city in [city_name, *also]:
             key = (normalize_city_key(city), state)
-            sums = own if city == row["city"] else acceptable
+            sums = own if city == city_name else acceptable
             acc = sums.setdefault(key, [0.0, 0.0, 0.0])
             acc[0] += lat
             acc[1] += lon
             acc[2] += 1
-            if city == row["city"]:
-                names[key] = row["city"]
+            if city == city_name:
+                names[key] = city_name
             else:
                 names.setdefault(key, city.title())
     by_city = {
@@ -107,3 +149,7 @@ def haversine_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float
 def warm_up() -> None:
     """Load the tables now (app server start) rather than on the first request."""
     _tables()
+
+
+if __name__ == "__main__":
+    print(f"{write_zip_table():,} ZIPs written to {ZIP_TABLE}")

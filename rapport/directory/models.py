@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -112,13 +112,20 @@ def forget_terms() -> None:
 def terms_by_profile(profile_ids: list[int]) -> dict[int, list[Term]]:
     """Each profile's terms in display order (kind, position, name): one query for
     the link rows, the terms themselves from the process-wide cache."""
-    through = TherapistProfile.terms.through
-    links = through.objects.filter(therapistprofile_id__in=profile_ids).values_list(
-        "therapistprofile_id", "term_id"
-    )
     by_profile: dict[int, list[int]] = {pk: [] for pk in profile_ids}
-    for profile_id, term_id in links:
-        by_profile[profile_id].append(term_id)
+    if not profile_ids:
+        return {}
+    # Plain SQL: on a page of results, compiling the ORM query cost more than running it.
+    table = TherapistProfile.terms.through._meta.db_table
+    marks = ", ".join(["%s"] * len(profile_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT therapistprofile_id, term_id FROM {table}"
+            f" WHERE therapistprofile_id IN ({marks})",
+            [int(pk) for pk in profile_ids],
+        )
+        for profile_id, term_id in cursor.fetchall():
+            by_profile[profile_id].append(term_id)
     terms = cached_terms()
     if any(t not in terms for ids in by_profile.values() for t in ids):
         terms = cached_terms(refresh=True)

@@ -1,0 +1,32 @@
+"""The shipped ZIP table: in step with the `zipcodes` package, and read without it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from rapport.core import geo
+
+
+def test_the_shipped_zip_table_is_what_the_package_says() -> None:
+    # Fails after a `zipcodes` upgrade until `python -m rapport.core.geo` is run.
+    assert list(geo._zip_rows()) == geo.zip_rows_from_package()
+
+
+def test_lookups_do_not_load_the_package() -> None:
+    """Web workers read the compact table only (the package's records cost ~140 MB)."""
+    script = (
+        "import sys\n"
+        "from rapport.core import geo\n"
+        "place = geo.lookup_zip('98402')\n"
+        "assert place is not None and place.city == 'Tacoma' and place.state == 'WA', place\n"
+        "assert geo.lookup_city('salt lake city', 'UT') is not None\n"
+        "assert 'zipcodes' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True)
+
+
+def test_a_city_centroid_averages_its_own_zips_not_acceptable_names() -> None:
+    # Cold Bay's ZIP accepts "Adak", 360 miles away; Adak has its own ZIP.
+    adak = geo.lookup_city("Adak", "AK")
+    assert adak is not None and adak.lon < -176
