@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from rapport.core.states import state_name
 from rapport.directory import index as ix
 from rapport.directory import search as engine
-from rapport.directory.models import TherapistProfile
+from rapport.directory.summaries import ProfileSummary, read_summaries
 from rapport.taxonomy.models import Kind
 
 TOP = 10
@@ -95,7 +95,7 @@ class Answers:
 
 @dataclass
 class Match:
-    profile: TherapistProfile
+    profile: ProfileSummary
     score: float
     distance: float | None
     in_person: bool
@@ -327,11 +327,7 @@ def _load_and_explain(
 ) -> list[Match]:
     if not chosen:
         return []
-    profiles = (
-        TherapistProfile.objects.published()
-        .with_public_relations()
-        .in_bulk([pid for pid, *_ in chosen])
-    )
+    profiles = read_summaries([pid for pid, *_ in chosen], details=True)
     matches = []
     for pid, points, distance, in_person, online in chosen:
         profile = profiles.get(pid)
@@ -356,14 +352,14 @@ def _names(items: list[str]) -> str:
 
 
 def explain(
-    profile: TherapistProfile,
+    profile: ProfileSummary,
     answers: Answers,
     location: engine.Location | None,
     match: Match,
 ) -> tuple[list[str], list[str]]:
     """("Why this match" lines, nice-to-haves not met), from the profile's own data."""
-    terms = {(t.kind, t.slug): t for t in profile.terms.all()}
-    approaches = {a.approach.slug: a for a in profile.approach_statements.all()}
+    terms = {(t.kind, t.slug): t for t in profile.term_list()}
+    approaches = profile.approaches
     reasons: list[str] = []
     unmet: list[str] = []
 
@@ -391,7 +387,7 @@ def explain(
         )
     for slug in answers.approaches:
         if slug in approaches:
-            name = approaches[slug].approach.name
+            name = approaches[slug].name
             if approaches[slug].statement:
                 reasons.append(_("Writes about %(approach)s") % {"approach": name})
             else:
@@ -406,9 +402,7 @@ def explain(
             _("Sees clients online in %(state)s") % {"state": state_name(location.state)}
         )
     licensed_here = [
-        lic
-        for lic in profile.licenses.all()
-        if location is not None and lic.state == location.state
+        lic for lic in profile.licences if location is not None and lic.state == location.state
     ]
     if licensed_here:
         lic = licensed_here[0]
@@ -457,7 +451,7 @@ def preference_label(pref: Preference) -> str:
     return _term_label(kind.get(pref.kind, Kind.COMMUNITY), pref.value)
 
 
-def _preference_met(profile: TherapistProfile, terms, pref: Preference) -> tuple[str, bool]:  # type: ignore[no-untyped-def]
+def _preference_met(profile: ProfileSummary, terms, pref: Preference) -> tuple[str, bool]:  # type: ignore[no-untyped-def]
     if pref.kind == "gender":
         label = {"woman": _("A woman"), "man": _("A man"), "nonbinary": _("Nonbinary")}.get(
             pref.value, pref.value

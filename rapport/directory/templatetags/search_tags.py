@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from html import escape as _escape
+
 from django import template
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from .profile_tags import fee_summary, name_with_credentials
 
 register = template.Library()
+
+
+def escape(value: object) -> str:
+    # The standard library's escape (the same five characters as Django's),
+    # without Django's lazy-string wrapper: called ~800 times per page.
+    return _escape(str(value), quote=True)
 
 
 @register.simple_tag

@@ -6,11 +6,20 @@ import pytest
 from django.utils import timezone
 
 from rapport.core.testing import make_profile
-from rapport.directory.models import Status, TherapistProfile
+from rapport.directory.models import Status, TherapistProfile, forget_terms
 from rapport.directory.summaries import COLUMNS, read_summaries
 from rapport.taxonomy.models import Kind
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_vocabulary():
+    # Terms made by a test may reuse the id of one a rolled-back test made:
+    # the process-wide term cache must not outlive the test.
+    forget_terms()
+    yield
+    forget_terms()
 
 
 def test_a_summary_matches_the_model_it_summarises() -> None:
@@ -52,3 +61,26 @@ def test_a_summary_matches_the_model_it_summarises() -> None:
     assert found[unverified.pk].licence_verified is False
     assert summary.get_absolute_url() == model.get_absolute_url()
     assert summary.initials == model.initials
+
+
+def test_details_carry_what_a_match_is_explained_from() -> None:
+    profile = make_profile(
+        gender="woman",
+        accepting_confirmed_at=timezone.localdate(),
+        licenses=[
+            {"license_type": "lcsw", "state": "WA", "number": "A1", "verified_at": timezone.now()},
+            {"license_type": "lmft", "state": "OR", "number": "B2"},
+        ],
+        approaches=[("cognitive-behavioral-therapy", "Thoughts and actions."), ("emdr", "")],
+    )
+    summary = read_summaries([profile.pk], details=True)[profile.pk]
+    model = TherapistProfile.objects.with_public_relations().get(pk=profile.pk)
+    assert summary.gender == "woman"
+    assert summary.accepting_confirmed_at == model.accepting_confirmed_at
+    assert [(lic.state, lic.verified_at) for lic in summary.licences] == [
+        (lic.state, lic.verified_at) for lic in model.licenses.all()
+    ]
+    assert {slug: (a.name, a.statement) for slug, a in summary.approaches.items()} == {
+        a.approach.slug: (a.approach.name, a.statement) for a in model.approach_statements.all()
+    }
+    assert read_summaries([profile.pk])[profile.pk].licences == []  # only with details
