@@ -78,12 +78,11 @@ def main() -> int:
     size = common.parse_size(args.size)
     os.environ.update(common.dataset_env(size, args.backend))
     os.environ.setdefault("ALLOWED_HOSTS", "*")
-    import django
-
-    django.setup()
+    # The warm-up a web worker does (geo tables, index, vocabulary, gc.freeze()).
     from django.db import connection
     from django.test import Client
 
+    import rapport.wsgi  # noqa: F401
     from rapport.directory import index as ix
     from rapport.matching.scoring import rank
 
