@@ -115,11 +115,10 @@ class SearchForm(forms.Form):
 
     def _known_values(self) -> dict[str, set[str]]:
         """Valid slugs per URL parameter, from the taxonomy as the index sees it (no query)."""
-        vocab = engine.vocabulary(self._state or ix.get_index())
-        by_kind: dict[str, set[str]] = {}
-        for kind, slug in vocab.labels:
-            by_kind.setdefault(kind, set()).add(slug)
-        known = {param: by_kind.get(kind, set()) for param, kind in engine.TERM_FIELDS.items()}
+        by_kind = engine.vocabulary(self._state or ix.get_index()).slugs_by_kind
+        known = {
+            param: set(by_kind.get(kind, frozenset())) for param, kind in engine.TERM_FIELDS.items()
+        }
         known["gender"] = set(ix.GENDERS)
         return known
 

@@ -273,6 +273,13 @@ class Vocabulary:
     def label(self, kind: str, slug: str) -> str:
         return self.labels.get((kind, slug), slug)
 
+    @cached_property
+    def slugs_by_kind(self) -> dict[str, frozenset[str]]:
+        by_kind: dict[str, set[str]] = {}
+        for kind, slug in self.labels:
+            by_kind.setdefault(kind, set()).add(slug)
+        return {kind: frozenset(slugs) for kind, slugs in by_kind.items()}
+
     def split_text(self, text: str) -> tuple[dict[str, list[str]], str]:
         """Pull taxonomy phrases out of free text: ('cbt for anxiety in teens') -> facets + rest."""
         words = fold_words(text)

@@ -136,7 +136,20 @@ def _distance_text(miles: float) -> str:
     return str(_("%(miles)s miles away") % {"miles": shown})
 
 
-def _card(hit: Hit, result: SearchResult, insurance: set[str]) -> Card:
+def _ways_labels(result: SearchResult) -> tuple[str, str]:
+    """How a result qualifies: (in person, online), translated once per page."""
+    location = result.location
+    online = (
+        _("Online in %(state)s") % {"state": state_name(location.state)}
+        if location is not None
+        else _("Online")
+    )
+    return str(_("In person")), str(online)
+
+
+def _card(
+    hit: Hit, result: SearchResult, insurance: set[str], ways_labels: tuple[str, str]
+) -> Card:
     profile = hit.profile
     location = result.location
     offices = profile.office_list()
@@ -149,14 +162,11 @@ def _card(hit: Hit, result: SearchResult, insurance: set[str]) -> Card:
             )
     place = display.location(place_office.city, place_office.state) if place_office else ""
 
-    ways = []
-    if hit.in_person:
-        ways.append(str(_("In person")))
-    if hit.online:
-        if location is not None:
-            ways.append(str(_("Online in %(state)s") % {"state": state_name(location.state)}))
-        else:
-            ways.append(str(_("Online")))
+    ways = [
+        label
+        for qualifies, label in zip((hit.in_person, hit.online), ways_labels, strict=True)
+        if qualifies
+    ]
 
     matched = hit.matched_labels
     matched_from_query = bool(matched)
@@ -312,11 +322,12 @@ def search(request: HttpRequest) -> HttpResponse:
 
     insurance = set(query.insurance) | set(result.detected.get("insurance", []))
     facet_views = _facet_views(result)
+    ways_labels = _ways_labels(result)
     context = {
         "query": query,
         "result": result,
         "notes": notes,
-        "cards": [_card(hit, result, insurance) for hit in result.hits],
+        "cards": [_card(hit, result, insurance, ways_labels) for hit in result.hits],
         "facets": facet_views,
         "filters_selected": sum(f.selected_count for f in facet_views)
         + sum(bool(getattr(query, name)) for name in directory_search.BOOL_FILTERS)

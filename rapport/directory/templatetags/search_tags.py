@@ -29,7 +29,7 @@ def facet_checks(facet, options) -> SafeString:  # type: ignore[no-untyped-def]
     """
     param = escape(facet.param)
     from_text = facet.from_text
-    note = escape(_("from your search words"))
+    note = escape(_("from your search words")) if from_text else ""
     parts = []
     for option in options:
         value = escape(option.value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
 from rapport.core.testing import make_profile
@@ -84,3 +85,13 @@ def test_details_carry_what_a_match_is_explained_from() -> None:
         a.approach.slug: (a.approach.name, a.statement) for a in model.approach_statements.all()
     }
     assert read_summaries([profile.pk])[profile.pk].licences == []  # only with details
+
+
+def test_profile_urls_follow_the_url_conf_and_the_script_prefix() -> None:
+    profile = make_profile(name="Ana Alvarez")
+    assert profile.get_absolute_url() == reverse("directory:profile", args=[profile.slug])
+    try:
+        set_script_prefix("/directory/")
+        assert profile.get_absolute_url() == f"/directory/therapists/{profile.slug}/"
+    finally:
+        set_script_prefix("/")
