@@ -66,3 +66,16 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)",
             required=_env_flag("CI"),
         )
+
+
+@pytest.fixture
+def own_index(tmp_path, monkeypatch):
+    """Search index snapshots in a per-test folder (never the developer's data
+    directory), and no index or vocabulary left over from another test's database.
+    Modules that search use it with `pytest.mark.usefixtures("own_index")`."""
+    from rapport.directory import index as ix
+
+    monkeypatch.setenv("RAPPORT_INDEX_DIR", str(tmp_path / "index"))
+    ix.reset_for_tests()
+    yield
+    ix.reset_for_tests()

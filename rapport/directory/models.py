@@ -8,6 +8,7 @@ data, the editor, the API) goes through it.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from functools import cache
 
 from django.conf import settings
@@ -168,12 +169,9 @@ class PublicFacts:
     name: str
     credentials: str
     title: str
-
-    def office_list(self) -> list[Office]:
-        raise NotImplementedError
-
-    def term_list(self) -> list[Term]:
-        raise NotImplementedError
+    # Provided by each class: the offices in order, and the terms in display order.
+    office_list: Callable[[], Sequence[Office]]
+    term_list: Callable[[], list[Term]]
 
     def get_absolute_url(self) -> str:
         # Reversed once per script prefix: a page of results asks twenty times.

@@ -172,8 +172,11 @@ def _read_details(cursor, found: dict[int, ProfileSummary], ids: list[int], mark
         " ORDER BY profile_id, position",
         ids,
     )
+    rows = cursor.fetchall()
     terms = cached_terms()
-    for profile_id, approach_id, statement in cursor.fetchall():
-        term = terms.get(approach_id) or cached_terms(refresh=True).get(approach_id)
+    if any(approach_id not in terms for _, approach_id, _ in rows):
+        terms = cached_terms(refresh=True)  # a term added since the cache was read: once
+    for profile_id, approach_id, statement in rows:
+        term = terms.get(approach_id)
         if term is not None:
             found[profile_id].approaches[term.slug] = ApproachSummary(term.name, statement)

@@ -16,7 +16,7 @@ from rapport.directory.fulltext import fulltext_sync
 from rapport.directory.models import Status
 from rapport.taxonomy.models import Kind
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_index")]
 
 SEARCH = "/api/v1/therapists"
 SEATTLE_OFFICE = {
@@ -33,15 +33,6 @@ PORTLAND_OFFICE = {
     "lat": 45.5078,
     "lon": -122.6897,
 }
-
-
-@pytest.fixture(autouse=True)
-def _own_index(tmp_path, monkeypatch):
-    # Snapshots go to a per-test folder, never the developer's data directory.
-    monkeypatch.setenv("RAPPORT_INDEX_DIR", str(tmp_path / "index"))
-    ix.reset_for_tests()
-    yield
-    ix.reset_for_tests()
 
 
 def refresh_index() -> None:

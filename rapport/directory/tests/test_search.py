@@ -24,21 +24,12 @@ from rapport.taxonomy.models import Kind, Term
 
 from .oracle import oracle_search, search_view
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_index")]
 
 TODAY = dt.date(2025, 6, 15)
 TACOMA_ZIP = "98402"
 CENTRE = geo.lookup_zip(TACOMA_ZIP)
 CBT = "cognitive-behavioral-therapy"
-
-
-@pytest.fixture(autouse=True)
-def _own_index(tmp_path, monkeypatch):
-    # Snapshots in a per-test folder, and no index left over from another test's database.
-    monkeypatch.setenv("RAPPORT_INDEX_DIR", str(tmp_path / "index"))
-    ix.reset_for_tests()
-    yield
-    ix.reset_for_tests()
 
 
 @pytest.fixture

@@ -19,21 +19,12 @@ from rapport.directory.fulltext import fulltext_sync
 from rapport.directory.views import snippet
 from rapport.taxonomy.models import Kind
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_index")]
 
 URL = "/therapists/"
 TACOMA = {"city": "Tacoma", "state": "WA", "zip": "98402", "lat": 47.2529, "lon": -122.4443}
 SEATTLE = {"city": "Seattle", "state": "WA", "zip": "98101", "lat": 47.6114, "lon": -122.3305}
 PORTLAND = {"city": "Portland", "state": "OR", "zip": "97201", "lat": 45.5078, "lon": -122.6897}
-
-
-@pytest.fixture(autouse=True)
-def _own_index(tmp_path, monkeypatch):
-    # Snapshots in a per-test folder, and no index left over from another test's database.
-    monkeypatch.setenv("RAPPORT_INDEX_DIR", str(tmp_path / "index"))
-    ix.reset_for_tests()
-    yield
-    ix.reset_for_tests()
 
 
 def refresh() -> None:

@@ -23,7 +23,7 @@ from rapport.matching.evaluation.evaluate import (
 )
 from rapport.taxonomy.models import Kind
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_index")]
 
 TODAY = dt.date(2026, 11, 29)
 TACOMA = {"city": "Tacoma", "state": "WA", "zip": "98402", "lat": 47.2529, "lon": -122.4443}
@@ -50,15 +50,6 @@ ANSWERS = scoring.Answers(
         scoring.Preference("language", "es", must=True),
     ),
 )
-
-
-@pytest.fixture(autouse=True)
-def _own_index(tmp_path, monkeypatch):
-    # Snapshots in a per-test folder, and no index left over from another test's database.
-    monkeypatch.setenv("RAPPORT_INDEX_DIR", str(tmp_path / "index"))
-    ix.reset_for_tests()
-    yield
-    ix.reset_for_tests()
 
 
 # --- The vignettes -------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from rapport.matching.forms import SESSION_KEY
 from rapport.matching.models import SavedMatch
 from rapport.taxonomy.models import Kind
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_index")]
 
 TACOMA = {"city": "Tacoma", "state": "WA", "zip": "98402", "lat": 47.2529, "lon": -122.4443}
 LAKEWOOD = {"city": "Lakewood", "state": "WA", "zip": "98499", "lat": 47.1718, "lon": -122.5185}
@@ -30,14 +30,6 @@ BASE_TERMS = [
     (Kind.FORMAT, "individual", "Individual"),
 ]
 FREE_TEXT = "I can't sleep and fight with my partner"
-
-
-@pytest.fixture(autouse=True)
-def _own_index(tmp_path, monkeypatch):
-    monkeypatch.setenv("RAPPORT_INDEX_DIR", str(tmp_path / "index"))
-    ix.reset_for_tests()
-    yield
-    ix.reset_for_tests()
 
 
 def therapist(name: str, *, issues=(), extra=(), office=TACOMA, **fields):
