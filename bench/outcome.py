@@ -46,13 +46,14 @@ def effective(query: s.SearchQuery) -> tuple[s.SearchQuery, str]:
     return replace(query, text=rest), rest
 
 
-def text_scores(
-    rest: str, query: s.SearchQuery, location: s.Location | None
-) -> dict[int, float] | None:
+def text_scores(rest: str, query: s.SearchQuery, location: s.Location | None) -> object:
     """search.py's full-text scores, whichever signature its private helper has today."""
     if not rest:
         return None
-    if len(inspect.signature(s._text_scores).parameters) >= 4:
+    parameters = len(inspect.signature(s._text_scores).parameters)
+    if parameters == 2:
+        return s._text_scores(rest, ix.get_index())
+    if parameters >= 4:
         return s._text_scores(rest, query, location, ix.get_index())
     return s._text_scores(rest)
 

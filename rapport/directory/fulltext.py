@@ -273,26 +273,40 @@ def fulltext_search(
     return _search_postgresql(words, limit=limit, within=within)
 
 
-def fts5_query(words: list[str]) -> str:
-    """The FTS5 MATCH expression: each word quoted, so none is ever syntax.
+def fts5_clause(word: str, *, last: bool) -> str:
+    """One word's part of the FTS5 MATCH expression: quoted, so never syntax.
 
     Words hold only letters and digits, so they need no escaping inside the
     double quotes; quoting still matters because AND, OR, NOT and NEAR are
-    keywords when bare.
+    keywords when bare. A word before the last matches its stem or the
+    start of a name word; the last word also matches any word it starts.
     """
-    clauses = [f'("{word}" OR name : "{word}"*)' for word in words[:-1]]
-    clauses.append(f'("{words[-1]}" OR "{words[-1]}"*)')
-    return " AND ".join(clauses)
+    if last:
+        return f'("{word}" OR "{word}"*)'
+    return f'("{word}" OR name : "{word}"*)'
+
+
+def fts5_query(words: list[str]) -> str:
+    """The FTS5 MATCH expression of a whole query: every word's clause (AND)."""
+    return " AND ".join(fts5_clause(word, last=i == len(words) - 1) for i, word in enumerate(words))
 
 
 def _search_sqlite(
     words: list[str], *, limit: int | None, within: Sequence[int] | None
 ) -> list[tuple[int, float]]:
+    # bm25 of the whole expression is the sum of its phrases' bm25, so this
+    # equals the sum of each word's `word_matches` score (search.py relies on it).
+    return _run_fts5(fts5_query(words), limit=limit, within=within)
+
+
+def _run_fts5(
+    expression: str, *, limit: int | None, within: Sequence[int] | None, ordered: bool = True
+) -> list[tuple[int, float]]:
     sql = (
         f"SELECT rowid, -bm25({TABLE}, {_BM25_WEIGHTS[0]}, {_BM25_WEIGHTS[1]}) AS score "
         f"FROM {TABLE} WHERE {TABLE} MATCH %s"
     )
-    params: list[object] = [fts5_query(words)]
+    params: list[object] = [expression]
     if within is not None:
         # `+rowid` hides the constraint from FTS5. Otherwise SQLite asks FTS5
         # for one rowid at a time and re-runs the whole MATCH per candidate:
@@ -300,7 +314,8 @@ def _search_sqlite(
         # 7 ms this way (scan the doclist once, probe the candidate set).
         sql += " AND +rowid IN (SELECT value FROM json_each(%s))"
         params.append(_ids_param(within))
-    sql += " ORDER BY score DESC, rowid"
+    if ordered:
+        sql += " ORDER BY score DESC, rowid"
     if limit is not None:
         sql += " LIMIT %s"
         params.append(int(limit))
@@ -325,46 +340,94 @@ def _tsquery_sql(words: list[str]) -> tuple[str, list[str]]:
     drop such a word (as plainto_tsquery does) instead of leaving only the
     name alternative, which would wrongly require the name to contain it.
     """
-    parts: list[str] = []
-    params: list[str] = []
-    for word in words[:-1]:
-        parts.append(
+    parts = [_tsquery_part_sql(word, last=i == len(words) - 1) for i, word in enumerate(words)]
+    params = [param for _sql, part_params in parts for param in part_params]
+    return "SELECT (" + " && ".join(sql for sql, _params in parts) + ")::text", params
+
+
+def _tsquery_part_sql(word: str, *, last: bool) -> tuple[str, list[str]]:
+    """One word's tsquery (see `_tsquery_sql`) as an SQL expression and its parameters."""
+    if not last:
+        return (
             "(CASE WHEN numnode(to_tsquery('english', %s)) = 0 THEN ''::tsquery "
-            "ELSE to_tsquery('english', %s) || to_tsquery('simple', %s) END)"
+            "ELSE to_tsquery('english', %s) || to_tsquery('simple', %s) END)",
+            [word, word, f"{word}:*A"],
         )
-        params += [word, word, f"{word}:*A"]
-    last = words[-1]
     # A lone stop word is a prefix being typed ("the" of "therapy"): any word
     # starting with it, since its stem is not in the index.
-    parts.append(
+    return (
         "(CASE WHEN numnode(to_tsquery('english', %s)) = 0 THEN to_tsquery('simple', %s) "
-        "ELSE to_tsquery('english', %s) || to_tsquery('simple', %s) END)"
+        "ELSE to_tsquery('english', %s) || to_tsquery('simple', %s) END)",
+        [f"{word}:*", f"{word}:*", f"{word}:*", f"{word}:*A"],
     )
-    params += [f"{last}:*", f"{last}:*", f"{last}:*", f"{last}:*A"]
-    return "SELECT (" + " && ".join(parts) + ")::text", params
+
+
+def _tsquery_parts(words: list[str], *, prefix_last: bool = True) -> list[str]:
+    """Each word's tsquery as text, in one round trip ('' for a word PostgreSQL drops)."""
+    parts = [
+        _tsquery_part_sql(word, last=prefix_last and i == len(words) - 1)
+        for i, word in enumerate(words)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT " + ", ".join(f"{sql}::text" for sql, _params in parts),
+            [param for _sql, part_params in parts for param in part_params],
+        )
+        return list(cursor.fetchone())
 
 
 def _search_postgresql(
     words: list[str], *, limit: int | None, within: Sequence[int] | None
 ) -> list[tuple[int, float]]:
-    with connection.cursor() as cursor:
-        # Built first, then passed as a constant: the planner sees the real
-        # query and weighs the GIN index against the `within` primary keys.
-        cursor.execute(*_tsquery_sql(words))
-        query = cursor.fetchone()[0]
-        if not query:
-            return []
-        sql = (
-            f"SELECT profile_id, ts_rank_cd(%s::float4[], document, q) AS score "
-            f"FROM {TABLE}, CAST(%s AS tsquery) AS q WHERE document @@ q"
-        )
-        params: list[object] = [_PG_WEIGHTS, query]
-        if within is not None:
-            sql += " AND profile_id " + _in_ids()
-            params.append(_ids_param(within))
+    return _run_tsquery(
+        [part for part in _tsquery_parts(words) if part], limit=limit, within=within
+    )
+
+
+def _run_tsquery(
+    parts: list[str], *, limit: int | None, within: Sequence[int] | None, ordered: bool = True
+) -> list[tuple[int, float]]:
+    """Profiles matching every part; the score is the sum of each part's ts_rank_cd.
+
+    A sum per word, not the rank of the whole query, so that a search can
+    add up cached per-word scores (`word_matches`) and get the same answer.
+    The parts are passed as constants: the planner sees the real query and
+    weighs the GIN index against the `within` primary keys.
+    """
+    if not parts:
+        return []
+    score = " + ".join(["ts_rank_cd(%s::float4[], document, %s::tsquery)"] * len(parts))
+    sql = f"SELECT profile_id, {score} AS score FROM {TABLE} WHERE document @@ %s::tsquery"
+    params: list[object] = [value for part in parts for value in (_PG_WEIGHTS, part)]
+    params.append(" & ".join(f"({part})" for part in parts))
+    if within is not None:
+        sql += " AND profile_id " + _in_ids()
+        params.append(_ids_param(within))
+    if ordered:
         sql += " ORDER BY score DESC, profile_id"
-        if limit is not None:
-            sql += " LIMIT %s"
-            params.append(int(limit))
+    if limit is not None:
+        sql += " LIMIT %s"
+        params.append(int(limit))
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
+
+
+def word_matches(
+    word: str, *, last: bool, within: Sequence[int] | None = None
+) -> list[tuple[int, float]] | None:
+    """(profile id, score) of the profiles one word of a query matches, unordered.
+
+    `fulltext_search(words)` is exactly the profiles every word matches,
+    each scored by the sum of its words' scores, so search.py can keep a
+    common word's matches per index segment instead of asking again. `last`:
+    the query's last word, which also matches as a prefix. None: the
+    backend ignores this word (it restricts nothing).
+    """
+    _check_vendor()
+    if connection.vendor == "sqlite":
+        return _run_fts5(fts5_clause(word, last=last), limit=None, within=within, ordered=False)
+    part = _tsquery_parts([word], prefix_last=last)[0]
+    if not part:
+        return None
+    return _run_tsquery([part], limit=None, within=within, ordered=False)

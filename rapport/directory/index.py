@@ -37,6 +37,7 @@ import os
 import shutil
 import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -108,6 +109,8 @@ class Segment:
     pt_pos: np.ndarray  # int32 [O] profile position of each point
     rows: dict[str, dict[str, int]]  # namespace -> key -> bitmap row
     id_order: np.ndarray = field(default=None)  # type: ignore[assignment]  # argsort of ids
+    # Full-text matches per query word, kept while this segment lives (search.py).
+    text_cache: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.id_order is None:
@@ -153,13 +156,17 @@ class Segment:
 
     def positions_of(self, profile_ids: Sequence[int] | np.ndarray) -> np.ndarray:
         """Positions of the given profile ids that are in this segment."""
+        return self.locate(profile_ids)[0]
+
+    def locate(self, profile_ids: Sequence[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(positions of the ids in this segment, which of the given ids those are)."""
         wanted = np.asarray(profile_ids, dtype=np.int64)
         if not len(self.ids) or not len(wanted):
-            return np.empty(0, dtype=np.int64)
+            return np.empty(0, dtype=np.int64), np.zeros(len(wanted), dtype=bool)
         sorted_ids = self.ids[self.id_order]
         at = np.clip(np.searchsorted(sorted_ids, wanted), 0, len(sorted_ids) - 1)
         found = sorted_ids[at] == wanted
-        return self.id_order[at[found]]
+        return self.id_order[at[found]].astype(np.int64), found
 
     # --- persistence (memory-mapped snapshots) ---
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -471,7 +472,7 @@ def search(
             effective, **{name: tuple(dict.fromkeys([*getattr(effective, name), *slugs]))}
         )
 
-    text_scores = _text_scores(text_rest, effective, location, state) if text_rest else None
+    text_scores = _text_scores(text_rest, state) if text_rest else None
     passes = [
         _run_segment(segment, dead, effective, location, text_scores, with_facets)
         for segment, dead in state.segments
@@ -500,31 +501,99 @@ def search(
     return result
 
 
-# Below this many place candidates, full text ranks only them (a common
-# word matches a quarter of all profiles; ranking those would cost ~0.4 s).
-TEXT_WITHIN_LIMIT = 400_000
+# --- Full text, per segment --------------------------------------------------------------
+#
+# The engine (FTS5 or tsvector, fulltext.py) decides what a word matches and
+# how well; this keeps each word's matches as positions of an index segment,
+# so a query intersects sorted arrays instead of asking the engine again. A
+# common word matches a quarter of all profiles: at a million, asking costs
+# 0.2-0.4 s every time (the engine walks and scores every match), while the
+# kept positions cost a millisecond or two. A segment's matches stay right
+# while it lives: an edited profile is superseded by the delta segment, which
+# asks the engine afresh. Scores keep the collection statistics of their
+# first use (a word's idf drifts a little until the next snapshot).
+
+# Bytes of kept matches per segment (positions and scores, 16 bytes a match):
+# ~16 of the commonest words at a million profiles.
+TEXT_CACHE_BYTES = 64 << 20
+# A segment this small (a delta of edits) asks the engine about its own ids;
+# a snapshot asks about every profile once (cheaper than probing most of them).
+TEXT_WITHIN_BELOW = 50_000
+_text_lock = threading.Lock()
 
 
-def _text_scores(
-    text: str, query: SearchQuery, location: Location | None, state: ix.IndexState
-) -> dict[int, float]:
-    from .fulltext import fulltext_search
+@dataclass(frozen=True)
+class TextHits:
+    """The profiles of one segment that a query's text matches, and how well."""
 
-    # Narrowed by place and format only, not by the filters: facet counts and
-    # relaxations count text matches that other filters leave out.
-    place_only = SearchQuery(
-        location=query.location, radius=query.radius, mode=query.mode, accepting=False
-    )
-    ids = [
-        segment.ids[_run_segment(segment, dead, place_only, location, None, False).positions]
-        for segment, dead in state.segments
-    ]
-    within = np.concatenate(ids) if ids else np.empty(0, dtype=np.int64)
-    if len(within) == 0:
-        return {}
-    if len(within) <= TEXT_WITHIN_LIMIT:
-        return dict(fulltext_search(text, within=within.tolist()))
-    return dict(fulltext_search(text))
+    positions: np.ndarray  # int64, sorted
+    scores: np.ndarray  # float64, summed over the query's words
+
+    def at(self, positions: np.ndarray) -> np.ndarray:
+        """Scores at these positions (0.0 where the text does not match)."""
+        if not len(self.positions) or not len(positions):
+            return np.zeros(len(positions))
+        at = np.clip(np.searchsorted(self.positions, positions), 0, len(self.positions) - 1)
+        return np.where(self.positions[at] == positions, self.scores[at], 0.0)
+
+
+# Text hits per segment of the state searched, by id() of the segment.
+TextScores = dict[int, TextHits]
+
+
+def _text_scores(text: str, state: ix.IndexState) -> TextScores:
+    from .fulltext import query_words
+
+    words = query_words(text)
+    return {id(segment): _segment_text(segment, words) for segment, _dead in state.segments}
+
+
+def _segment_text(segment: ix.Segment, words: list[str]) -> TextHits:
+    """Every word must match; the score is the sum of the words' scores."""
+    hits: TextHits | None = None
+    for i, word in enumerate(words):
+        got = _word_hits(segment, word, last=i == len(words) - 1)
+        if got is None:
+            continue  # the backend ignores this word
+        if hits is None:
+            hits = got
+        else:
+            positions, mine, theirs = np.intersect1d(
+                hits.positions, got.positions, assume_unique=True, return_indices=True
+            )
+            hits = TextHits(positions, hits.scores[mine] + got.scores[theirs])
+    return hits or TextHits(np.empty(0, dtype=np.int64), np.empty(0))
+
+
+def _word_hits(segment: ix.Segment, word: str, *, last: bool) -> TextHits | None:
+    from .fulltext import word_matches
+
+    key = (word, last)
+    cache = segment.text_cache
+    with _text_lock:
+        kept = cache.get(key)
+        if kept is not None:
+            cache.move_to_end(key)
+            return kept
+    within = segment.ids.tolist() if segment.size < TEXT_WITHIN_BELOW else None
+    rows = word_matches(word, last=last, within=within)
+    if rows is None:
+        return None
+    flat = np.fromiter(
+        (value for row in rows for value in row), dtype=np.float64, count=2 * len(rows)
+    ).reshape(-1, 2)
+    positions, found = segment.locate(flat[:, 0].astype(np.int64))
+    order = np.argsort(positions, kind="stable")
+    hits = TextHits(positions[order], flat[found, 1][order])
+    with _text_lock:
+        cache[key] = hits
+        cache.move_to_end(key)
+        # Evict the least recently used words beyond the budget (never the one just read).
+        size = sum(h.positions.nbytes + h.scores.nbytes for h in cache.values())
+        while size > TEXT_CACHE_BYTES and len(cache) > 1:
+            _old, dropped = cache.popitem(last=False)
+            size -= dropped.positions.nbytes + dropped.scores.nbytes
+    return hits
 
 
 def _run_segment(
@@ -532,7 +601,7 @@ def _run_segment(
     dead: np.ndarray | None,
     query: SearchQuery,
     location: Location | None,
-    text_scores: dict[int, float] | None,
+    text_scores: TextScores | None,
     with_facets: bool,
 ) -> _SegmentPass:
     n = segment.size
@@ -587,9 +656,7 @@ def _run_segment(
         fee = segment.fee_min[np.minimum(band.positions(), n - 1)]
         filters["max_fee"] = band.pack((fee >= 0) & (fee <= query.max_fee))
     if text_scores is not None:
-        matching = segment.positions_of(
-            np.fromiter(text_scores, dtype=np.int64, count=len(text_scores))
-        )
+        matching = text_scores[id(segment)].positions
         filters["text"] = band.take(ix.bitmap_from_positions(matching, n))
 
     names = list(filters)
@@ -879,7 +946,7 @@ def quality_bands(completeness: np.ndarray, confirmed: np.ndarray, today: dt.dat
 
 
 def _fit_scores(
-    p: _SegmentPass, query: SearchQuery, text_scores: dict[int, float] | None, top_text: float
+    p: _SegmentPass, query: SearchQuery, text_scores: TextScores | None, top_text: float
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     fit = np.zeros(len(p.positions))
     matched: dict[str, np.ndarray] = {}
@@ -899,10 +966,7 @@ def _fit_scores(
                         np.asarray(wrote), p.positions
                     )
     if text_scores and top_text > 0:
-        ids = p.segment.ids[p.positions]
-        scores = np.fromiter(
-            (text_scores.get(int(i), 0.0) for i in ids), dtype=np.float64, count=len(ids)
-        )
+        scores = text_scores[id(p.segment)].at(p.positions)
         # Quantised, so tiny relevance differences do not defeat the rotation.
         fit += np.round(FIT_WEIGHTS["text"] * scores / top_text, 1)
     return fit, matched
@@ -943,15 +1007,17 @@ def _wrote_about(p: _SegmentPass, approaches: Sequence[str]) -> np.ndarray:
 def _rank_and_page(
     passes: list[_SegmentPass],
     query: SearchQuery,
-    text_scores: dict[int, float] | None,
+    text_scores: TextScores | None,
     today: dt.date,
     vocab: Vocabulary,
 ) -> list[Hit]:
     # Text relevance is scaled by the best match among the results themselves.
     top_text = 0.0
     if text_scores:
-        shown = [p.segment.ids[p.positions] for p in passes]
-        top_text = max((text_scores.get(int(i), 0.0) for ids in shown for i in ids), default=0.0)
+        top_text = max(
+            (float(text_scores[id(p.segment)].at(p.positions).max(initial=0.0)) for p in passes),
+            default=0.0,
+        )
     # One composite sort key per candidate, per segment (only the fields the
     # sort needs: an approach page over 400k candidates must not build the rest).
     parts: list[tuple[_SegmentPass, dict[str, np.ndarray]]] = []
@@ -1075,8 +1141,7 @@ def count(query: SearchQuery, *, state: ix.IndexState | None = None) -> int:
         found, rest = vocabulary(state).split_text(query.text)
         for name, slugs in found.items():
             query = replace(query, **{name: tuple(dict.fromkeys([*getattr(query, name), *slugs]))})
-        location_now = resolve_location(query.location).location
-        text_scores = _text_scores(rest, query, location_now, state) if rest else None
+        text_scores = _text_scores(rest, state) if rest else None
     return sum(
         len(_run_segment(seg, dead, query, location, text_scores, False).positions)
         for seg, dead in state.segments
@@ -1087,7 +1152,7 @@ def _relaxations(
     query: SearchQuery,
     location: Location | None,
     state: ix.IndexState,
-    text_scores: dict[int, float] | None,
+    text_scores: TextScores | None,
     total: int,
 ) -> list[Relaxation]:
     """The nearest ways to more results, each with the count it would give."""

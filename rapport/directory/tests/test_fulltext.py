@@ -153,6 +153,28 @@ def test_it_ranks_name_matches_above_statement_only_matches() -> None:
     assert ids("rive") == [by_name.pk, by_statement.pk]
 
 
+@pytest.mark.parametrize(
+    "text", ["worry", "worry clients", "clients worr", "sam worry", "taylor", "ev", "couple argue"]
+)
+def test_a_query_is_every_words_matches_scored_by_their_sum(text: str) -> None:
+    """search.py keeps each word's matches and adds them up: that must be the engine's answer."""
+    profile(name="Sam Taylor", statement="Many clients worry about everything. Worry less.")
+    profile(name="Sam Worry", statement="For the worried well.")
+    profile(name="Ada Clients", statement="Every couple argues sometimes; clients worry.")
+    profile(name="Bo Taylor", statement="Grief and loss.")
+    fulltext_sync()
+
+    words = fulltext.query_words(text)
+    per_word = [fulltext.word_matches(w, last=i == len(words) - 1) for i, w in enumerate(words)]
+    kept = [dict(rows) for rows in per_word if rows is not None]
+    both = set.intersection(*(set(scores) for scores in kept))
+    expected = {pk: sum(scores[pk] for scores in kept) for pk in both}
+    got = dict(fulltext_search(text))
+    assert got.keys() == expected.keys() and got  # every case finds someone
+    for pk, score in got.items():
+        assert score == pytest.approx(expected[pk], rel=1e-9)
+
+
 def test_it_restricts_results_to_candidates_and_limits_them() -> None:
     matching = [profile(statement="Depression support.") for _ in range(4)]
     profile(statement="Nothing in common.")

@@ -587,6 +587,65 @@ def test_relaxations_with_text_count_beyond_the_selection(gardeners) -> None:
     assert offered.get(str(_("without the issue filter"))) == 2
 
 
+# A snapshot asks the engine about every profile once per word; a small
+# segment (a delta) about its own ids. Both ways must give the same answers.
+ASK_EVERY_PROFILE = pytest.mark.parametrize("within_below", [0, 10**9], ids=["all", "own-ids"])
+
+
+@ASK_EVERY_PROFILE
+def test_a_words_matches_are_kept_and_edits_still_reach_the_next_search(
+    monkeypatch, within_below
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from rapport.directory.fulltext import TABLE
+
+    monkeypatch.setattr(s, "TEXT_WITHIN_BELOW", within_below)
+    garden = therapist(statement="Sessions in a quiet garden room.")
+    office = therapist(statement="An ordinary office.")
+    refresh()
+    assert found(text="garden") == [garden.pk]
+
+    # Asked once: the next search with the word reads the kept positions.
+    with CaptureQueriesContext(connection) as queries:
+        assert found(text="garden") == [garden.pk]
+        assert found(text="quiet garden") == [garden.pk]
+    asked = [q["sql"] for q in queries.captured_queries if TABLE in q["sql"]]
+    assert len(asked) == 1  # "quiet" only; "garden" was kept
+
+    # Edits reach the next search although the snapshot's matches are kept.
+    TherapistProfile.objects.filter(pk=office.pk).update(statement="A garden office.")
+    TherapistProfile.objects.filter(pk=garden.pk).update(statement="A quiet room.")
+    fulltext_sync([office.pk, garden.pk])
+    ix.index_touch([office.pk, garden.pk])
+    assert found(text="garden") == [office.pk]
+    assert found(text="quiet") == [garden.pk]
+    assert ix.get_index().delta is not None
+    agrees_with_oracle(text="garden")
+
+    # A new profile, and one unpublished.
+    third = therapist(statement="Walks in the garden.")
+    fulltext_sync([third.pk])
+    ix.index_touch([third.pk])
+    profile_suspend(profile=office, by=bob(), reason="test")
+    assert found(text="garden") == [third.pk]
+    agrees_with_oracle(text="garden")
+
+
+def test_kept_matches_stay_within_their_budget(monkeypatch) -> None:
+    monkeypatch.setattr(s, "TEXT_CACHE_BYTES", 1)
+    garden = therapist(statement="A garden room.")
+    orchard = therapist(statement="An orchard room.")
+    refresh()
+    assert found(text="garden") == [garden.pk]
+    assert found(text="orchard") == [orchard.pk]
+    kept = ix.get_index().base.text_cache
+    assert list(kept) == [("orchard", True)]  # only the word just read, whatever the budget
+    assert found(text="garden") == [garden.pk]
+    assert list(kept) == [("garden", True)]
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -487,14 +487,28 @@ edit_st = st.tuples(
     seed=st.integers(0, 2**32 - 1),
     rounds=st.lists(st.lists(edit_st, min_size=1, max_size=4), min_size=1, max_size=2),
     queries=st.lists(query_st(), min_size=1, max_size=3),
+    # Full text asks the engine about every profile or about a segment's own
+    # ids (search.TEXT_WITHIN_BELOW), and keeps each word's matches per segment.
+    within_below=st.sampled_from([0, 10**9]),
 )
 def test_search_agrees_with_the_oracle_after_edits(
-    terms, specs, padding, seed, rounds, queries
+    terms, specs, padding, seed, rounds, queries, within_below
 ) -> None:
     """Edits reach search as a delta segment over the base snapshot (index.get_index)."""
     rng = random.Random(seed)
     profiles = build(specs + [random_spec(rng) for _ in range(padding)], terms)
-    s.search(s.SearchQuery(), today=TODAY)  # the base snapshot, before the edits
+    default_within_below = s.TEXT_WITHIN_BELOW
+    s.TEXT_WITHIN_BELOW = within_below
+    try:
+        # The base snapshot, and its kept text matches, before the edits.
+        for query in queries:
+            check(query)
+        _check_after_edits(profiles, rounds, queries, terms)
+    finally:
+        s.TEXT_WITHIN_BELOW = default_within_below
+
+
+def _check_after_edits(profiles, rounds, queries, terms) -> None:
     for edits in rounds:
         edit(profiles, edits, terms)
         state = ix.get_index()
