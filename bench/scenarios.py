@@ -65,7 +65,7 @@ class Scenario:
 
 
 def _profiles_within(segment: ix.Segment, lat: float, lon: float, radius: float) -> int:
-    positions, _lat, _lon = s._within_radius(segment, lat, lon, radius)
+    positions = s._within_radius(segment, lat, lon, radius)
     return len(np.unique(positions))
 
 

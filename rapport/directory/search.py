@@ -418,9 +418,9 @@ class _SegmentPass:
     online: np.ndarray  # bool
     facet_counts: dict[str, dict[str, int]]
     location: Location | None = None
-    # Office points within the radius (profile position, lat, lon) of profiles in
-    # `positions`; None when the query had no radius or none fell inside it.
-    near: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    # The radius in miles when some office lay within it; None when the query
+    # had no radius or no office fell inside it.
+    radius: float | None = None
 
     @cached_property
     def distance(self) -> np.ndarray:
@@ -436,15 +436,18 @@ class _SegmentPass:
         location = self.location
         if location is None or not location.has_point or not len(positions):
             return np.full(len(positions), np.inf)
-        if self.near is None:
-            return _nearest_office_distance(self.segment, positions, location.lat, location.lon)
-        near_pos, near_lat, near_lon = self.near
-        if len(positions) < len(self.positions):
-            wanted = np.isin(near_pos, positions)
-            near_pos, near_lat, near_lon = near_pos[wanted], near_lat[wanted], near_lon[wanted]
-        return _nearest_per_profile(
-            positions, near_pos, _haversine(location.lat, location.lon, near_lat, near_lon)
+        segment = self.segment
+        points = segment.points_of(positions)
+        miles = _haversine(
+            location.lat, location.lon, segment.pt_lat[points], segment.pt_lon[points]
         )
+        point_pos = segment.pt_pos[points].astype(np.int64)
+        if self.radius is not None:
+            # The offices that made them in-person matches (`_within_radius`
+            # keeps exactly the points within the great-circle radius).
+            inside = miles <= self.radius
+            point_pos, miles = point_pos[inside], miles[inside]
+        return _nearest_per_profile(positions, point_pos, miles)
 
 
 def search(
@@ -596,24 +599,34 @@ def _word_hits(segment: ix.Segment, word: str, *, last: bool) -> TextHits | None
     return hits
 
 
-def _run_segment(
+@dataclass
+class _Selection:
+    """A query's place and filters over one segment, as bitmaps over a band of words."""
+
+    band: _Band
+    base: np.ndarray  # the place's candidates (band words)
+    in_person_bits: np.ndarray  # whole-segment bitmaps of how candidates qualify
+    online_bits: np.ndarray
+    filters: dict[str, np.ndarray]  # band words, per active filter
+    final: np.ndarray  # band words: the results
+    radius_hit: bool  # some office lay within the radius
+
+
+def _select(
     segment: ix.Segment,
     dead: np.ndarray | None,
     query: SearchQuery,
     location: Location | None,
     text_scores: TextScores | None,
-    with_facets: bool,
-) -> _SegmentPass:
+) -> _Selection:
     n = segment.size
     words = segment.words
     empty = np.empty(0, dtype=np.int64)
-    if n == 0:
-        return _SegmentPass(segment, empty, np.empty(0, bool), np.empty(0, bool), {})
 
     # 1. Where: in person (an office within the radius, or in the state) and/or online
     # (telehealth in the location's state).
     zero = np.zeros(words, dtype=np.uint64)
-    near_pos, near_lat, near_lon = empty, np.empty(0), np.empty(0)
+    near_pos = empty
     want_in_person = query.mode in ("both", "in_person")
     want_online = query.mode in ("both", "online")
     if location is None:
@@ -621,9 +634,7 @@ def _run_segment(
         online_bits = _row(segment, "flag", "telehealth") if want_online else zero
     else:
         if want_in_person and location.has_point:
-            near_pos, near_lat, near_lon = _within_radius(
-                segment, location.lat, location.lon, query.radius
-            )
+            near_pos = _within_radius(segment, location.lat, location.lon, query.radius)
             in_person_bits = ix.bitmap_from_positions(near_pos, n) if len(near_pos) else zero
         elif want_in_person:
             in_person_bits = _row(segment, "office_state", location.state)
@@ -658,6 +669,43 @@ def _run_segment(
     if text_scores is not None:
         matching = text_scores[id(segment)].positions
         filters["text"] = band.take(ix.bitmap_from_positions(matching, n))
+
+    final = base
+    for mask in filters.values():
+        final = final & mask
+    return _Selection(
+        band, base, in_person_bits, online_bits, filters, final, radius_hit=bool(len(near_pos))
+    )
+
+
+def _count_segment(
+    segment: ix.Segment,
+    dead: np.ndarray | None,
+    query: SearchQuery,
+    location: Location | None,
+    text_scores: TextScores | None,
+) -> int:
+    """How many results a query has in a segment (relaxations, counts)."""
+    if segment.size == 0:
+        return 0
+    return ix.popcount(_select(segment, dead, query, location, text_scores).final)
+
+
+def _run_segment(
+    segment: ix.Segment,
+    dead: np.ndarray | None,
+    query: SearchQuery,
+    location: Location | None,
+    text_scores: TextScores | None,
+    with_facets: bool,
+) -> _SegmentPass:
+    n = segment.size
+    if n == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return _SegmentPass(segment, empty, np.empty(0, bool), np.empty(0, bool), {})
+    selection = _select(segment, dead, query, location, text_scores)
+    band, base, filters = selection.band, selection.base, selection.filters
+    in_person_bits, online_bits = selection.in_person_bits, selection.online_bits
 
     names = list(filters)
     masks = [filters[name] for name in names]
@@ -699,12 +747,8 @@ def _run_segment(
     positions = positions[positions < n]
     in_person = _bits_at(in_person_bits, positions)
     online = _bits_at(online_bits, positions)
-    near = None
-    if len(near_pos):
-        # The in-radius offices of profiles in the result, for distances on demand.
-        kept = band.bits_at(final, near_pos)
-        near = (near_pos[kept], near_lat[kept], near_lon[kept])
-    return _SegmentPass(segment, positions, in_person, online, facet_counts, location, near)
+    radius = float(query.radius) if selection.radius_hit else None
+    return _SegmentPass(segment, positions, in_person, online, facet_counts, location, radius)
 
 
 def _row(segment: ix.Segment, namespace: str, key: str) -> np.ndarray:
@@ -850,10 +894,8 @@ def _bits_at(bitmap: np.ndarray, positions: np.ndarray) -> np.ndarray:
     return ((words >> (positions & 63).astype(np.uint64)) & ix._ONE).astype(bool)
 
 
-def _within_radius(
-    segment: ix.Segment, lat: float, lon: float, radius: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Office points within `radius` miles: (profile positions, lat, lon).
+def _within_radius(segment: ix.Segment, lat: float, lon: float, radius: float) -> np.ndarray:
+    """The profile positions of the office points within `radius` miles.
 
     A latitude slice, a longitude window, then a flat-earth distance (with the
     cosine at each pair's mean latitude) that decides every point further than
@@ -865,7 +907,7 @@ def _within_radius(
     lo = np.searchsorted(segment.pt_lat, lat - dlat, side="left")
     hi = np.searchsorted(segment.pt_lat, lat + dlat, side="right")
     if hi <= lo:
-        return np.empty(0, dtype=np.int64), np.empty(0), np.empty(0)
+        return np.empty(0, dtype=np.int64)
     plat, plon = segment.pt_lat[lo:hi], segment.pt_lon[lo:hi]
     pos = segment.pt_pos[lo:hi]
     # A latitude band crosses the whole country: drop points far east or west
@@ -884,7 +926,7 @@ def _within_radius(
     edge = np.flatnonzero(~inside & (flat <= (radius * 1.02) ** 2))
     if len(edge):
         inside[edge] = _haversine(lat, lon, plat[edge], plon[edge]) <= radius
-    return pos[inside].astype(np.int64), plat[inside], plon[inside]
+    return pos[inside].astype(np.int64)
 
 
 def _haversine(lat: float, lon: float, plat: np.ndarray, plon: np.ndarray) -> np.ndarray:
@@ -1143,8 +1185,7 @@ def count(query: SearchQuery, *, state: ix.IndexState | None = None) -> int:
             query = replace(query, **{name: tuple(dict.fromkeys([*getattr(query, name), *slugs]))})
         text_scores = _text_scores(rest, state) if rest else None
     return sum(
-        len(_run_segment(seg, dead, query, location, text_scores, False).positions)
-        for seg, dead in state.segments
+        _count_segment(seg, dead, query, location, text_scores) for seg, dead in state.segments
     )
 
 
@@ -1199,19 +1240,17 @@ def _relaxations(
             relaxed = replace(query, **{name: default})
             options.append((str(label), relaxed))
     results = []
-    location_segments = state.segments
     for label, relaxed in options:
+        wider = relaxed.radius != query.radius
+        # Of the wider radii (nearest first), only the nearest one that finds more is offered.
+        if wider and any(r.query.radius != query.radius for r in results):
+            continue
         relaxed = replace(relaxed, page=1)
         found = sum(
-            len(_run_segment(seg, dead, relaxed, location, text_scores, False).positions)
-            for seg, dead in location_segments
+            _count_segment(seg, dead, relaxed, location, text_scores)
+            for seg, dead in state.segments
         )
         if found > total:
-            # Of the wider radii, only the nearest one that finds more is offered.
-            if relaxed.radius != query.radius and any(
-                r.query.radius != query.radius for r in results
-            ):
-                continue
             results.append(Relaxation(label, found, relaxed))
     results.sort(key=lambda r: -r.count)
     return results[:4]

@@ -716,7 +716,7 @@ def test_the_radius_shortcut_agrees_with_the_great_circle_distance(centre, radiu
     lon = lon0 + miles / (69.172 * np.cos(np.radians(lat))) * np.sin(bearing)
     lon = (lon + 180.0) % 360.0 - 180.0
     segment = _points_segment(lat, lon)
-    found, _, _ = s._within_radius(segment, lat0, lon0, radius)
+    found = s._within_radius(segment, lat0, lon0, radius)
     exact = np.flatnonzero(s._haversine(lat0, lon0, lat, lon) <= radius)
     assert np.array_equal(np.sort(found), exact)
 
