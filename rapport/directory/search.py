@@ -516,8 +516,8 @@ def search(
 # asks the engine afresh. Scores keep the collection statistics of their
 # first use (a word's idf drifts a little until the next snapshot).
 
-# Bytes of kept matches per segment (positions and scores, 16 bytes a match):
-# ~16 of the commonest words at a million profiles.
+# Bytes of kept matches per segment (positions and scores, 16 bytes a match,
+# and a bitmap): ~14 of the commonest words at a million profiles.
 TEXT_CACHE_BYTES = 64 << 20
 # A segment this small (a delta of edits) asks the engine about its own ids;
 # a snapshot asks about every profile once (cheaper than probing most of them).
@@ -525,12 +525,18 @@ TEXT_WITHIN_BELOW = 50_000
 _text_lock = threading.Lock()
 
 
-@dataclass(frozen=True)
+@dataclass
 class TextHits:
     """The profiles of one segment that a query's text matches, and how well."""
 
     positions: np.ndarray  # int64, sorted
     scores: np.ndarray  # float64, summed over the query's words
+    size: int  # the segment's number of profiles
+
+    @cached_property
+    def bitmap(self) -> np.ndarray:
+        """The positions as a bitmap over the segment (built once per search, not per relaxation)."""
+        return ix.bitmap_from_positions(self.positions, self.size)
 
     def at(self, positions: np.ndarray) -> np.ndarray:
         """Scores at these positions (0.0 where the text does not match)."""
@@ -564,8 +570,8 @@ def _segment_text(segment: ix.Segment, words: list[str]) -> TextHits:
             positions, mine, theirs = np.intersect1d(
                 hits.positions, got.positions, assume_unique=True, return_indices=True
             )
-            hits = TextHits(positions, hits.scores[mine] + got.scores[theirs])
-    return hits or TextHits(np.empty(0, dtype=np.int64), np.empty(0))
+            hits = TextHits(positions, hits.scores[mine] + got.scores[theirs], segment.size)
+    return hits or TextHits(np.empty(0, dtype=np.int64), np.empty(0), segment.size)
 
 
 def _word_hits(segment: ix.Segment, word: str, *, last: bool) -> TextHits | None:
@@ -587,16 +593,21 @@ def _word_hits(segment: ix.Segment, word: str, *, last: bool) -> TextHits | None
     ).reshape(-1, 2)
     positions, found = segment.locate(flat[:, 0].astype(np.int64))
     order = np.argsort(positions, kind="stable")
-    hits = TextHits(positions[order], flat[found, 1][order])
+    hits = TextHits(positions[order], flat[found, 1][order], segment.size)
     with _text_lock:
         cache[key] = hits
         cache.move_to_end(key)
         # Evict the least recently used words beyond the budget (never the one just read).
-        size = sum(h.positions.nbytes + h.scores.nbytes for h in cache.values())
+        size = sum(_kept_bytes(h) for h in cache.values())
         while size > TEXT_CACHE_BYTES and len(cache) > 1:
             _old, dropped = cache.popitem(last=False)
-            size -= dropped.positions.nbytes + dropped.scores.nbytes
+            size -= _kept_bytes(dropped)
     return hits
+
+
+def _kept_bytes(hits: TextHits) -> int:
+    # Positions, scores and (once a search has used it) the bitmap.
+    return hits.positions.nbytes + hits.scores.nbytes + hits.size // 8
 
 
 @dataclass
@@ -667,8 +678,7 @@ def _select(
         fee = segment.fee_min[np.minimum(band.positions(), n - 1)]
         filters["max_fee"] = band.pack((fee >= 0) & (fee <= query.max_fee))
     if text_scores is not None:
-        matching = text_scores[id(segment)].positions
-        filters["text"] = band.take(ix.bitmap_from_positions(matching, n))
+        filters["text"] = band.take(text_scores[id(segment)].bitmap)
 
     final = base
     for mask in filters.values():
