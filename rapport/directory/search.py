@@ -476,8 +476,9 @@ def search(
         )
 
     text_scores = _text_scores(text_rest, state) if text_rest else None
+    circles: Circles = {}
     passes = [
-        _run_segment(segment, dead, effective, location, text_scores, with_facets)
+        _run_segment(segment, dead, effective, location, text_scores, with_facets, circles)
         for segment, dead in state.segments
     ]
     total = sum(len(p.positions) for p in passes)
@@ -500,7 +501,7 @@ def search(
     if with_relaxations and total < FEW_RESULTS:
         # Taxonomy words found in the text are facets now; the links keep them as such.
         relaxable = replace(effective, text=text_rest)
-        result.relaxations = _relaxations(relaxable, location, state, text_scores, total)
+        result.relaxations = _relaxations(relaxable, location, state, text_scores, total, circles)
     return result
 
 
@@ -623,12 +624,18 @@ class _Selection:
     radius_hit: bool  # some office lay within the radius
 
 
+# Office positions within a radius of one search's location, per segment and radius: its
+# relaxations ask again for the same circle (and one wider one).
+Circles = dict[tuple[int, float], np.ndarray]
+
+
 def _select(
     segment: ix.Segment,
     dead: np.ndarray | None,
     query: SearchQuery,
     location: Location | None,
     text_scores: TextScores | None,
+    circles: Circles | None = None,
 ) -> _Selection:
     n = segment.size
     words = segment.words
@@ -645,7 +652,13 @@ def _select(
         online_bits = _row(segment, "flag", "telehealth") if want_online else zero
     else:
         if want_in_person and location.has_point:
-            near_pos = _within_radius(segment, location.lat, location.lon, query.radius)
+            key = (id(segment), float(query.radius))
+            found = circles.get(key) if circles is not None else None
+            if found is None:
+                found = _within_radius(segment, location.lat, location.lon, query.radius)
+                if circles is not None:
+                    circles[key] = found
+            near_pos = found
             in_person_bits = ix.bitmap_from_positions(near_pos, n) if len(near_pos) else zero
         elif want_in_person:
             in_person_bits = _row(segment, "office_state", location.state)
@@ -694,11 +707,12 @@ def _count_segment(
     query: SearchQuery,
     location: Location | None,
     text_scores: TextScores | None,
+    circles: Circles | None = None,
 ) -> int:
     """How many results a query has in a segment (relaxations, counts)."""
     if segment.size == 0:
         return 0
-    return ix.popcount(_select(segment, dead, query, location, text_scores).final)
+    return ix.popcount(_select(segment, dead, query, location, text_scores, circles).final)
 
 
 def _run_segment(
@@ -708,12 +722,13 @@ def _run_segment(
     location: Location | None,
     text_scores: TextScores | None,
     with_facets: bool,
+    circles: Circles | None = None,
 ) -> _SegmentPass:
     n = segment.size
     if n == 0:
         empty = np.empty(0, dtype=np.int64)
         return _SegmentPass(segment, empty, np.empty(0, bool), np.empty(0, bool), {})
-    selection = _select(segment, dead, query, location, text_scores)
+    selection = _select(segment, dead, query, location, text_scores, circles)
     band, base, filters = selection.band, selection.base, selection.filters
     in_person_bits, online_bits = selection.in_person_bits, selection.online_bits
 
@@ -1205,6 +1220,7 @@ def _relaxations(
     state: ix.IndexState,
     text_scores: TextScores | None,
     total: int,
+    circles: Circles | None = None,
 ) -> list[Relaxation]:
     """The nearest ways to more results, each with the count it would give."""
     options: list[tuple[str, SearchQuery]] = []
@@ -1257,7 +1273,7 @@ def _relaxations(
             continue
         relaxed = replace(relaxed, page=1)
         found = sum(
-            _count_segment(seg, dead, relaxed, location, text_scores)
+            _count_segment(seg, dead, relaxed, location, text_scores, circles)
             for seg, dead in state.segments
         )
         if found > total:
