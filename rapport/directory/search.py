@@ -421,6 +421,9 @@ class _SegmentPass:
     # The radius in miles when some office lay within it; None when the query
     # had no radius or no office fell inside it.
     radius: float | None = None
+    # Per active filter, how many results there would be without it (computed
+    # with the facet counts; relaxations read it instead of searching again).
+    without_counts: dict[str, int] | None = None
 
     @cached_property
     def distance(self) -> np.ndarray:
@@ -501,7 +504,9 @@ def search(
     if with_relaxations and total < FEW_RESULTS:
         # Taxonomy words found in the text are facets now; the links keep them as such.
         relaxable = replace(effective, text=text_rest)
-        result.relaxations = _relaxations(relaxable, location, state, text_scores, total, circles)
+        result.relaxations = _relaxations(
+            relaxable, location, state, text_scores, total, circles, passes
+        )
     return result
 
 
@@ -741,12 +746,14 @@ def _run_segment(
     final = prefix[-1]
 
     facet_counts: dict[str, dict[str, int]] = {}
+    without_counts: dict[str, int] | None = None
     if with_facets and band.size:
         suffix = [np.full(band.size, np.uint64(0xFFFFFFFFFFFFFFFF), dtype=np.uint64)]
         for mask in reversed(masks):
             suffix.append(suffix[-1] & mask)
         suffix.reverse()
         without = {name: prefix[i] & suffix[i + 1] for i, name in enumerate(names)}
+        without_counts = {name: ix.popcount(mask) for name, mask in without.items()}
         # Every counted row against the result set in one block pass; a facet
         # with a selection of its own is then recounted without it.
         counted = np.arange(segment.counted_rows)
@@ -767,13 +774,16 @@ def _run_segment(
         facet_counts["flags"] = flags
     elif with_facets:
         facet_counts = _zero_counts(segment)
+        without_counts = dict.fromkeys(names, 0)
 
     positions = band.positions_of(final)
     positions = positions[positions < n]
     in_person = _bits_at(in_person_bits, positions)
     online = _bits_at(online_bits, positions)
     radius = float(query.radius) if selection.radius_hit else None
-    return _SegmentPass(segment, positions, in_person, online, facet_counts, location, radius)
+    return _SegmentPass(
+        segment, positions, in_person, online, facet_counts, location, radius, without_counts
+    )
 
 
 def _row(segment: ix.Segment, namespace: str, key: str) -> np.ndarray:
@@ -1214,6 +1224,20 @@ def count(query: SearchQuery, *, state: ix.IndexState | None = None) -> int:
     )
 
 
+def _count_without(passes: list[_SegmentPass] | None, name: str) -> int | None:
+    """Results without one filter, from the passes' leave-one-out counts (None: not counted)."""
+    if passes is None:
+        return None
+    total = 0
+    for p in passes:
+        if p.segment.size == 0:
+            continue
+        if p.without_counts is None or name not in p.without_counts:
+            return None
+        total += p.without_counts[name]
+    return total
+
+
 def _relaxations(
     query: SearchQuery,
     location: Location | None,
@@ -1221,9 +1245,16 @@ def _relaxations(
     text_scores: TextScores | None,
     total: int,
     circles: Circles | None = None,
+    passes: list[_SegmentPass] | None = None,
 ) -> list[Relaxation]:
-    """The nearest ways to more results, each with the count it would give."""
-    options: list[tuple[str, SearchQuery]] = []
+    """The nearest ways to more results, each with the count it would give.
+
+    Dropping one filter is counted from the search's own leave-one-out
+    products (`passes`, when it counted facets); a wider circle or another
+    format is searched again.
+    """
+    # (label, the relaxed query, the one filter it drops or "")
+    options: list[tuple[str, SearchQuery, str]] = []
     if location is not None and location.has_point and query.mode != "online":
         for radius in RADII:
             if radius > query.radius:
@@ -1231,6 +1262,7 @@ def _relaxations(
                     (
                         str(_("within %(miles)d miles") % {"miles": radius}),
                         replace(query, radius=radius),
+                        "",
                     )
                 )
     if location is not None and query.mode == "in_person":
@@ -1240,6 +1272,7 @@ def _relaxations(
                     _("offer online sessions in %(state)s") % {"state": state_name(location.state)}
                 ),
                 replace(query, mode="online"),
+                "",
             )
         )
     labels = {
@@ -1264,18 +1297,20 @@ def _relaxations(
         if current and current != ():
             default = False if name == "accepting" else getattr(SearchQuery(), name)
             relaxed = replace(query, **{name: default})
-            options.append((str(label), relaxed))
+            options.append((str(label), relaxed, name))
     results = []
-    for label, relaxed in options:
+    for label, relaxed, dropped in options:
         wider = relaxed.radius != query.radius
         # Of the wider radii (nearest first), only the nearest one that finds more is offered.
         if wider and any(r.query.radius != query.radius for r in results):
             continue
         relaxed = replace(relaxed, page=1)
-        found = sum(
-            _count_segment(seg, dead, relaxed, location, text_scores, circles)
-            for seg, dead in state.segments
-        )
+        found = _count_without(passes, dropped) if dropped else None
+        if found is None:
+            found = sum(
+                _count_segment(seg, dead, relaxed, location, text_scores, circles)
+                for seg, dead in state.segments
+            )
         if found > total:
             results.append(Relaxation(label, found, relaxed))
     results.sort(key=lambda r: -r.count)
