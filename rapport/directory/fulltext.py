@@ -17,7 +17,10 @@ Query semantics, the same on both backends (scores differ in scale):
 - the last word also matches as a prefix (search as you type: "anxi" finds
   "anxiety");
 - every word also matches the name by prefix ("jose nun" finds "José Núñez");
-- name matches rank above statement-only matches.
+- name matches rank above statement-only matches;
+- a profile's score is the sum of its words' scores (bm25 on SQLite, which
+  is that sum by construction; ts_rank_cd per word on PostgreSQL), so that
+  search.py can keep each word's matches and add them up (`word_matches`).
 The user's text is never passed to the database as query syntax: it is
 reduced to words and each word is quoted (FTS5) or turned into a tsquery
 operand made of letters and digits only (PostgreSQL).

@@ -541,7 +541,8 @@ class TextHits:
 
     @cached_property
     def bitmap(self) -> np.ndarray:
-        """The positions as a bitmap over the segment (built once per search, not per relaxation)."""
+        """The positions as a bitmap over the segment, built on first use and kept with
+        the hits (a kept word's bitmap serves every later search with that word)."""
         return ix.bitmap_from_positions(self.positions, self.size)
 
     def at(self, positions: np.ndarray) -> np.ndarray:
