@@ -28,10 +28,12 @@ operand made of letters and digits only (PostgreSQL).
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 
+import numpy as np
 from django.db import NotSupportedError, connection, transaction
 
 from .models import ApproachStatement, Status, TherapistProfile
@@ -303,8 +305,14 @@ def _search_sqlite(
 
 
 def _run_fts5(
-    expression: str, *, limit: int | None, within: Sequence[int] | None, ordered: bool = True
+    expression: str, *, limit: int | None, within: Sequence[int] | None
 ) -> list[tuple[int, float]]:
+    return _fetch_scores(*_fts5_sql(expression, limit=limit, within=within, ordered=True))
+
+
+def _fts5_sql(
+    expression: str, *, limit: int | None, within: Sequence[int] | None, ordered: bool
+) -> tuple[str, list[object]]:
     sql = (
         f"SELECT rowid, -bm25({TABLE}, {_BM25_WEIGHTS[0]}, {_BM25_WEIGHTS[1]}) AS score "
         f"FROM {TABLE} WHERE {TABLE} MATCH %s"
@@ -322,9 +330,33 @@ def _run_fts5(
     if limit is not None:
         sql += " LIMIT %s"
         params.append(int(limit))
+    return sql, params
+
+
+def _fetch_scores(sql: str, params: list[object]) -> list[tuple[int, float]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
+
+
+# Rows turned into arrays at a time: a common word matches 300k profiles, and
+# 300k Python tuples at once cost ~70 MB of memory the worker never gives back.
+_FETCH_ROWS = 20_000
+
+
+def _fetch_arrays(sql: str, params: list[object]) -> tuple[np.ndarray, np.ndarray]:
+    ids: list[np.ndarray] = []
+    scores: list[np.ndarray] = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(_FETCH_ROWS):
+            flat = itertools.chain.from_iterable(rows)
+            chunk = np.fromiter(flat, dtype=np.float64, count=2 * len(rows)).reshape(-1, 2)
+            ids.append(chunk[:, 0].astype(np.int64))
+            scores.append(chunk[:, 1])
+    if not ids:
+        return np.empty(0, dtype=np.int64), np.empty(0)
+    return np.concatenate(ids), np.concatenate(scores)
 
 
 def _tsquery_sql(words: list[str]) -> tuple[str, list[str]]:
@@ -388,17 +420,23 @@ def _search_postgresql(
 
 
 def _run_tsquery(
-    parts: list[str], *, limit: int | None, within: Sequence[int] | None, ordered: bool = True
+    parts: list[str], *, limit: int | None, within: Sequence[int] | None
 ) -> list[tuple[int, float]]:
     """Profiles matching every part; the score is the sum of each part's ts_rank_cd.
 
     A sum per word, not the rank of the whole query, so that a search can
     add up cached per-word scores (`word_matches`) and get the same answer.
-    The parts are passed as constants: the planner sees the real query and
-    weighs the GIN index against the `within` primary keys.
     """
     if not parts:
         return []
+    return _fetch_scores(*_tsquery_run_sql(parts, limit=limit, within=within, ordered=True))
+
+
+def _tsquery_run_sql(
+    parts: list[str], *, limit: int | None, within: Sequence[int] | None, ordered: bool
+) -> tuple[str, list[object]]:
+    # The parts are passed as constants: the planner sees the real query and
+    # weighs the GIN index against the `within` primary keys.
     score = " + ".join(["ts_rank_cd(%s::float4[], document, %s::tsquery)"] * len(parts))
     sql = f"SELECT profile_id, {score} AS score FROM {TABLE} WHERE document @@ %s::tsquery"
     params: list[object] = [value for part in parts for value in (_PG_WEIGHTS, part)]
@@ -411,15 +449,13 @@ def _run_tsquery(
     if limit is not None:
         sql += " LIMIT %s"
         params.append(int(limit))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
+    return sql, params
 
 
 def word_matches(
     word: str, *, last: bool, within: Sequence[int] | None = None
-) -> list[tuple[int, float]] | None:
-    """(profile id, score) of the profiles one word of a query matches, unordered.
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(profile ids, scores) of the profiles one word of a query matches, unordered.
 
     `fulltext_search(words)` is exactly the profiles every word matches,
     each scored by the sum of its words' scores, so search.py can keep a
@@ -429,8 +465,9 @@ def word_matches(
     """
     _check_vendor()
     if connection.vendor == "sqlite":
-        return _run_fts5(fts5_clause(word, last=last), limit=None, within=within, ordered=False)
+        expression = fts5_clause(word, last=last)
+        return _fetch_arrays(*_fts5_sql(expression, limit=None, within=within, ordered=False))
     part = _tsquery_parts([word], prefix_last=last)[0]
     if not part:
         return None
-    return _run_tsquery([part], limit=None, within=within, ordered=False)
+    return _fetch_arrays(*_tsquery_run_sql([part], limit=None, within=within, ordered=False))

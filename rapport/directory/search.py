@@ -592,15 +592,13 @@ def _word_hits(segment: ix.Segment, word: str, *, last: bool) -> TextHits | None
             cache.move_to_end(key)
             return kept
     within = segment.ids.tolist() if segment.size < TEXT_WITHIN_BELOW else None
-    rows = word_matches(word, last=last, within=within)
-    if rows is None:
+    matches = word_matches(word, last=last, within=within)
+    if matches is None:
         return None
-    flat = np.fromiter(
-        (value for row in rows for value in row), dtype=np.float64, count=2 * len(rows)
-    ).reshape(-1, 2)
-    positions, found = segment.locate(flat[:, 0].astype(np.int64))
+    ids, scores = matches
+    positions, found = segment.locate(ids)
     order = np.argsort(positions, kind="stable")
-    hits = TextHits(positions[order], flat[found, 1][order], segment.size)
+    hits = TextHits(positions[order], scores[found][order], segment.size)
     with _text_lock:
         cache[key] = hits
         cache.move_to_end(key)

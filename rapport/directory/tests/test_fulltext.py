@@ -166,7 +166,10 @@ def test_a_query_is_every_words_matches_scored_by_their_sum(text: str) -> None:
 
     words = fulltext.query_words(text)
     per_word = [fulltext.word_matches(w, last=i == len(words) - 1) for i, w in enumerate(words)]
-    kept = [dict(rows) for rows in per_word if rows is not None]
+    kept = [
+        dict(zip(ids.tolist(), scores.tolist(), strict=True))
+        for ids, scores in filter(None, per_word)
+    ]
     both = set.intersection(*(set(scores) for scores in kept))
     expected = {pk: sum(scores[pk] for scores in kept) for pk in both}
     got = dict(fulltext_search(text))
