@@ -112,11 +112,7 @@ class Server:
 
 def measure(server: Server, path: str, plan: Plan, *, pin: bool) -> dict[str, object]:
     """Latency of GET path over one connection for plan.budget seconds."""
-    # Warm-up, and the answer must be a page. Its time is kept: the first
-    # search for a text word asks the database (later ones reuse its matches).
-    t0 = time.perf_counter()
-    status, size = server.get(path)
-    first_ms = round((time.perf_counter() - t0) * 1000, 3)
+    status, size = server.get(path)  # warm-up, and the answer must be a page
     if status != 200:
         return {"skipped": f"HTTP {status}"}
     for _ in range(max(plan.warmup - 1, 0)):
@@ -140,12 +136,11 @@ def measure(server: Server, path: str, plan: Plan, *, pin: bool) -> dict[str, ob
             "rps": round(data["requests"] / seconds, 1) if seconds else 0.0,
             "bytes": size,
             "client": "wrk -t1 -c1",
-            "first_ms": first_ms,
         }
         if errors:
             result["note"] = f"{errors} errors"
         return result
-    return {**_python_client(server, path, plan, size, pin=pin), "first_ms": first_ms}
+    return _python_client(server, path, plan, size, pin=pin)
 
 
 def _python_client(

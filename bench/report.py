@@ -255,27 +255,6 @@ def targets_table(merged: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def first_request_table(merged: dict[str, Any]) -> str:
-    """The warm-up request of the text scenarios: the one that asks the database for a
-    word's matches (search.py keeps them for later searches in that worker)."""
-    backends = list(merged["backends"])
-    cells: dict[tuple[str, str, int], dict[str, str]] = {}
-    for backend, data in merged["backends"].items():
-        for row in data["rows"]:
-            text = row["scenario"][:2] in ("S4", "S5")
-            if row["layer"] == "http_html" and text and row.get("first_ms") is not None:
-                cells.setdefault(_key(row), {})[backend] = _ms(row["first_ms"])
-    if not cells:
-        return ""
-    lines = ["| scenario | centre | " + " | ".join(backends) + " |",
-             "|---|---|" + "---|" * len(backends)]  # fmt: skip
-    for key in sorted(cells):
-        lines.append(
-            f"| {key[0]} | {key[1]} | " + " | ".join(cells[key].get(b, "") for b in backends) + " |"
-        )
-    return "\n".join(lines)
-
-
 def markdown_report(merged: dict[str, Any], source: str = "") -> str:
     m = merged["machine"]
     parts = [
@@ -292,10 +271,6 @@ def markdown_report(merged: dict[str, Any], source: str = "") -> str:
     for backend, data in merged["backends"].items():
         git = f" (git {data['git']})" if data.get("git") else ""
         parts += ["", f"#### {backend}{git}", "", *_facts(data), "", backend_table(data)]
-    first = first_request_table(merged)
-    if first:
-        parts += ["", "#### First request of each text search (HTML, ms; the tables show warm ones)",
-                  "", first]  # fmt: skip
     ratio = backend_ratio_table(merged)
     if ratio:
         parts += ["", "#### PostgreSQL / SQLite (p50)", "", ratio]
