@@ -7,6 +7,7 @@ from html import escape as _escape
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .profile_tags import fee_summary, name_with_credentials
 
@@ -43,6 +44,35 @@ def facet_checks(facet, options) -> SafeString:  # type: ignore[no-untyped-def]
             f' name="{param}" value="{value}"{flags}> <span>{escape(option.label)}'
             f" ({int(option.count)}){extra}</span></label></li>"
         )
+    return mark_safe("".join(parts))  # noqa: S308 - every interpolated value is escaped above
+
+
+@register.simple_tag
+def facet_fieldsets(facets) -> SafeString:  # type: ignore[no-untyped-def]
+    """One <fieldset> per facet that has options: the first few, then the rest
+    in a <details>. Built here for the same reason as the checkboxes (ten
+    included templates cost ~1 ms a page). Every value is escaped here."""
+    parts = []
+    for facet in facets:
+        if not facet.shown:
+            continue
+        param, legend = escape(facet.param), escape(facet.legend)
+        parts.append(
+            f'\n<fieldset class="facet" id="facet-{param}">\n  <legend>{legend}</legend>\n'
+            f'  <ul class="checks">\n    {facet_checks(facet, facet.shown)}\n  </ul>\n  '
+        )
+        if facet.more:
+            count = len(facet.more)
+            more = escape(
+                ngettext("%(counter)s more", "%(counter)s more", count) % {"counter": count}
+            )
+            parts.append(
+                f'\n  <details class="more" id="more-{param}">\n'
+                f'    <summary>{more}<span class="visually-hidden"> {legend}</span></summary>\n'
+                f'    <ul class="checks">\n      {facet_checks(facet, facet.more)}\n    </ul>\n'
+                "  </details>\n  "
+            )
+        parts.append("\n</fieldset>\n")
     return mark_safe("".join(parts))  # noqa: S308 - every interpolated value is escaped above
 
 
