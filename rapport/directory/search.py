@@ -705,20 +705,6 @@ def _select(
     )
 
 
-def _count_segment(
-    segment: ix.Segment,
-    dead: np.ndarray | None,
-    query: SearchQuery,
-    location: Location | None,
-    text_scores: TextScores | None,
-    circles: Circles | None = None,
-) -> int:
-    """How many results a query has in a segment (relaxations, counts)."""
-    if segment.size == 0:
-        return 0
-    return ix.popcount(_select(segment, dead, query, location, text_scores, circles).final)
-
-
 def _run_segment(
     segment: ix.Segment,
     dead: np.ndarray | None,
@@ -1219,7 +1205,9 @@ def count(query: SearchQuery, *, state: ix.IndexState | None = None) -> int:
             query = replace(query, **{name: tuple(dict.fromkeys([*getattr(query, name), *slugs]))})
         text_scores = _text_scores(rest, state) if rest else None
     return sum(
-        _count_segment(seg, dead, query, location, text_scores) for seg, dead in state.segments
+        ix.popcount(_select(seg, dead, query, location, text_scores).final)
+        for seg, dead in state.segments
+        if seg.size
     )
 
 
@@ -1307,8 +1295,9 @@ def _relaxations(
         found = _count_without(passes, dropped) if dropped else None
         if found is None:
             found = sum(
-                _count_segment(seg, dead, relaxed, location, text_scores, circles)
+                ix.popcount(_select(seg, dead, relaxed, location, text_scores, circles).final)
                 for seg, dead in state.segments
+                if seg.size
             )
         if found > total:
             results.append(Relaxation(label, found, relaxed))
