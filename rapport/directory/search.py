@@ -32,6 +32,7 @@ from rapport.core.states import STATES, normalize_state, state_name
 from rapport.taxonomy.models import Kind, Term
 
 from . import index as ix
+from .fulltext import query_words, word_matches
 from .summaries import ProfileSummary, read_summaries
 
 RADII = (5, 10, 25, 50, 100)
@@ -558,8 +559,6 @@ TextScores = dict[int, TextHits]
 
 
 def _text_scores(text: str, state: ix.IndexState) -> TextScores:
-    from .fulltext import query_words
-
     words = query_words(text)
     return {id(segment): _segment_text(segment, words) for segment, _dead in state.segments}
 
@@ -582,8 +581,6 @@ def _segment_text(segment: ix.Segment, words: list[str]) -> TextHits:
 
 
 def _word_hits(segment: ix.Segment, word: str, *, last: bool) -> TextHits | None:
-    from .fulltext import word_matches
-
     key = (word, last)
     cache = segment.text_cache
     with _text_lock:
@@ -724,15 +721,15 @@ def _run_segment(
 
     names = list(filters)
     masks = [filters[name] for name in names]
-    # Leave-one-out products: all filters but the i-th, in O(k).
-    prefix = [base]
-    for mask in masks:
-        prefix.append(prefix[-1] & mask)
-    final = prefix[-1]
+    final = selection.final
 
     facet_counts: dict[str, dict[str, int]] = {}
     without_counts: dict[str, int] | None = None
     if with_facets and band.size:
+        # Leave-one-out products: all filters but the i-th, in O(k).
+        prefix = [base]
+        for mask in masks:
+            prefix.append(prefix[-1] & mask)
         suffix = [np.full(band.size, np.uint64(0xFFFFFFFFFFFFFFFF), dtype=np.uint64)]
         for mask in reversed(masks):
             suffix.append(suffix[-1] & mask)
