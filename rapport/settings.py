@@ -178,7 +178,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Rapport <noreply@loca
 # --- I18N -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
-USE_I18N = True
+# Every user-facing string is marked for translation, but there is no catalogue
+# yet, and the machinery cost ~1.4 ms of a ~3.3 ms search page render with
+# nothing to translate (each gettext looks up the active language). It turns
+# itself on with the first compiled catalogue under rapport/locale/.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = _env_bool(
+    "RAPPORT_I18N", any(any(path.glob("*/LC_MESSAGES/*.mo")) for path in LOCALE_PATHS)
+)
 USE_TZ = True
 
 # --- Static files -----------------------------------------------------------
