@@ -736,11 +736,15 @@ def _run_segment(
         suffix.reverse()
         without = {name: prefix[i] & suffix[i + 1] for i, name in enumerate(names)}
         without_counts = {name: ix.popcount(mask) for name, mask in without.items()}
-        # Every counted row against the result set in one block pass; a facet
-        # with a selection of its own is then recounted without it.
-        counted = np.arange(segment.counted_rows)
-        counts = band.count(segment.bits, counted, final)
-        for name, kind in (*TERM_FIELDS.items(), ("genders", "gender")):
+        # The rows of every facet against the result set, one block pass per run
+        # of consecutive rows; a facet with a selection of its own is counted
+        # against its leave-one-out set instead (not twice), and the flags below.
+        facet_kinds = (*TERM_FIELDS.items(), ("genders", "gender"))
+        counts = np.zeros(segment.counted_rows, dtype=np.int64)
+        shared = [kind for name, kind in facet_kinds if name not in without]
+        for first, end in _row_runs(segment, shared):
+            counts[first:end] = band.count(segment.bits, np.arange(first, end), final)
+        for name, kind in facet_kinds:
             keys, rows = segment.namespace_rows.get(kind, ([], np.empty(0, np.intp)))
             if name in without:
                 own = band.count(segment.bits, rows, without[name])
@@ -766,6 +770,19 @@ def _run_segment(
     return _SegmentPass(
         segment, positions, in_person, online, facet_counts, location, radius, without_counts
     )
+
+
+def _row_runs(segment: ix.Segment, kinds: Sequence[str]) -> list[tuple[int, int]]:
+    """The bitmap rows of these namespaces as runs of consecutive rows, (first,
+    end) pairs: a run is read as a slice of the bitmaps, not copied."""
+    parts = [segment.namespace_rows.get(kind, ([], np.empty(0, np.intp)))[1] for kind in kinds]
+    rows = np.unique(np.concatenate(parts)) if parts else np.empty(0, np.intp)
+    if not len(rows):
+        return []
+    breaks = np.flatnonzero(np.diff(rows) != 1)
+    firsts = np.r_[rows[0], rows[breaks + 1]]
+    ends = np.r_[rows[breaks], rows[-1]] + 1
+    return [(int(a), int(b)) for a, b in zip(firsts, ends, strict=True)]
 
 
 def _row(segment: ix.Segment, namespace: str, key: str) -> np.ndarray:
