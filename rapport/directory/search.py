@@ -436,10 +436,21 @@ class _SegmentPass:
         indexes, inf for online-only ones; with no radius results at all, to their
         nearest office anywhere (shown for context). Computed on demand: ranking
         by best match needs only the page's twenty."""
-        positions = self.positions[local]
+        local = np.asarray(local, dtype=np.int64)
         location = self.location
-        if location is None or not location.has_point or not len(positions):
-            return np.full(len(positions), np.inf)
+        if location is None or not location.has_point or not len(local):
+            return np.full(len(local), np.inf)
+        if self.radius is not None:
+            # Only in-person candidates have an office within the radius: the
+            # others (online-only) are inf without looking at their offices.
+            miles = np.full(len(local), np.inf)
+            near = np.flatnonzero(self.in_person[local])
+            if len(near):
+                miles[near] = self._distance_of(self.positions[local[near]], location)
+            return miles
+        return self._distance_of(self.positions[local], location)
+
+    def _distance_of(self, positions: np.ndarray, location: Location) -> np.ndarray:
         segment = self.segment
         points = segment.points_of(positions)
         miles = _haversine(

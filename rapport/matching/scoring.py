@@ -182,10 +182,16 @@ def eligible(
         return None, []  # no place, no match: licensure depends on where they will be
     out = []
     for p in passes:
-        keep = _pays(p.segment, p.positions, answers)
+        keep = np.flatnonzero(_pays(p.segment, p.positions, answers))
+        # Distances for the eligible only: a state's telehealth candidates can be
+        # ten times as many.
         out.append(
             _Eligible(
-                p.segment, p.positions[keep], p.distance[keep], p.in_person[keep], p.online[keep]
+                p.segment,
+                p.positions[keep],
+                p.distance_of(keep),
+                p.in_person[keep],
+                p.online[keep],
             )
         )
     return location, out
