@@ -88,7 +88,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     django.setup()
+    from rapport.core.allocator import tune_allocator
     from rapport.directory import search as s
+
+    # As the web worker does (rapport/wsgi.py), so in-process layers compare with HTTP.
+    tune_allocator()
 
     from . import common, layers, scenarios
     from .http import Server

@@ -6,6 +6,11 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from rapport.core.allocator import tune_allocator
+
+# Before anything large is allocated: see allocator.py.
+tune_allocator()
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rapport.settings")
 application = get_wsgi_application()
 
