@@ -16,7 +16,7 @@ import ctypes
 import ctypes.util
 
 MMAP_THRESHOLD = 32 << 20  # bytes: blocks below this come from the heap
-TRIM_THRESHOLD = 64 << 20  # bytes of free heap a worker may keep
+TRIM_THRESHOLD = 16 << 20  # bytes of free heap a worker may keep
 _M_TRIM_THRESHOLD = -1  # mallopt parameter numbers from glibc's malloc.h
 _M_MMAP_THRESHOLD = -3
 
