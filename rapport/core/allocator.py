@@ -4,7 +4,7 @@ A search at a million profiles makes numpy temporaries of a few megabytes (a
 bitmap block per facet namespace, a radius's office points). glibc serves
 anything above its mmap threshold (128 KB at start, raised only after such a
 block is freed) with a fresh mapping, so every search page-faulted its
-temporaries in again: ~3 ms of the densest search page (14.7 -> 11.8 ms in a
+temporaries in again: ~3 ms of the densest search page (14.7 -> 11.6 ms over HTTP in a
 gunicorn worker; docs/decisions.md). Above the threshold set here blocks come
 from the heap and are reused; the trim threshold returns free heap above it to
 the system, which bounds what the worker keeps.
