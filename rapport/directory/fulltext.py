@@ -301,13 +301,7 @@ def _search_sqlite(
 ) -> list[tuple[int, float]]:
     # bm25 of the whole expression is the sum of its phrases' bm25, so this
     # equals the sum of each word's `word_matches` score (search.py relies on it).
-    return _run_fts5(fts5_query(words), limit=limit, within=within)
-
-
-def _run_fts5(
-    expression: str, *, limit: int | None, within: Sequence[int] | None
-) -> list[tuple[int, float]]:
-    return _fetch_scores(*_fts5_sql(expression, limit=limit, within=within, ordered=True))
+    return _fetch_scores(*_fts5_sql(fts5_query(words), limit=limit, within=within, ordered=True))
 
 
 def _fts5_sql(

@@ -788,12 +788,16 @@ def _row_runs(segment: ix.Segment, kinds: Sequence[str]) -> list[tuple[int, int]
     end) pairs: a run is read as a slice of the bitmaps, not copied."""
     parts = [segment.namespace_rows.get(kind, ([], np.empty(0, np.intp)))[1] for kind in kinds]
     rows = np.unique(np.concatenate(parts)) if parts else np.empty(0, np.intp)
-    if not len(rows):
-        return []
-    breaks = np.flatnonzero(np.diff(rows) != 1)
-    firsts = np.r_[rows[0], rows[breaks + 1]]
-    ends = np.r_[rows[breaks], rows[-1]] + 1
+    firsts, ends = _runs(rows, gap=1)
     return [(int(a), int(b)) for a, b in zip(firsts, ends, strict=True)]
+
+
+def _runs(values: np.ndarray, *, gap: int) -> tuple[np.ndarray, np.ndarray]:
+    """Runs of sorted integers whose neighbours are at most `gap` apart: (firsts, ends)."""
+    if not len(values):
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    breaks = np.flatnonzero(np.diff(values) > gap)
+    return np.r_[values[0], values[breaks + 1]], np.r_[values[breaks], values[-1]] + 1
 
 
 def _row(segment: ix.Segment, namespace: str, key: str) -> np.ndarray:
@@ -849,11 +853,9 @@ class _Band:
         lo, hi = int(nonzero[0]), int(nonzero[-1]) + 1
         if len(nonzero) >= cls.GATHER_BELOW * (hi - lo):
             return cls(lo, hi, None)
-        breaks = np.flatnonzero(np.diff(nonzero) > cls.RUN_GAP)
-        if len(breaks) + 1 > cls.MAX_RUNS:
+        firsts, ends = _runs(nonzero, gap=cls.RUN_GAP)
+        if len(firsts) > cls.MAX_RUNS:
             return cls(lo, hi, nonzero)
-        firsts = np.r_[nonzero[0], nonzero[breaks + 1]]
-        ends = np.r_[nonzero[breaks], nonzero[-1]] + 1
         offsets = np.r_[0, np.cumsum(ends - firsts)[:-1]]
         index = np.concatenate([np.arange(a, b) for a, b in zip(firsts, ends, strict=True)])
         runs = [(int(a), int(b), int(o)) for a, b, o in zip(firsts, ends, offsets, strict=True)]
@@ -905,21 +907,6 @@ class _Band:
         """Every position the band's words cover, in word order (64 per word)."""
         words = self.index if self.index is not None else np.arange(self.lo, self.hi)
         return ((words.astype(np.int64) << 6)[:, None] + np.arange(64)).ravel()
-
-    def bits_at(self, words: np.ndarray, positions: np.ndarray) -> np.ndarray:
-        """Whether each position's bit is set in band words (False outside the band)."""
-        word = positions >> 6
-        if self.index is not None:
-            at = np.clip(np.searchsorted(self.index, word), 0, max(len(self.index) - 1, 0))
-            inside = self.index[at] == word if len(self.index) else np.zeros(len(word), bool)
-        else:
-            at = word - self.lo
-            inside = (at >= 0) & (at < self.size)
-            at = np.clip(at, 0, max(self.size - 1, 0))
-        if not self.size:
-            return np.zeros(len(positions), dtype=bool)
-        bits = (words[at] >> (positions & 63).astype(np.uint64)) & ix._ONE
-        return inside & bits.astype(bool)
 
     def pack(self, flags: np.ndarray) -> np.ndarray:
         """Per-position booleans (as from `positions()`) back into band words."""
@@ -984,18 +971,6 @@ def _haversine(lat: float, lon: float, plat: np.ndarray, plon: np.ndarray) -> np
     dl = np.radians((plon - lon + 180.0) % 360.0 - 180.0)
     a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
     return 2 * geo.EARTH_RADIUS_MILES * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-
-
-def _nearest_office_distance(
-    segment: ix.Segment, positions: np.ndarray, lat: float, lon: float
-) -> np.ndarray:
-    """Distance to each candidate's nearest office (for online matches, shown for context)."""
-    points = segment.points_of(positions)
-    return _nearest_per_profile(
-        positions,
-        segment.pt_pos[points].astype(np.int64),
-        _haversine(lat, lon, segment.pt_lat[points], segment.pt_lon[points]),
-    )
 
 
 def _nearest_per_profile(
@@ -1232,8 +1207,19 @@ def count(query: SearchQuery, *, state: ix.IndexState | None = None) -> int:
         for name, slugs in found.items():
             query = replace(query, **{name: tuple(dict.fromkeys([*getattr(query, name), *slugs]))})
         text_scores = _text_scores(rest, state) if rest else None
+    return _count(state, query, location, text_scores)
+
+
+def _count(
+    state: ix.IndexState,
+    query: SearchQuery,
+    location: Location | None,
+    text_scores: TextScores | None,
+    circles: Circles | None = None,
+) -> int:
+    """Results of a query over every segment, without facets or ranking."""
     return sum(
-        ix.popcount(_select(seg, dead, query, location, text_scores).final)
+        ix.popcount(_select(seg, dead, query, location, text_scores, circles).final)
         for seg, dead in state.segments
         if seg.size
     )
@@ -1322,11 +1308,7 @@ def _relaxations(
         relaxed = replace(relaxed, page=1)
         found = _count_without(passes, dropped) if dropped else None
         if found is None:
-            found = sum(
-                ix.popcount(_select(seg, dead, relaxed, location, text_scores, circles).final)
-                for seg, dead in state.segments
-                if seg.size
-            )
+            found = _count(state, relaxed, location, text_scores, circles)
         if found > total:
             results.append(Relaxation(label, found, relaxed))
     results.sort(key=lambda r: -r.count)

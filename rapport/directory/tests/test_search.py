@@ -422,8 +422,8 @@ def test_nearest_orders_online_matches_alike_with_or_without_in_person_matches()
     """BUG (search._run_segment / _rank_and_page): online matches' order depends on others.
 
     Online-only matches have no in-person distance. When the segment has an office in the
-    radius they sort last by the rotation; when it has none, `_nearest_office_distance` gives
-    them the distance to their (out-of-radius) offices and "nearest" sorts by that instead.
+    radius they sort last by the rotation; when it has none, they get the distance to their
+    (out-of-radius) offices and "nearest" sorted by that instead.
     """
     a = therapist(at=[north_of(CENTRE, 200)], telehealth=True, tele_states=("WA",))
     b = therapist(at=[north_of(CENTRE, 400)], telehealth=True, tele_states=("WA",))
