@@ -4,7 +4,7 @@ Why: model instances with prefetched relations cost ~5.5 ms for a page of 20
 at 1M profiles (about 200 objects, and a queryset per relation per profile,
 built by the prefetch machinery). A result card and an API result need a
 dozen columns, the offices, whether any licence is verified and the terms:
-four flat queries into plain objects cost ~1 ms. Pages that show more of a
+three flat queries into plain objects cost ~1 ms. Pages that show more of a
 profile (the profile page, approach pages' statements) keep the model read.
 """
 
@@ -110,7 +110,7 @@ class ProfileSummary(PublicFacts):
 def read_summaries(
     profile_ids: Sequence[int], *, details: bool = False
 ) -> dict[int, ProfileSummary]:
-    """Published profiles among `profile_ids`, by id, in four queries (six with
+    """Published profiles among `profile_ids`, by id, in three queries (five with
     `details`: licences and approach statements).
 
     Plain SQL through the ORM's connection: compiling four ORM querysets cost
@@ -121,12 +121,22 @@ def read_summaries(
         return {}
     marks = ", ".join(["%s"] * len(ids))
     p, o, lic = (m._meta.db_table for m in (TherapistProfile, Office, License))
+    # Whether any licence is verified rides along as a subquery: one round trip
+    # fewer (each is ~0.1 ms to PostgreSQL).
+    verified = (
+        f"EXISTS (SELECT 1 FROM {lic} WHERE {lic}.profile_id = {p}.id"
+        f" AND {lic}.verified_at IS NOT NULL)"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {', '.join(COLUMNS)} FROM {p} WHERE status = %s AND id IN ({marks})",
+            f"SELECT {', '.join(f'{p}.{c}' for c in COLUMNS)}, {verified}"
+            f" FROM {p} WHERE {p}.status = %s AND {p}.id IN ({marks})",
             [Status.PUBLISHED, *ids],
         )
-        found = {row[0]: ProfileSummary(*row) for row in cursor.fetchall()}
+        found = {
+            row[0]: ProfileSummary(*row[:-1], licence_verified=bool(row[-1]))
+            for row in cursor.fetchall()
+        }
         if not found:
             return found
         ids = list(found)
@@ -138,13 +148,6 @@ def read_summaries(
         )
         for profile_id, city, state, lat, lon in cursor.fetchall():
             found[profile_id].offices.append(OfficeSummary(city, state, lat, lon))
-        cursor.execute(
-            f"SELECT DISTINCT profile_id FROM {lic}"
-            f" WHERE verified_at IS NOT NULL AND profile_id IN ({marks})",
-            ids,
-        )
-        for (profile_id,) in cursor.fetchall():
-            found[profile_id].licence_verified = True
         if details:
             _read_details(cursor, found, ids, marks)
     for profile_id, terms in terms_by_profile(ids).items():
