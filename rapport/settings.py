@@ -188,6 +188,12 @@ USE_I18N = _env_bool(
 )
 USE_TZ = True
 
+# --- Search ------------------------------------------------------------------
+# Facet counts kept per index segment for the part of a search that does not
+# depend on its centre (a state's online therapists, a whole-country page): 0
+# turns the cache off (the benchmarks measure both). An entry is a few KB.
+RAPPORT_FACET_CACHE_ENTRIES = int(os.environ.get("RAPPORT_FACET_CACHE_ENTRIES", "256"))
+
 # --- Static files -----------------------------------------------------------
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

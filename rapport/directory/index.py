@@ -111,6 +111,8 @@ class Segment:
     id_order: np.ndarray = field(default=None)  # type: ignore[assignment]  # argsort of ids
     # Full-text matches per query word, kept while this segment lives (search.py).
     text_cache: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
+    # Facet counts of the centre-independent part of searches, kept likewise (search.py).
+    tally_cache: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.id_order is None:

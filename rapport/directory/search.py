@@ -18,12 +18,13 @@ import datetime as dt
 import hashlib
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from urllib.parse import urlencode
 
 import numpy as np
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -649,44 +650,65 @@ def _select(
     text_scores: TextScores | None,
     circles: Circles | None = None,
 ) -> _Selection:
-    n = segment.size
-    words = segment.words
-    empty = np.empty(0, dtype=np.int64)
+    in_person_bits, online_bits, radius_hit = _place_bits(segment, query, location, circles)
+    base = in_person_bits | online_bits
+    if dead is not None:
+        base = base & ~dead
+    return _filtered(segment, base, query, text_scores, in_person_bits, online_bits, radius_hit)
 
-    # 1. Where: in person (an office within the radius, or in the state) and/or online
-    # (telehealth in the location's state).
-    zero = np.zeros(words, dtype=np.uint64)
-    near_pos = empty
+
+def _place_bits(
+    segment: ix.Segment,
+    query: SearchQuery,
+    location: Location | None,
+    circles: Circles | None,
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Where: whole-segment bitmaps of the profiles that qualify in person (an office
+    within the radius, or in the state) and online (telehealth in the location's
+    state), and whether some office lay within the radius."""
+    n = segment.size
+    zero = np.zeros(segment.words, dtype=np.uint64)
     want_in_person = query.mode in ("both", "in_person")
     want_online = query.mode in ("both", "online")
     if location is None:
         in_person_bits = _row(segment, "flag", "in_person") if want_in_person else zero
         online_bits = _row(segment, "flag", "telehealth") if want_online else zero
+        return in_person_bits, online_bits, False
+    near_pos = np.empty(0, dtype=np.int64)
+    if want_in_person and location.has_point:
+        key = (id(segment), float(query.radius))
+        found = circles.get(key) if circles is not None else None
+        if found is None:
+            found = _within_radius(segment, location.lat, location.lon, query.radius)
+            if circles is not None:
+                circles[key] = found
+        near_pos = found
+        in_person_bits = ix.bitmap_from_positions(near_pos, n) if len(near_pos) else zero
+    elif want_in_person:
+        in_person_bits = _row(segment, "office_state", location.state)
     else:
-        if want_in_person and location.has_point:
-            key = (id(segment), float(query.radius))
-            found = circles.get(key) if circles is not None else None
-            if found is None:
-                found = _within_radius(segment, location.lat, location.lon, query.radius)
-                if circles is not None:
-                    circles[key] = found
-            near_pos = found
-            in_person_bits = ix.bitmap_from_positions(near_pos, n) if len(near_pos) else zero
-        elif want_in_person:
-            in_person_bits = _row(segment, "office_state", location.state)
-        else:
-            in_person_bits = zero
-        online_bits = _row(segment, "tele", location.state) if want_online else zero
-    base = in_person_bits | online_bits
-    if dead is not None:
-        base = base & ~dead
+        in_person_bits = zero
+    online_bits = _row(segment, "tele", location.state) if want_online else zero
+    return in_person_bits, online_bits, bool(len(near_pos))
 
-    # 2. Work only on the words where any candidate can be (a place's
+
+def _filtered(
+    segment: ix.Segment,
+    base: np.ndarray,
+    query: SearchQuery,
+    text_scores: TextScores | None,
+    in_person_bits: np.ndarray,
+    online_bits: np.ndarray,
+    radius_hit: bool,
+) -> _Selection:
+    """The query's filters over the candidates `base` (a whole-segment bitmap)."""
+    n = segment.size
+    # Work only on the words where any candidate can be (a place's
     # candidates sit in a few runs of positions: see index.py).
     band = _Band.of(base)
     base = band.take(base)
 
-    # 3. Filters, each a bitmap over the band; a facet's counts use every filter but its own.
+    # Filters, each a bitmap over the band; a facet's counts use every filter but its own.
     filters: dict[str, np.ndarray] = {}
     for name, kind in TERM_FIELDS.items():
         selected = getattr(query, name)
@@ -708,9 +730,7 @@ def _select(
     final = base
     for mask in filters.values():
         final = final & mask
-    return _Selection(
-        band, base, in_person_bits, online_bits, filters, final, radius_hit=bool(len(near_pos))
-    )
+    return _Selection(band, base, in_person_bits, online_bits, filters, final, radius_hit)
 
 
 def _run_segment(
@@ -727,51 +747,22 @@ def _run_segment(
         empty = np.empty(0, dtype=np.int64)
         return _SegmentPass(segment, empty, np.empty(0, bool), np.empty(0, bool), {})
     selection = _select(segment, dead, query, location, text_scores, circles)
-    band, base, filters = selection.band, selection.base, selection.filters
+    band, final = selection.band, selection.final
     in_person_bits, online_bits = selection.in_person_bits, selection.online_bits
-
-    names = list(filters)
-    masks = [filters[name] for name in names]
-    final = selection.final
 
     facet_counts: dict[str, dict[str, int]] = {}
     without_counts: dict[str, int] | None = None
-    if with_facets and band.size:
-        # Leave-one-out products: all filters but the i-th, in O(k).
-        prefix = [base]
-        for mask in masks:
-            prefix.append(prefix[-1] & mask)
-        suffix = [np.full(band.size, np.uint64(0xFFFFFFFFFFFFFFFF), dtype=np.uint64)]
-        for mask in reversed(masks):
-            suffix.append(suffix[-1] & mask)
-        suffix.reverse()
-        without = {name: prefix[i] & suffix[i + 1] for i, name in enumerate(names)}
-        without_counts = {name: ix.popcount(mask) for name, mask in without.items()}
-        # The rows of every facet against the result set, one block pass per run
-        # of consecutive rows; a facet with a selection of its own is counted
-        # against its leave-one-out set instead (not twice), and the flags below.
-        facet_kinds = (*TERM_FIELDS.items(), ("genders", "gender"))
-        counts = np.zeros(segment.counted_rows, dtype=np.int64)
-        shared = [kind for name, kind in facet_kinds if name not in without]
-        for first, end in _row_runs(segment, shared):
-            counts[first:end] = band.count(segment.bits, np.arange(first, end), final)
-        for name, kind in facet_kinds:
+    if with_facets:
+        tally = _facet_tally(segment, dead, query, location, text_scores, selection)
+        without_counts = tally.without
+        for name, kind in (*TERM_FIELDS.items(), ("genders", "gender")):
             keys, rows = segment.namespace_rows.get(kind, ([], np.empty(0, np.intp)))
-            if name in without:
-                own = band.count(segment.bits, rows, without[name])
-                facet_counts[name] = dict(zip(keys, own.tolist(), strict=True))
-            else:
-                facet_counts[name] = dict(zip(keys, counts[rows].tolist(), strict=True))
-        flags: dict[str, int] = {}
-        for name in (*BOOL_FILTERS, "accepting"):
-            row = band.take(_row(segment, "flag", name))
-            flags[name] = ix.popcount(row & without.get(name, final))
-        flags["in_person"] = ix.popcount(band.take(in_person_bits) & final)
-        flags["online"] = ix.popcount(band.take(online_bits) & final)
+            counts = tally.own[name] if name in tally.own else tally.shared[rows]
+            facet_counts[name] = dict(zip(keys, counts.tolist(), strict=True))
+        flags = dict(tally.flags)
+        flags["in_person"] = ix.popcount(band.take(in_person_bits) & final) if band.size else 0
+        flags["online"] = ix.popcount(band.take(online_bits) & final) if band.size else 0
         facet_counts["flags"] = flags
-    elif with_facets:
-        facet_counts = _zero_counts(segment)
-        without_counts = dict.fromkeys(names, 0)
 
     positions = band.positions_of(final)
     positions = positions[positions < n]
@@ -781,6 +772,168 @@ def _run_segment(
     return _SegmentPass(
         segment, positions, in_person, online, facet_counts, location, radius, without_counts
     )
+
+
+# --- Facet counts ------------------------------------------------------------------
+#
+# Counting every facet option is most of a search's work where the candidates
+# are many: in the default "in person or online" mode a place's candidates
+# include every therapist offering online sessions in its state (~100k in
+# California at a million profiles), and counting ~370 bitmap rows over their
+# words costs ~2.5 ms. That part does not depend on where in the state the
+# search is centred, so its counts are kept per segment, keyed by the state,
+# the format and the filters, and only the in-person candidates who do not
+# also qualify online (a few hundred near most centres) are counted per
+# search. Counts of disjoint candidate sets add up, so the sum is exactly
+# what one pass over the union would count (tests compare both).
+
+
+@dataclass
+class _Tally:
+    """Facet counts over one set of candidates, as numbers (labels come at merge)."""
+
+    shared: np.ndarray  # int64 per counted row: against the results (facets without a selection)
+    own: dict[str, np.ndarray]  # per facet with a selection: its rows against its leave-one-out set
+    flags: dict[str, int]  # per boolean filter and "accepting": results with it set
+    without: dict[str, int]  # per active filter: results there would be without it
+
+    def __add__(self, other: _Tally) -> _Tally:
+        return _Tally(
+            self.shared + other.shared,
+            {name: counts + other.own[name] for name, counts in self.own.items()},
+            {name: count + other.flags[name] for name, count in self.flags.items()},
+            {name: count + other.without[name] for name, count in self.without.items()},
+        )
+
+
+# Tallies kept per segment (0 turns the cache off; the benchmarks measure both).
+FACET_CACHE_ENTRIES = settings.RAPPORT_FACET_CACHE_ENTRIES
+_tally_lock = threading.Lock()
+
+
+def _facet_tally(
+    segment: ix.Segment,
+    dead: np.ndarray | None,
+    query: SearchQuery,
+    location: Location | None,
+    text_scores: TextScores | None,
+    selection: _Selection,
+) -> _Tally:
+    """The facet counts of a pass: the part that does not depend on the centre
+    kept per segment, the rest counted now."""
+    if location is not None and location.has_point:
+        if query.mode == "in_person":
+            return _tally(segment, selection)
+        # Online candidates depend only on the state; the in-person ones on the centre.
+        shared_bits = selection.online_bits
+        place: tuple = ("online", location.state)
+    else:
+        # A state or the whole country: nothing depends on a centre.
+        shared_bits = None
+        place = (query.mode, location.state if location is not None else "")
+    text_hits = text_scores[id(segment)] if text_scores is not None else None
+
+    def count_shared() -> _Tally:
+        if shared_bits is None:
+            return _tally(segment, selection)
+        base = shared_bits & ~dead if dead is not None else shared_bits
+        return _tally(segment, _filtered(segment, base, query, text_scores, *_NO_PLACE))
+
+    tally = _cached_tally(segment, (place, _filter_key(query)), dead, text_hits, count_shared)
+    if shared_bits is not None:
+        # In-person candidates who do not also qualify online.
+        local = selection.in_person_bits & ~shared_bits
+        if dead is not None:
+            local &= ~dead
+        if local.any():
+            tally = tally + _tally(
+                segment, _filtered(segment, local, query, text_scores, *_NO_PLACE)
+            )
+    return tally
+
+
+# `_filtered` arguments a tally does not read (how candidates qualify).
+_NO_PLACE = (np.empty(0, np.uint64), np.empty(0, np.uint64), False)
+
+
+def _filter_key(query: SearchQuery) -> tuple:
+    """Everything about a query that decides its filters (not the place, sort or page)."""
+    return (
+        *(getattr(query, name) for name in TERM_FIELDS),
+        query.genders,
+        *(getattr(query, name) for name in BOOL_FILTERS),
+        query.accepting,
+        query.max_fee,
+    )
+
+
+def _cached_tally(
+    segment: ix.Segment,
+    key: tuple,
+    dead: np.ndarray | None,
+    text_hits: TextHits | None,
+    compute: Callable[[], _Tally],
+) -> _Tally:
+    # The entry holds the dead bitmap and text matches it was counted with: a new
+    # index version (edits supersede snapshot profiles) or other text misses.
+    cache = segment.tally_cache
+    if FACET_CACHE_ENTRIES > 0:
+        with _tally_lock:
+            entry = cache.get(key)
+            if entry is not None and entry[0] is dead and entry[1] is text_hits:
+                cache.move_to_end(key)
+                return entry[2]
+    tally = compute()
+    if FACET_CACHE_ENTRIES > 0:
+        with _tally_lock:
+            cache[key] = (dead, text_hits, tally)
+            cache.move_to_end(key)
+            while len(cache) > FACET_CACHE_ENTRIES:
+                cache.popitem(last=False)
+    return tally
+
+
+def _tally(segment: ix.Segment, selection: _Selection) -> _Tally:
+    """Every facet option counted against a selection's results, each facet with a
+    selection of its own against its leave-one-out set (OR within a facet)."""
+    band, base, filters, final = selection.band, selection.base, selection.filters, selection.final
+    names = list(filters)
+    masks = [filters[name] for name in names]
+    facet_kinds = (*TERM_FIELDS.items(), ("genders", "gender"))
+    shared = np.zeros(segment.counted_rows, dtype=np.int64)
+    own: dict[str, np.ndarray] = {}
+    if not band.size:
+        for name, kind in facet_kinds:
+            if name in filters:
+                rows = segment.namespace_rows.get(kind, ([], np.empty(0, np.intp)))[1]
+                own[name] = np.zeros(len(rows), dtype=np.int64)
+        flags = dict.fromkeys((*BOOL_FILTERS, "accepting"), 0)
+        return _Tally(shared, own, flags, dict.fromkeys(names, 0))
+    # Leave-one-out products: all filters but the i-th, in O(k).
+    prefix = [base]
+    for mask in masks:
+        prefix.append(prefix[-1] & mask)
+    suffix = [np.full(band.size, np.uint64(0xFFFFFFFFFFFFFFFF), dtype=np.uint64)]
+    for mask in reversed(masks):
+        suffix.append(suffix[-1] & mask)
+    suffix.reverse()
+    without = {name: prefix[i] & suffix[i + 1] for i, name in enumerate(names)}
+    # The rows of every facet against the result set, one block pass per run of
+    # consecutive rows; a facet with a selection of its own is counted against
+    # its leave-one-out set instead (not twice).
+    for first, end in _row_runs(
+        segment, [kind for name, kind in facet_kinds if name not in without]
+    ):
+        shared[first:end] = band.count(segment.bits, np.arange(first, end), final)
+    for name, kind in facet_kinds:
+        if name in without:
+            rows = segment.namespace_rows.get(kind, ([], np.empty(0, np.intp)))[1]
+            own[name] = band.count(segment.bits, rows, without[name])
+    flags = {
+        name: ix.popcount(band.take(_row(segment, "flag", name)) & without.get(name, final))
+        for name in (*BOOL_FILTERS, "accepting")
+    }
+    return _Tally(shared, own, flags, {name: ix.popcount(m) for name, m in without.items()})
 
 
 def _row_runs(segment: ix.Segment, kinds: Sequence[str]) -> list[tuple[int, int]]:
@@ -812,15 +965,6 @@ def _any_of(segment: ix.Segment, namespace: str, keys: Sequence[str], band: _Ban
         if row is not None:
             out |= band.take(row)
     return out
-
-
-def _zero_counts(segment: ix.Segment) -> dict[str, dict[str, int]]:
-    counts: dict[str, dict[str, int]] = {
-        name: dict.fromkeys(segment.rows.get(kind, {}), 0)
-        for name, kind in (*TERM_FIELDS.items(), ("genders", "gender"))
-    }
-    counts["flags"] = dict.fromkeys((*BOOL_FILTERS, "accepting", "in_person", "online"), 0)
-    return counts
 
 
 @dataclass

@@ -372,6 +372,48 @@ def test_edits_deletes_and_status_changes_reach_the_next_search() -> None:
     agrees_with_oracle()
 
 
+def test_kept_facet_counts_add_up_for_another_centre_and_follow_edits(monkeypatch) -> None:
+    """Online candidates' facet counts are kept per state and filters (search._facet_tally);
+    a second centre in the state reuses them and adds only its own in-person ones."""
+    seattle = geo.lookup_zip("98101")
+    online = [
+        therapist(at=[], in_person=False, telehealth=True, tele_states=("WA",), issues=issues)
+        for issues in [("anxiety",), ("anxiety", "depression"), ("depression",)]
+    ]
+    in_tacoma = therapist(issues=("anxiety",))  # in person only, near Tacoma
+    in_seattle = therapist(at=[(seattle.lat, seattle.lon)], issues=("depression",))
+    both = therapist(telehealth=True, tele_states=("WA",), issues=("anxiety",))
+    refresh()
+
+    tacoma = run(location=TACOMA_ZIP)
+    segment = ix.get_index().base
+    assert len(segment.tally_cache) == 1
+    kept = next(iter(segment.tally_cache.values()))[2]
+    seattle_result = run(location="98101")
+    assert len(segment.tally_cache) == 1
+    assert next(iter(segment.tally_cache.values()))[2] is kept  # reused, not counted again
+    assert facet(tacoma, "issues") == {"anxiety": 4, "depression": 2}
+    assert facet(seattle_result, "issues") == {"anxiety": 3, "depression": 3}
+    assert tacoma.counts["in_person"] == 2 and tacoma.counts["online"] == 4
+    assert seattle_result.counts["in_person"] == 1
+    # Each agrees with counting without the cache, and with the oracle.
+    monkeypatch.setattr(s, "FACET_CACHE_ENTRIES", 0)
+    for place in (TACOMA_ZIP, "98101"):
+        agrees_with_oracle(location=place)
+        agrees_with_oracle(location=place, issues=("anxiety",))
+    monkeypatch.undo()
+    agrees_with_oracle(location="98101", issues=("anxiety",))  # a second key, kept too
+    assert len(segment.tally_cache) == 2
+
+    # An edit supersedes a snapshot profile (a new dead bitmap): the kept counts
+    # are not used for the new index version.
+    TherapistProfile.objects.filter(pk=online[0].pk).update(accepting_new_clients=False)
+    ix.index_touch([online[0].pk])
+    assert facet(run(location="98101"), "issues") == {"anxiety": 2, "depression": 3}
+    agrees_with_oracle(location=TACOMA_ZIP)
+    assert {in_tacoma.pk, in_seattle.pk, both.pk} <= set(found(location="98101", radius=50))
+
+
 # --- Ranking and paging ---------------------------------------------------------------------
 
 
