@@ -113,6 +113,8 @@ class Segment:
     text_cache: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
     # Facet counts of the centre-independent part of searches, kept likewise (search.py).
     tally_cache: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
+    # Small lookups search.py derives from the layout (row runs per set of facets).
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.id_order is None:

@@ -464,11 +464,16 @@ def test_search_agrees_with_the_oracle(terms, specs, padding, seed, queries, ban
     shapes = {
         "default": {},
         "slice": {"GATHER_BELOW": 0.0},
-        "runs": {"GATHER_BELOW": 2.0, "MAX_RUNS": 10**6},
-        "runs without gaps": {"GATHER_BELOW": 2.0, "MAX_RUNS": 10**6, "RUN_GAP": 0},
+        "runs": {"GATHER_BELOW": 2.0, "MAX_RUNS": 10**6, "GATHER_WORDS": 0},
+        "runs without gaps": {
+            "GATHER_BELOW": 2.0, "MAX_RUNS": 10**6, "GATHER_WORDS": 0, "RUN_GAP": 0,
+        },
         "gather": {"GATHER_BELOW": 2.0, "MAX_RUNS": 0},
+    }  # fmt: skip
+    defaults = {
+        name: getattr(s._Band, name)
+        for name in ("GATHER_BELOW", "MAX_RUNS", "GATHER_WORDS", "RUN_GAP")
     }
-    defaults = {name: getattr(s._Band, name) for name in ("GATHER_BELOW", "MAX_RUNS", "RUN_GAP")}
     for name, value in shapes[band].items():
         setattr(s._Band, name, value)
     try:
