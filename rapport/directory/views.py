@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -188,7 +189,14 @@ def _card(
 
 def search_url(query: SearchQuery) -> str:
     qs = query.to_querystring()
-    return reverse("directory:search") + (f"?{qs}" if qs else "")
+    return _search_path(get_script_prefix()) + (f"?{qs}" if qs else "")
+
+
+@functools.lru_cache(maxsize=8)
+def _search_path(script_prefix: str) -> str:
+    # A results page links to itself a dozen times (pages, chips, relaxations):
+    # one reverse() per mount point instead of one per link.
+    return reverse("directory:search")
 
 
 def _facet_views(result: SearchResult) -> list[FacetView]:
@@ -231,17 +239,18 @@ def _detected_chips(result: SearchResult) -> list[Chip]:
     return chips
 
 
-def _pages(query: SearchQuery, pages: int) -> list[tuple[int, str] | None]:
-    """Page links around the current page, with None for the gaps: 1 … 4 5 [6] 7 8 … 20."""
+def _pages(query: SearchQuery, pages: int) -> list[tuple[int, str, str] | None]:
+    """Page links around the current page, with None for the gaps: 1 … 4 5 [6] 7 8 … 20.
+    Each is (number, URL, its label for screen readers)."""
     last = min(pages, MAX_PAGE)
     wanted = {1, last, *range(query.page - 2, query.page + 3)}
     numbers = sorted(n for n in wanted if 1 <= n <= last)
-    out: list[tuple[int, str] | None] = []
+    out: list[tuple[int, str, str] | None] = []
     previous = 0
     for n in numbers:
         if n - previous > 1:
             out.append(None)
-        out.append((n, search_url(replace(query, page=n))))
+        out.append((n, search_url(replace(query, page=n)), str(_("Page %(page)d") % {"page": n})))
         previous = n
     return out
 
@@ -353,7 +362,8 @@ def search(request: HttpRequest) -> HttpResponse:
         "past_the_end": past_the_end,
         "first_number": (query.page - 1) * query.per_page + 1,
         "canonical_path": search_url(query),
-        "radii": RADII,
+        # Labels made here, not by a translation tag per option in the template's loops.
+        "radii": [(miles, _("Within %(miles)d miles") % {"miles": miles}) for miles in RADII],
         "modes": [(value, MODE_LABELS[value]) for value in ("in_person", "online", "both")],
         "sorts": [(value, SORT_LABELS[value]) for value in SORTS],
         "max_text": MAX_TEXT,

@@ -54,6 +54,21 @@ def test_it_marks_the_current_page_in_the_navigation(client):
     html = client.get("/privacy/").content.decode()
     assert 'href="/privacy/" aria-current="page"' in html
     assert 'href="/" aria-current="page"' not in html
+    # The header is rendered once per page and kept (site_tags.site_chrome): each
+    # page still marks itself, in whatever order they are visited.
+    for _ in range(2):
+        home = client.get("/").content.decode()
+        assert 'href="/" aria-current="page"' in home
+        assert 'href="/privacy/" aria-current="page"' not in home
+        crisis = client.get("/crisis/").content.decode()
+        assert 'href="/crisis/" aria-current="page"' in crisis
+        assert 'aria-current="page"' not in home.replace('href="/" aria-current="page"', "")
+
+
+def test_the_header_and_footer_follow_the_site_name(client, settings):
+    assert "<footer" in client.get("/").content.decode()
+    settings.SITE_NAME = "Other Directory"
+    assert '<a class="site-name" href="/">Other Directory</a>' in client.get("/").content.decode()
 
 
 @pytest.mark.parametrize("url", [*PAGES, "profile", "/therapists/nobody-abcdefgh/", "/no/such/"])
