@@ -1105,8 +1105,13 @@ def _within_radius(segment: ix.Segment, lat: float, lon: float, radius: float) -
     # before any arithmetic (the longitude difference wraps at 180°).
     cos_lat = np.cos(np.radians(min(abs(lat) + dlat, 89.0)))
     if cos_lat > 0.01:
-        dlon = np.abs(plon - lon)
-        near = np.minimum(dlon, 360.0 - dlon) <= radius / (69.172 * cos_lat) + 0.01
+        width = radius / (69.172 * cos_lat) + 0.01
+        if lon - width >= -180.0 and lon + width <= 180.0:
+            # Two comparisons (boolean temporaries) over the slice's ~60k points.
+            near = (plon >= lon - width) & (plon <= lon + width)
+        else:  # the window crosses the 180th meridian
+            dlon = np.abs(plon - lon)
+            near = np.minimum(dlon, 360.0 - dlon) <= width
         plat, plon, pos = plat[near], plon[near], pos[near]
     lat0 = np.radians(lat)
     dy = np.radians(plat) - lat0
