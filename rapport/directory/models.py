@@ -128,13 +128,18 @@ def terms_by_profile(profile_ids: list[int]) -> dict[int, list[Term]]:
         )
         for profile_id, term_id in cursor.fetchall():
             by_profile[profile_id].append(term_id)
+    return terms_in_order(by_profile)
+
+
+def terms_in_order(term_ids: dict[int, list[int]]) -> dict[int, list[Term]]:
+    """Term ids per profile -> the terms themselves, in display order (from the cache)."""
     terms = cached_terms()
-    if any(t not in terms for ids in by_profile.values() for t in ids):
-        terms = cached_terms(refresh=True)
+    if any(t not in terms for ids in term_ids.values() for t in ids):
+        terms = cached_terms(refresh=True)  # a term added since the cache was read: once
     rank = _display_rank(terms)
     return {
         pk: [terms[t] for t in sorted((t for t in ids if t in terms), key=rank.__getitem__)]
-        for pk, ids in by_profile.items()
+        for pk, ids in term_ids.items()
     }
 
 

@@ -7,7 +7,7 @@ from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
 from rapport.core.testing import make_profile
-from rapport.directory.models import Status, TherapistProfile, forget_terms
+from rapport.directory.models import Office, Status, TherapistProfile, forget_terms
 from rapport.directory.summaries import COLUMNS, read_summaries
 from rapport.taxonomy.models import Kind
 
@@ -62,6 +62,32 @@ def test_a_summary_matches_the_model_it_summarises() -> None:
     assert found[unverified.pk].licence_verified is False
     assert summary.get_absolute_url() == model.get_absolute_url()
     assert summary.initials == model.initials
+    assert [(o.lat, o.lon) for o in summary.offices] == [(47.25, -122.44), (None, None)]
+
+
+def test_offices_come_in_their_order_and_terms_in_display_order() -> None:
+    profile = make_profile(
+        offices=[
+            {"city": "Tacoma", "state": "WA", "zip": "98402", "lat": 47.25, "lon": -122.44},
+            {"city": "Salem", "state": "OR", "zip": "97301", "lat": 44.94, "lon": -123.03},
+        ],
+        terms=[(Kind.INSURANCE, "aetna", "Aetna"), (Kind.ISSUE, "grief"), (Kind.ISSUE, "anxiety")],
+    )
+    # Reorder the offices in the database: the summary follows `position`, not insertion.
+    first, second = profile.offices.order_by("position")
+    Office.objects.filter(pk=first.pk).update(position=5)
+    Office.objects.filter(pk=second.pk).update(position=1)
+    summary = read_summaries([profile.pk])[profile.pk]
+    model = TherapistProfile.objects.with_public_relations().get(pk=profile.pk)
+    assert (
+        [o.city for o in summary.offices]
+        == [o.city for o in model.office_list()]
+        == [
+            "Salem",
+            "Tacoma",
+        ]
+    )
+    assert summary.term_list() == model.term_list()
 
 
 def test_details_carry_what_a_match_is_explained_from() -> None:
