@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import re
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -758,7 +759,7 @@ def _run_segment(
     without_counts: dict[str, int] | None = None
     if with_facets:
         tally = _facet_tally(segment, dead, query, location, text_scores, selection)
-        without_counts = tally.without
+        without_counts = dict(tally.without)  # a kept tally is shared: copies only
         for name, kind in (*TERM_FIELDS.items(), ("genders", "gender")):
             keys, rows = segment.namespace_rows.get(kind, ([], np.empty(0, np.intp)))
             counts = tally.own[name] if name in tally.own else tally.shared[rows]
@@ -878,23 +879,36 @@ def _cached_tally(
     text_hits: TextHits | None,
     compute: Callable[[], _Tally],
 ) -> _Tally:
-    # The entry holds the dead bitmap and text matches it was counted with: a new
+    # The entry knows the dead bitmap and text matches it was counted with: a new
     # index version (edits supersede snapshot profiles) or other text misses.
+    # Weakly, so a kept count never keeps an old bitmap or a word's matches alive.
     cache = segment.tally_cache
     if FACET_CACHE_ENTRIES > 0:
         with _tally_lock:
             entry = cache.get(key)
-            if entry is not None and entry[0] is dead and entry[1] is text_hits:
+            if entry is not None and _is(entry[0], dead) and _is(entry[1], text_hits):
                 cache.move_to_end(key)
                 return entry[2]
     tally = compute()
     if FACET_CACHE_ENTRIES > 0:
         with _tally_lock:
-            cache[key] = (dead, text_hits, tally)
+            cache[key] = (_weak(dead), _weak(text_hits), tally)
             cache.move_to_end(key)
             while len(cache) > FACET_CACHE_ENTRIES:
                 cache.popitem(last=False)
     return tally
+
+
+def _weak(value: object | None) -> weakref.ref | None:
+    return None if value is None else weakref.ref(value)
+
+
+def _is(ref: weakref.ref | None, value: object | None) -> bool:
+    """Whether a weak reference (or None) points at this very object (or None).
+    A reference whose object has died points at nothing, not at None."""
+    if ref is None or value is None:
+        return ref is None and value is None
+    return ref() is value
 
 
 def _tally(segment: ix.Segment, selection: _Selection) -> _Tally:

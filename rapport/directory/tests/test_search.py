@@ -7,7 +7,9 @@ the ranking rule) and, where it helps, against the ORM oracle (`oracle.py`).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import math
+import weakref
 
 import numpy as np
 import pytest
@@ -406,10 +408,13 @@ def test_kept_facet_counts_add_up_for_another_centre_and_follow_edits(monkeypatc
     assert len(segment.tally_cache) == 2
 
     # An edit supersedes a snapshot profile (a new dead bitmap): the kept counts
-    # are not used for the new index version.
+    # are not used for the new index version, and do not keep the old bitmap alive.
+    old_dead = weakref.ref(ix.get_index().dead)
     TherapistProfile.objects.filter(pk=online[0].pk).update(accepting_new_clients=False)
     ix.index_touch([online[0].pk])
     assert facet(run(location="98101"), "issues") == {"anxiety": 2, "depression": 3}
+    gc.collect()
+    assert old_dead() is None
     agrees_with_oracle(location=TACOMA_ZIP)
     assert {in_tacoma.pk, in_seattle.pk, both.pk} <= set(found(location="98101", radius=50))
 
@@ -608,6 +613,17 @@ def gardeners() -> dict[str, TherapistProfile]:
     }
     refresh()
     return people
+
+
+def test_kept_facet_counts_for_text_are_not_used_once_its_matches_are_gone(gardeners) -> None:
+    """A tally kept for a text search is keyed like the same search without text; once
+    the word's matches are evicted (and collected), it must not pass for the latter."""
+    with_text = run(location="WA", text="garden")
+    assert facet(with_text, "issues") == {"anxiety": 1, "depression": 1}
+    ix.get_index().base.text_cache.clear()
+    gc.collect()
+    assert facet(run(location="WA"), "issues") == {"anxiety": 1, "depression": 2}
+    agrees_with_oracle(location="WA")
 
 
 def test_facet_counts_with_text_see_beyond_the_facet_selection(gardeners) -> None:
