@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
+from typing_extensions import TypedDict
 
 from rapport.directory.search import DEFAULT_RADIUS, MAX_PAGE, MODES, PER_PAGE, RADII, SORTS
 
@@ -153,7 +154,10 @@ class ResultOut(Out):
     statement_excerpt: str
 
 
-class FacetOptionOut(Out):
+class FacetOptionOut(TypedDict):
+    # A TypedDict, not a model: a search response has ~400 options, and checking
+    # dicts as dicts halves their validation (~0.22 -> ~0.12 ms) without making
+    # ~400 objects a request. The OpenAPI schema is the same.
     value: str
     label: str
     count: int
