@@ -135,7 +135,8 @@ def read_summaries(
     extras = (
         f"EXISTS (SELECT 1 FROM {lic} WHERE {lic}.profile_id = {p}.id"
         f" AND {lic}.verified_at IS NOT NULL)",
-        f"(SELECT {aggregate}({array}({o}.position, {o}.city, {o}.state, {o}.lat, {o}.lon))"
+        f"(SELECT {aggregate}({array}({o}.position, {o}.id, {o}.city, {o}.state, {o}.lat,"
+        f" {o}.lon))"
         f" FROM {o} WHERE {o}.profile_id = {p}.id)",
         f"(SELECT {aggregate}({links}.term_id) FROM {links}"
         f" WHERE {links}.therapistprofile_id = {p}.id)",
@@ -152,8 +153,10 @@ def read_summaries(
         width = len(COLUMNS)
         for row in rows:
             summary = ProfileSummary(*row[:width], licence_verified=bool(row[width]))
-            # Ordered here: SQLite before 3.44 cannot order inside an aggregate.
-            for _position, city, state, lat, lon in sorted(_json_list(row[width + 1])):
+            # Ordered here (SQLite before 3.44 cannot order inside an aggregate), by
+            # position, then id: positions may tie (they default to 0).
+            offices = sorted(_json_list(row[width + 1]), key=lambda office: office[:2])
+            for _position, _id, city, state, lat, lon in offices:
                 summary.offices.append(OfficeSummary(city, state, lat, lon))
             found[summary.pk] = summary
             term_ids[summary.pk] = _json_list(row[width + 2])

@@ -89,6 +89,14 @@ def test_offices_come_in_their_order_and_terms_in_display_order() -> None:
     )
     assert summary.term_list() == model.term_list()
 
+    # Positions may tie (they default to 0), with and without coordinates: no error,
+    # and the order is stable (by id).
+    Office.objects.filter(profile=profile).update(position=0, lat=None, lon=None)
+    again = read_summaries([profile.pk])[profile.pk]
+    assert [o.city for o in again.offices] == [
+        o.city for o in Office.objects.filter(profile=profile).order_by("position", "id")
+    ]
+
 
 def test_details_carry_what_a_match_is_explained_from() -> None:
     profile = make_profile(
