@@ -119,8 +119,8 @@ _JSON_LIST = {
 def read_summaries(
     profile_ids: Sequence[int], *, details: bool = False
 ) -> dict[int, ProfileSummary]:
-    """Published profiles among `profile_ids`, by id, in one query (three with
-    `details`: licences and approach statements).
+    """Published profiles among `profile_ids`, by id, in one query (with `details`,
+    their licences and approach statements too).
 
     Plain SQL through the ORM's connection: compiling ORM querysets cost more
     than running them (~1 ms of the ~1.5 ms at 1M profiles).
@@ -129,18 +129,26 @@ def read_summaries(
     if not ids:
         return {}
     marks = ", ".join(["%s"] * len(ids))
-    p, o, lic = (m._meta.db_table for m in (TherapistProfile, Office, License))
+    p, o, lic, a = (
+        m._meta.db_table for m in (TherapistProfile, Office, License, ApproachStatement)
+    )
     links = TherapistProfile.terms.through._meta.db_table
     aggregate, array = _JSON_LIST[connection.vendor]
-    extras = (
+
+    def rows_of(table: str, *columns: str) -> str:
+        # The profile's rows of a related table as a JSON list of [position, id, *columns].
+        values = ", ".join(f"{table}.{c}" for c in ("position", "id", *columns))
+        return f"(SELECT {aggregate}({array}({values})) FROM {table} WHERE {table}.profile_id = {p}.id)"
+
+    extras = [
         f"EXISTS (SELECT 1 FROM {lic} WHERE {lic}.profile_id = {p}.id"
         f" AND {lic}.verified_at IS NOT NULL)",
-        f"(SELECT {aggregate}({array}({o}.position, {o}.id, {o}.city, {o}.state, {o}.lat,"
-        f" {o}.lon))"
-        f" FROM {o} WHERE {o}.profile_id = {p}.id)",
+        rows_of(o, "city", "state", "lat", "lon"),
         f"(SELECT {aggregate}({links}.term_id) FROM {links}"
         f" WHERE {links}.therapistprofile_id = {p}.id)",
-    )
+    ]
+    if details:
+        extras += [rows_of(lic, "state", "verified_at"), rows_of(a, "approach_id", "statement")]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {', '.join(f'{p}.{c}' for c in COLUMNS)}, {', '.join(extras)}"
@@ -148,23 +156,30 @@ def read_summaries(
             [Status.PUBLISHED, *ids],
         )
         rows = cursor.fetchall()
-        found: dict[int, ProfileSummary] = {}
-        term_ids: dict[int, list[int]] = {}
-        width = len(COLUMNS)
-        for row in rows:
-            summary = ProfileSummary(*row[:width], licence_verified=bool(row[width]))
-            # Ordered here (SQLite before 3.44 cannot order inside an aggregate), by
-            # position, then id: positions may tie (they default to 0).
-            offices = sorted(_json_list(row[width + 1]), key=lambda office: office[:2])
-            for _position, _id, city, state, lat, lon in offices:
-                summary.offices.append(OfficeSummary(city, state, lat, lon))
-            found[summary.pk] = summary
-            term_ids[summary.pk] = _json_list(row[width + 2])
-        if found and details:
-            ids = list(found)
-            _read_details(cursor, found, ids, ", ".join(["%s"] * len(ids)))
+    found: dict[int, ProfileSummary] = {}
+    term_ids: dict[int, list[int]] = {}
+    statements: list[tuple[ProfileSummary, int, str]] = []
+    width = len(COLUMNS)
+    for row in rows:
+        summary = ProfileSummary(*row[:width], licence_verified=bool(row[width]))
+        for city, state, lat, lon in _in_order(row[width + 1]):
+            summary.offices.append(OfficeSummary(city, state, lat, lon))
+        term_ids[summary.pk] = _json_list(row[width + 2])
+        if details:
+            for state, verified_at in _in_order(row[width + 3]):
+                summary.licences.append(LicenceSummary(state, _aware(verified_at)))
+            statements += [(summary, *rest) for rest in _in_order(row[width + 4])]
+        found[summary.pk] = summary
     for profile_id, terms in terms_in_order(term_ids).items():
         found[profile_id].terms = terms
+    if statements:
+        terms_by_id = cached_terms()
+        if any(approach_id not in terms_by_id for _, approach_id, _ in statements):
+            terms_by_id = cached_terms(refresh=True)  # a term added since the cache was read
+        for summary, approach_id, statement in statements:
+            term = terms_by_id.get(approach_id)
+            if term is not None:
+                summary.approaches[term.slug] = ApproachSummary(term.name, statement)
     return found
 
 
@@ -175,31 +190,17 @@ def _json_list(value: str | list | None) -> list:
     return json.loads(value) if isinstance(value, str) else value
 
 
-def _read_details(cursor, found: dict[int, ProfileSummary], ids: list[int], marks: str) -> None:  # type: ignore[no-untyped-def]
-    lic, a = License._meta.db_table, ApproachStatement._meta.db_table
-    cursor.execute(
-        f"SELECT profile_id, state, verified_at FROM {lic} WHERE profile_id IN ({marks})"
-        " ORDER BY profile_id, position",
-        ids,
-    )
-    for profile_id, state, verified_at in cursor.fetchall():
-        # SQLite keeps UTC without a zone (text, or a naive datetime from its
-        # converter); Django's own read makes it aware, and so does this.
-        if isinstance(verified_at, str):
-            verified_at = parse_datetime(verified_at)
-        if verified_at is not None and settings.USE_TZ and verified_at.tzinfo is None:
-            verified_at = verified_at.replace(tzinfo=dt.UTC)
-        found[profile_id].licences.append(LicenceSummary(state, verified_at))
-    cursor.execute(
-        f"SELECT profile_id, approach_id, statement FROM {a} WHERE profile_id IN ({marks})"
-        " ORDER BY profile_id, position",
-        ids,
-    )
-    rows = cursor.fetchall()
-    terms = cached_terms()
-    if any(approach_id not in terms for _, approach_id, _ in rows):
-        terms = cached_terms(refresh=True)  # a term added since the cache was read: once
-    for profile_id, approach_id, statement in rows:
-        term = terms.get(approach_id)
-        if term is not None:
-            found[profile_id].approaches[term.slug] = ApproachSummary(term.name, statement)
+def _in_order(value: str | list | None) -> list[list]:
+    """Related rows from `rows_of`, by position then id (positions may tie at their
+    default 0), without those two: the aggregates are unordered (SQLite before 3.44
+    cannot order inside one)."""
+    return [row[2:] for row in sorted(_json_list(value), key=lambda row: row[:2])]
+
+
+def _aware(value: str | None) -> dt.datetime | None:
+    # SQLite keeps UTC without a zone; PostgreSQL's JSON carries the offset.
+    # Django's own read makes both aware, and so does this.
+    moment = parse_datetime(value) if value else None
+    if moment is not None and settings.USE_TZ and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment
