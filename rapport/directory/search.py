@@ -630,15 +630,21 @@ def _kept_bytes(hits: TextHits) -> int:
 
 
 @dataclass
-class _Selection:
-    """A query's place and filters over one segment, as bitmaps over a band of words."""
+class _Filtered:
+    """A query's filters over some candidates of one segment, as bitmaps over a band of words."""
 
     band: _Band
-    base: np.ndarray  # the place's candidates (band words)
-    in_person_bits: np.ndarray  # whole-segment bitmaps of how candidates qualify
-    online_bits: np.ndarray
+    base: np.ndarray  # the candidates (band words)
     filters: dict[str, np.ndarray]  # band words, per active filter
     final: np.ndarray  # band words: the results
+
+
+@dataclass
+class _Selection(_Filtered):
+    """A query's place and filters over one segment: the filtered candidates and how they qualify."""
+
+    in_person_bits: np.ndarray  # whole-segment bitmaps of how candidates qualify
+    online_bits: np.ndarray
     radius_hit: bool  # some office lay within the radius
 
 
@@ -659,7 +665,11 @@ def _select(
     base = in_person_bits | online_bits
     if dead is not None:
         base = base & ~dead
-    return _filtered(segment, base, query, text_scores, in_person_bits, online_bits, radius_hit)
+    filtered = _filtered(segment, base, query, text_scores)
+    return _Selection(
+        filtered.band, filtered.base, filtered.filters, filtered.final,
+        in_person_bits, online_bits, radius_hit,
+    )  # fmt: skip
 
 
 def _place_bits(
@@ -702,10 +712,7 @@ def _filtered(
     base: np.ndarray,
     query: SearchQuery,
     text_scores: TextScores | None,
-    in_person_bits: np.ndarray,
-    online_bits: np.ndarray,
-    radius_hit: bool,
-) -> _Selection:
+) -> _Filtered:
     """The query's filters over the candidates `base` (a whole-segment bitmap)."""
     n = segment.size
     # Work only on the words where any candidate can be (a place's
@@ -735,7 +742,7 @@ def _filtered(
     final = base
     for mask in filters.values():
         final = final & mask
-    return _Selection(band, base, in_person_bits, online_bits, filters, final, radius_hit)
+    return _Filtered(band, base, filters, final)
 
 
 def _run_segment(
@@ -842,7 +849,7 @@ def _facet_tally(
         if shared_bits is None:
             return _tally(segment, selection)
         base = shared_bits & ~dead if dead is not None else shared_bits
-        return _tally(segment, _filtered(segment, base, query, text_scores, *_NO_PLACE))
+        return _tally(segment, _filtered(segment, base, query, text_scores))
 
     tally = _cached_tally(segment, (place, _filter_key(query)), dead, text_hits, count_shared)
     if shared_bits is not None:
@@ -851,14 +858,8 @@ def _facet_tally(
         if dead is not None:
             local &= ~dead
         if local.any():
-            tally = tally + _tally(
-                segment, _filtered(segment, local, query, text_scores, *_NO_PLACE)
-            )
+            tally = tally + _tally(segment, _filtered(segment, local, query, text_scores))
     return tally
-
-
-# `_filtered` arguments a tally does not read (how candidates qualify).
-_NO_PLACE = (np.empty(0, np.uint64), np.empty(0, np.uint64), False)
 
 
 def _filter_key(query: SearchQuery) -> tuple:
@@ -911,7 +912,7 @@ def _is(ref: weakref.ref | None, value: object | None) -> bool:
     return ref() is value
 
 
-def _tally(segment: ix.Segment, selection: _Selection) -> _Tally:
+def _tally(segment: ix.Segment, selection: _Filtered) -> _Tally:
     """Every facet option counted against a selection's results, each facet with a
     selection of its own against its leave-one-out set (OR within a facet)."""
     band, base, filters, final = selection.band, selection.base, selection.filters, selection.final
