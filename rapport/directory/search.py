@@ -851,7 +851,10 @@ def _facet_tally(
         base = shared_bits & ~dead if dead is not None else shared_bits
         return _tally(segment, _filtered(segment, base, query, text_scores))
 
-    tally = _cached_tally(segment, (place, _filter_key(query)), dead, text_hits, count_shared)
+    # The text is part of the key (and its kept matches must be the very ones), so a
+    # text search and the same search without text never replace each other's counts.
+    key = (place, _filter_key(query), query.text.strip().casefold())
+    tally = _cached_tally(segment, key, dead, text_hits, count_shared)
     if shared_bits is not None:
         # In-person candidates who do not also qualify online.
         local = selection.in_person_bits & ~shared_bits

@@ -624,6 +624,11 @@ def test_kept_facet_counts_for_text_are_not_used_once_its_matches_are_gone(garde
     gc.collect()
     assert facet(run(location="WA"), "issues") == {"anxiety": 1, "depression": 2}
     agrees_with_oracle(location="WA")
+    # The same text again, its matches asked afresh: counted with them, not the old ones.
+    ix.get_index().base.text_cache.clear()
+    gc.collect()
+    assert facet(run(location="WA", text="garden"), "issues") == {"anxiety": 1, "depression": 1}
+    agrees_with_oracle(location="WA", text="garden")
 
 
 def test_facet_counts_with_text_see_beyond_the_facet_selection(gardeners) -> None:
