@@ -794,7 +794,7 @@ def _run_segment(
 # California at a million profiles), and counting ~370 bitmap rows over their
 # words costs ~2.5 ms. That part does not depend on where in the state the
 # search is centred, so its counts are kept per segment, keyed by the state,
-# the format and the filters, and only the in-person candidates who do not
+# the format, the filters and the text, and only the in-person candidates who do not
 # also qualify online (a few hundred near most centres) are counted per
 # search. Counts of disjoint candidate sets add up, so the sum is exactly
 # what one pass over the union would count (tests compare both).
