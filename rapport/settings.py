@@ -127,6 +127,9 @@ DATABASES = {
         os.environ.get("DATABASE_URL", _default_sqlite), conn_max_age=60, conn_health_checks=True
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that needs no round trip (see its docstring).
+    DATABASES["default"]["ENGINE"] = "rapport.core.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {

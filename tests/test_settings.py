@@ -70,7 +70,7 @@ def test_it_starts_in_production_with_all_three(tmp_path: Path) -> None:
             **PRODUCTION_ENV,
         )
     )
-    assert out == "False ['rapport.example.org'] django.db.backends.postgresql"
+    assert out == "False ['rapport.example.org'] rapport.core.postgresql"
     assert not (tmp_path / "secret_key").exists()
 
 
