@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from rapport.api.schemas import FacetOptionOut, SearchOut
 from rapport.core.middleware import CONTENT_SECURITY_POLICY
 from rapport.core.testing import make_profile, make_term, scan_page, third_party_urls
 from rapport.directory import index as ix
@@ -228,6 +229,29 @@ def test_it_offers_relaxations_that_the_api_can_follow(client, directory):
     assert wider["query"] == {**params, "issues": ["depression"], "radius": 50}
     _response, followed = get(client, SEARCH, wider["query"])
     assert followed["total"] == wider["count"] == 2
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"location": "98402"},
+        {"location": "98402", "mode": "in_person", "issues": "depression"},  # relaxations
+        {"location": "WA", "mode": "online", "sort": "fee", "gender": "woman"},
+        {"q": "trauma grief adults", "issues": "anxiety"},  # detected terms, no location
+        {"location": "Tacoma, WA", "radius": 5, "page": 9},  # past the last page
+    ],
+)
+def test_its_search_bodies_are_exactly_what_the_schema_says(client, directory, params):
+    # The view encodes its dicts directly (no validation per request): hold the
+    # bodies to SearchOut here, strictly, with nothing missing and nothing extra.
+    response, body = get(client, SEARCH, params)
+    assert response.status_code == 200
+    checked = SearchOut.model_validate_json(response.content, strict=True)
+    assert checked.model_dump(mode="json") == body
+    assert any(body["facets"].values())
+    for options in body["facets"].values():
+        for option in options:
+            assert FacetOptionOut.__annotations__.keys() == option.keys()
 
 
 def test_it_reads_a_page_of_fifty_in_the_same_queries_as_a_page_of_one(client, directory):
