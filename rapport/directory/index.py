@@ -84,9 +84,28 @@ def bitmap_from_positions(positions: np.ndarray, nbits: int) -> np.ndarray:
     return np.packbits(flags, bitorder="little").view(np.uint64)
 
 
-def positions_from_bitmap(words: np.ndarray, offset_words: int = 0) -> np.ndarray:
-    flags = np.unpackbits(np.ascontiguousarray(words).view(np.uint8), bitorder="little")
-    return np.flatnonzero(flags) + offset_words * 64
+# Per byte value, the offsets (0-7) of its set bits, padded with 8.
+_BYTE_BITS = np.array(
+    [
+        [b for b in range(8) if value >> b & 1] + [8] * (8 - value.bit_count())
+        for value in range(256)
+    ],
+    dtype=np.int64,
+)
+
+
+def set_bits(words: np.ndarray) -> np.ndarray:
+    """The numbers of the set bits of a bitmap (64 per word, ascending).
+
+    Byte by byte through a table: only non-empty bytes are expanded. Unpacking
+    every bit first cost twice as much over a state's band (~2,800 words,
+    ~5,000 bits set: 0.26 -> 0.12 ms). Bit i of a word is byte i // 8 of it, as
+    in `bitmap_from_positions`, on the little-endian machines numpy runs on here.
+    """
+    data = np.ascontiguousarray(words).view(np.uint8)
+    at = np.flatnonzero(data)
+    offsets = _BYTE_BITS[data[at]]
+    return ((at << 3)[:, None] + offsets)[offsets < 8]
 
 
 def popcount(words: np.ndarray) -> int:

@@ -1088,9 +1088,7 @@ class _Band:
 
     def positions_of(self, words: np.ndarray) -> np.ndarray:
         """Positions of the set bits of band words."""
-        bits = np.flatnonzero(
-            np.unpackbits(np.ascontiguousarray(words).view(np.uint8), bitorder="little")
-        )
+        bits = ix.set_bits(words)
         if self.index is not None:
             return (self.index[bits >> 6].astype(np.int64) << 6) + (bits & 63)
         return bits + self.lo * 64

@@ -17,6 +17,7 @@ import os
 import random
 from dataclasses import replace
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
@@ -531,3 +532,25 @@ def _check_after_edits(profiles, rounds, queries, terms) -> None:
             assert nonzero(s.term_counts(kind)) == oracle_term_counts(kind)
         for query in queries:
             check(query)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    words=st.lists(
+        st.one_of(
+            st.integers(0, 2**64 - 1),
+            st.sampled_from([0, 1, 2**63, 2**64 - 1, 0xFF00, 0x8000000000000001]),
+        ),
+        max_size=40,
+    )
+)
+def test_set_bits_agrees_with_unpacking_every_bit(words) -> None:
+    # The byte-table fast path against the obvious way: every bit unpacked.
+    bitmap = np.array(words, dtype=np.uint64)
+    expected = np.flatnonzero(np.unpackbits(bitmap.view(np.uint8), bitorder="little"))
+    assert ix.set_bits(bitmap).tolist() == expected.tolist()
+    # ...and against the bit numbers written by bitmap_from_positions.
+    if len(expected):
+        assert ix.set_bits(ix.bitmap_from_positions(expected, len(words) * 64)).tolist() == (
+            expected.tolist()
+        )
