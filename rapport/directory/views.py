@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -239,18 +240,27 @@ def _detected_chips(result: SearchResult) -> list[Chip]:
     return chips
 
 
-def _pages(query: SearchQuery, pages: int) -> list[tuple[int, str, str] | None]:
-    """Page links around the current page, with None for the gaps: 1 … 4 5 [6] 7 8 … 20.
-    Each is (number, URL, its label for screen readers)."""
+class PageLink(NamedTuple):
+    # Named fields: the template engine looks `item.0` up as a key, then an
+    # attribute, then (after a dir() of the tuple) an index, for every link.
+    number: int
+    url: str
+    label: str  # for screen readers
+    current: bool
+
+
+def _pages(query: SearchQuery, pages: int) -> list[PageLink | None]:
+    """Page links around the current page, with None for the gaps: 1 … 4 5 [6] 7 8 … 20."""
     last = min(pages, MAX_PAGE)
     wanted = {1, last, *range(query.page - 2, query.page + 3)}
     numbers = sorted(n for n in wanted if 1 <= n <= last)
-    out: list[tuple[int, str, str] | None] = []
+    out: list[PageLink | None] = []
     previous = 0
     for n in numbers:
         if n - previous > 1:
             out.append(None)
-        out.append((n, search_url(replace(query, page=n)), str(_("Page %(page)d") % {"page": n})))
+        label = str(_("Page %(page)d") % {"page": n})
+        out.append(PageLink(n, search_url(replace(query, page=n)), label, n == query.page))
         previous = n
     return out
 
