@@ -381,11 +381,11 @@ def _facet_name(name: str) -> str:
 def search_therapists(request: HttpRequest, params: Query[SearchParams]) -> HttpResponse:
     """The search page's search: filters, facet counts, ranking and paging are identical.
 
-    Encoded straight from the dicts and `FacetOption` dataclasses below, not
-    validated against `SearchOut` on every request: that built ~400 objects,
-    dumped them and encoded the dump (~0.3 ms of a ~3 ms request at a million
-    profiles). `SearchOut` still documents the response, and the tests hold
-    these bodies to it (`test_api`'s schema check, schemathesis).
+    Encoded straight from the dicts below, not validated against `SearchOut`
+    on every request: that built ~400 objects, dumped them and encoded the dump
+    (~0.3 ms of a ~3 ms request at a million profiles). `SearchOut` still
+    documents the response, and the tests hold these bodies to it (`test_api`'s
+    schema check, schemathesis).
     """
     state = ix.get_index()
     query = build_query(params, s.vocabulary(state))
@@ -406,8 +406,15 @@ def search_therapists(request: HttpRequest, params: Query[SearchParams]) -> Http
             "lon": location.lon,
         },
         "results": [_result(hit) for hit in result.hits],
-        # FacetOption's fields are the schema's: value, label, count, selected.
-        "facets": {_facet_name(name): options for name, options in result.facets.items()},
+        # As dicts: pydantic-core encodes ~400 dicts in a third of the time it
+        # takes over as many dataclasses (0.09 against 0.19 ms, building included).
+        "facets": {
+            _facet_name(name): [
+                {"value": o.value, "label": o.label, "count": o.count, "selected": o.selected}
+                for o in options
+            ]
+            for name, options in result.facets.items()
+        },
         "counts": result.counts,
         "detected": result.detected,
         "relaxations": [
