@@ -27,6 +27,7 @@ from ninja.errors import HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
+from rapport.core import display
 from rapport.directory import index as ix
 from rapport.directory import search as s
 from rapport.directory.interchange import export_document
@@ -332,7 +333,7 @@ def query_params(query: s.SearchQuery) -> dict[str, Any]:
 
 def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
     """The statement's opening, cut at a word boundary: enough to decide whether to read on."""
-    flat = " ".join(text.split())
+    flat = display.flat_opening(text, limit)
     if len(flat) <= limit:
         return flat
     cut = flat[: limit - 1]

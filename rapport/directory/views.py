@@ -120,7 +120,7 @@ class Chip:
 
 def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
     """The start of a statement, cut at a word boundary (never mid-word) with an ellipsis."""
-    text = " ".join((text or "").split())
+    text = display.flat_opening(text or "", limit)
     if len(text) <= limit:
         return text
     head = text[: limit + 1]

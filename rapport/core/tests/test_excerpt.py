@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rapport.core.display import excerpt
+from rapport.core.display import excerpt, flat_opening
 
 
 def test_short_text_is_whole() -> None:
@@ -38,3 +38,44 @@ def test_every_excerpt_is_a_prefix_made_of_whole_words(text: str, limit: int) ->
     if cut and body and " " in normalised[: limit + 1]:
         following = normalised[len(body) : len(body) + 1]
         assert following in ("", " ") or body[-1] in ".!?…", (short, normalised)
+
+
+# flat_opening collapses only what an excerpt needs; the API's excerpt and the
+# search page's snippet must read exactly as when the whole text was collapsed.
+_PIECES = st.sampled_from(
+    ["word", "a", "longerword" * 9, " ", "  ", "\n", "\t", "\u00a0", ".", ","]
+)
+
+
+@given(st.lists(_PIECES, max_size=120).map("".join), st.integers(1, 60))
+def test_flat_opening_is_the_opening_of_the_whole_collapsed_text(text, limit) -> None:
+    whole = " ".join(text.split())
+    flat = flat_opening(text, limit)
+    assert whole.startswith(flat)
+    assert flat == whole or (len(flat) > limit and " " in flat[limit:])
+
+
+@given(st.lists(_PIECES, max_size=120).map("".join), st.integers(2, 60))
+def test_excerpts_read_as_if_the_whole_text_were_collapsed(text, limit) -> None:
+    from rapport.api.api import excerpt as api_excerpt
+    from rapport.directory.views import snippet
+
+    def api_reference(text: str, limit: int) -> str:
+        flat = " ".join(text.split())
+        if len(flat) <= limit:
+            return flat
+        cut = flat[: limit - 1]
+        if " " in cut:
+            cut = cut.rsplit(" ", 1)[0]
+        return cut.rstrip(" ,;:.-–—") + "…"
+
+    def snippet_reference(text: str, limit: int) -> str:
+        text = " ".join(text.split())
+        if len(text) <= limit:
+            return text
+        head = text[: limit + 1]
+        head = head.rsplit(" ", 1)[0] if " " in head else text.split(" ", 1)[0]
+        return head.rstrip(" ,;:–—-.") + "…"
+
+    assert api_excerpt(text, limit) == api_reference(text, limit)
+    assert snippet(text, limit) == snippet_reference(text, limit)
