@@ -1109,6 +1109,11 @@ def _within_radius(segment: ix.Segment, lat: float, lon: float, radius: float) -
     2% from the edge; only the points near the edge get the exact
     great-circle distance. The flat formula is within ~0.1% of it below 100
     miles, so the 2% margin never misjudges a point.
+
+    The flat distance is worked out in float32 on offsets from the centre, in
+    place: a few degrees carry ~1e-6 relative error, far inside the margin, and
+    the densest metro's ~100k points cost 0.4 ms instead of 1.25 (half the
+    bytes, no temporaries per step). The exact distance uses the float64 points.
     """
     dlat = radius / 69.0 + 0.01
     lo = np.searchsorted(segment.pt_lat, lat - dlat, side="left")
@@ -1120,22 +1125,34 @@ def _within_radius(segment: ix.Segment, lat: float, lon: float, radius: float) -
     # A latitude band crosses the whole country: drop points far east or west
     # before any arithmetic (the longitude difference wraps at 180°).
     cos_lat = np.cos(np.radians(min(abs(lat) + dlat, 89.0)))
+    wraps = True
     if cos_lat > 0.01:
         width = radius / (69.172 * cos_lat) + 0.01
         if lon - width >= -180.0 and lon + width <= 180.0:
             # Two comparisons (boolean temporaries) over the slice's ~60k points.
             near = (plon >= lon - width) & (plon <= lon + width)
+            wraps = False
         else:  # the window crosses the 180th meridian
             dlon = np.abs(plon - lon)
             near = np.minimum(dlon, 360.0 - dlon) <= width
         plat, plon, pos = plat[near], plon[near], pos[near]
+    dy = np.subtract(plat, lat, dtype=np.float32)  # degrees
+    if wraps:
+        dx = ((plon - lon + 180.0) % 360.0 - 180.0).astype(np.float32)
+    else:
+        dx = np.subtract(plon, lon, dtype=np.float32)
     lat0 = np.radians(lat)
-    dy = np.radians(plat) - lat0
-    # cos of the mean latitude, linearised around the centre (|dy| < 0.03 rad).
-    dx = np.radians((plon - lon + 180.0) % 360.0 - 180.0) * (np.cos(lat0) - np.sin(lat0) * (dy / 2))
-    flat = (dx * dx + dy * dy) * (geo.EARTH_RADIUS_MILES**2)
-    inside = flat <= (radius * 0.98) ** 2
-    edge = np.flatnonzero(~inside & (flat <= (radius * 1.02) ** 2))
+    # dx times the cosine of the mean latitude, linearised around the centre
+    # (|dy| < 0.03 rad): cos(lat0) - sin(lat0) * dy / 2, dy in radians.
+    scale = dy * np.float32(-np.sin(lat0) * np.pi / 360.0)
+    scale += np.float32(np.cos(lat0))
+    dx *= scale
+    dx *= dx
+    dy *= dy
+    dx += dy  # the flat distance squared, in degrees of latitude squared
+    edge_of = (radius / geo.EARTH_RADIUS_MILES * 180.0 / np.pi) ** 2
+    inside = dx <= np.float32(edge_of * 0.98**2)
+    edge = np.flatnonzero(~inside & (dx <= np.float32(edge_of * 1.02**2)))
     if len(edge):
         inside[edge] = _haversine(lat, lon, plat[edge], plon[edge]) <= radius
     return pos[inside].astype(np.int64)
