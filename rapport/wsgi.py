@@ -33,3 +33,7 @@ if os.environ.get("RAPPORT_WARMUP", "1") == "1":
     # Django's own): keep it out of the garbage collector's full passes, which
     # otherwise cost ~25 ms each and land on some unlucky request.
     gc.freeze()
+    # ...and what the first requests make that lives as long (see collector.py).
+    from rapport.core.collector import freeze_after_first_requests
+
+    freeze_after_first_requests()
