@@ -7,6 +7,11 @@ and template caches, schema validators. Made after the freeze, they stayed in
 the oldest generation, and every full pass walked all ~27,000 of them: ~11 ms
 at a million profiles, landing on one search request in ~150. Frozen again
 after the first requests, a full pass takes ~1.7 ms (docs/decisions.md).
+
+Frozen objects are still freed by reference counting when dropped; only the
+cycle collector skips them. So what the process replaces while it runs (an
+index the next version supersedes) must hold no reference cycles: a test in
+directory/tests/test_search.py holds the index to that.
 """
 
 from __future__ import annotations

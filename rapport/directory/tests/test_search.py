@@ -419,6 +419,28 @@ def test_kept_facet_counts_add_up_for_another_centre_and_follow_edits(monkeypatc
     assert {in_tacoma.pk, in_seattle.pk, both.pk} <= set(found(location="98101", radius=50))
 
 
+def test_an_index_that_is_replaced_is_freed_without_the_cycle_collector() -> None:
+    # Web workers freeze their long-lived objects (core/collector.py): the cycle
+    # collector never looks at them again, so an index in a reference cycle would
+    # stay in memory after the next version replaced it. Reference counting alone
+    # must free it, searched with text, counts kept and all.
+    therapist(issues=("anxiety",), statement="Calm, steady work on worry.")
+    refresh()
+    state = ix.get_index()
+    run(location=TACOMA_ZIP, issues=("anxiety",))
+    run(location="WA", text="calm")
+    dropped_state, dropped_segment = weakref.ref(state), weakref.ref(state.base)
+    gc.disable()
+    try:
+        del state
+        ix.index_touch(None)
+        run(location=TACOMA_ZIP)  # the next version replaces the index
+        assert dropped_state() is None
+        assert dropped_segment() is None
+    finally:
+        gc.enable()
+
+
 # --- Ranking and paging ---------------------------------------------------------------------
 
 
