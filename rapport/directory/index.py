@@ -69,6 +69,7 @@ COUNTED: tuple[str, ...] = (*TERM_FACETS, "gender", "flag")
 # Above this many changed profiles, a fresh snapshot is cheaper than a delta.
 DELTA_LIMIT = 20_000
 _ONE = np.uint64(1)
+_NO_ROWS: tuple[list[str], np.ndarray] = ([], np.empty(0, dtype=np.intp))
 
 
 # --- Bitmap helpers -------------------------------------------------------------
@@ -159,6 +160,10 @@ class Segment:
     def row(self, namespace: str, key: str) -> np.ndarray | None:
         index = self.rows.get(namespace, {}).get(key)
         return None if index is None else self.bits[index]
+
+    def namespace(self, namespace: str) -> tuple[list[str], np.ndarray]:
+        """The keys of a namespace and their bitmap rows (none when no profile has one)."""
+        return self.namespace_rows.get(namespace, _NO_ROWS)
 
     @cached_property
     def _points_by_profile(self) -> tuple[np.ndarray, np.ndarray]:

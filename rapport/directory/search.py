@@ -60,6 +60,8 @@ TERM_FIELDS: dict[str, str] = {
     "license_types": Kind.LICENSE_TYPE,
 }
 BOOL_FILTERS = ("sliding_scale", "free_consultation", "verified")
+# Query field -> index namespace, for every facet with counts.
+FACET_KINDS: tuple[tuple[str, str], ...] = (*TERM_FIELDS.items(), ("genders", "gender"))
 # Fit weights: what a person asked for about their needs counts most.
 FIT_WEIGHTS: dict[str, float] = {
     "issues": 3.0,
@@ -767,8 +769,8 @@ def _run_segment(
     if with_facets:
         tally = _facet_tally(segment, dead, query, location, text_scores, selection)
         without_counts = dict(tally.without)  # a kept tally is shared: copies only
-        for name, kind in (*TERM_FIELDS.items(), ("genders", "gender")):
-            keys, rows = segment.namespace_rows.get(kind, ([], np.empty(0, np.intp)))
+        for name, kind in FACET_KINDS:
+            keys, rows = segment.namespace(kind)
             counts = tally.own[name] if name in tally.own else tally.shared[rows]
             facet_counts[name] = dict(zip(keys, counts.tolist(), strict=True))
         flags = dict(tally.flags)
@@ -921,13 +923,12 @@ def _tally(segment: ix.Segment, selection: _Filtered) -> _Tally:
     band, base, filters, final = selection.band, selection.base, selection.filters, selection.final
     names = list(filters)
     masks = [filters[name] for name in names]
-    facet_kinds = (*TERM_FIELDS.items(), ("genders", "gender"))
     shared = np.zeros(segment.counted_rows, dtype=np.int64)
     own: dict[str, np.ndarray] = {}
     if not band.size:
-        for name, kind in facet_kinds:
+        for name, kind in FACET_KINDS:
             if name in filters:
-                rows = segment.namespace_rows.get(kind, ([], np.empty(0, np.intp)))[1]
+                rows = segment.namespace(kind)[1]
                 own[name] = np.zeros(len(rows), dtype=np.int64)
         flags = dict.fromkeys((*BOOL_FILTERS, "accepting"), 0)
         return _Tally(shared, own, flags, dict.fromkeys(names, 0))
@@ -944,12 +945,12 @@ def _tally(segment: ix.Segment, selection: _Filtered) -> _Tally:
     # consecutive rows; a facet with a selection of its own is counted against
     # its leave-one-out set instead (not twice).
     for first, end in _row_runs(
-        segment, [kind for name, kind in facet_kinds if name not in without]
+        segment, [kind for name, kind in FACET_KINDS if name not in without]
     ):
         shared[first:end] = band.count(segment.bits, np.arange(first, end), final)
-    for name, kind in facet_kinds:
+    for name, kind in FACET_KINDS:
         if name in without:
-            rows = segment.namespace_rows.get(kind, ([], np.empty(0, np.intp)))[1]
+            rows = segment.namespace(kind)[1]
             own[name] = band.count(segment.bits, rows, without[name])
     flags = {
         name: ix.popcount(band.take(_row(segment, "flag", name)) & without.get(name, final))
@@ -965,7 +966,7 @@ def _row_runs(segment: ix.Segment, kinds: Sequence[str]) -> list[tuple[int, int]
     key = ("row_runs", tuple(kinds))
     found = segment.derived.get(key)
     if found is None:
-        parts = [segment.namespace_rows.get(k, ([], np.empty(0, np.intp)))[1] for k in kinds]
+        parts = [segment.namespace(kind)[1] for kind in kinds]
         rows = np.unique(np.concatenate(parts)) if parts else np.empty(0, np.intp)
         firsts, ends = _runs(rows, gap=1)
         found = segment.derived[key] = [(int(a), int(b)) for a, b in zip(firsts, ends, strict=True)]
