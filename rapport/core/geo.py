@@ -13,10 +13,11 @@ from __future__ import annotations
 import gzip
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from .states import normalize_state
 
@@ -144,6 +145,31 @@ def haversine_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_MILES * math.asin(math.sqrt(a))
+
+
+class _Located(Protocol):
+    lat: float | None
+    lon: float | None
+
+
+_O = TypeVar("_O", bound=_Located)
+
+
+def nearest_office(offices: Iterable[_O], lat: float | None, lon: float | None) -> _O | None:
+    """The office nearest to a point: the one a card names for a search with a place.
+
+    Offices without coordinates are never nearest; with no point (or no located
+    office) the first office stands, as a profile lists them. None for no offices.
+    The one rule for the search page's and Find your match's cards; the index
+    computes the same distance vectorised for ranking (search's radius).
+    """
+    offices = list(offices)
+    if lat is None or lon is None:
+        return offices[0] if offices else None
+    located = [o for o in offices if o.lat is not None and o.lon is not None]
+    if not located:
+        return offices[0] if offices else None
+    return min(located, key=lambda o: haversine_miles(lat, lon, o.lat, o.lon))  # type: ignore[arg-type]
 
 
 def warm_up() -> None:

@@ -154,14 +154,11 @@ def _card(
 ) -> Card:
     profile = hit.profile
     location = result.location
-    offices = profile.office_list()
-    place_office = offices[0] if offices else None
-    if location is not None and location.has_point:
-        located = [o for o in offices if o.lat is not None and o.lon is not None]
-        if located:
-            place_office = min(
-                located, key=lambda o: geo.haversine_miles(location.lat, location.lon, o.lat, o.lon)
-            )
+    place_office = geo.nearest_office(
+        profile.office_list(),
+        location.lat if location else None,
+        location.lon if location else None,
+    )
     place = display.location(place_office.city, place_office.state) if place_office else ""
 
     ways = [

@@ -428,15 +428,11 @@ def _cards(result: MatchResult) -> list[MatchCard]:
     location = result.location
     for match in result.matches:
         profile = match.profile
-        offices = profile.office_list()
-        office = offices[0] if offices else None
-        if location is not None and location.has_point:
-            located = [o for o in offices if o.lat is not None and o.lon is not None]
-            if located:
-                office = min(
-                    located,
-                    key=lambda o: geo.haversine_miles(location.lat, location.lon, o.lat, o.lon),
-                )
+        office = geo.nearest_office(
+            profile.office_list(),
+            location.lat if location else None,
+            location.lon if location else None,
+        )
         title_place = display.title_and_place(
             title=profile.title,
             city=office.city if office else "",

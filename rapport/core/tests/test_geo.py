@@ -30,3 +30,21 @@ def test_a_city_centroid_averages_its_own_zips_not_acceptable_names() -> None:
     # Cold Bay's ZIP accepts "Adak", 360 miles away; Adak has its own ZIP.
     adak = geo.lookup_city("Adak", "AK")
     assert adak is not None and adak.lon < -176
+
+
+class _Office:
+    def __init__(self, city: str, lat: float | None, lon: float | None) -> None:
+        self.city, self.lat, self.lon = city, lat, lon
+
+
+def test_it_names_the_office_nearest_to_the_point_and_skips_unlocated_ones() -> None:
+    nowhere = _Office("Nowhere", None, None)
+    seattle = _Office("Seattle", 47.61, -122.33)
+    spokane = _Office("Spokane", 47.66, -117.43)
+    offices = [nowhere, spokane, seattle]
+    assert geo.nearest_office(offices, 47.25, -122.44) is seattle  # Tacoma
+    assert geo.nearest_office(offices, 47.67, -117.24) is spokane  # Spokane Valley
+    # No point, or nothing located: the profile's first office, as listed.
+    assert geo.nearest_office(offices, None, None) is nowhere
+    assert geo.nearest_office([nowhere], 47.25, -122.44) is nowhere
+    assert geo.nearest_office([], 47.25, -122.44) is None
