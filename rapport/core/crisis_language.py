@@ -17,7 +17,8 @@ recall matters more than precision here.
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from rapport.core.text import fold
 
 # Whole phrases, matched on folded text with flexible spacing and apostrophes.
 _PHRASES = [
@@ -81,8 +82,7 @@ _PILL_EMOJI = "\U0001f48a"
 
 
 def _fold(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text.lower())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = fold(text)
     return re.sub(r"[’‘`]", "'", re.sub(r"\s+", " ", folded))
 
 

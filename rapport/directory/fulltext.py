@@ -30,11 +30,12 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 from django.db import NotSupportedError, connection, transaction
+
+from rapport.core.text import fold
 
 from .models import ApproachStatement, Status, TherapistProfile
 
@@ -53,28 +54,9 @@ MAX_WORD_LENGTH = 64
 _BM25_WEIGHTS = (10.0, 1.0)
 _PG_WEIGHTS = "{0.02, 0.02, 0.02, 1.0}"
 
-# Combining marks left by NFKD on Latin, Greek and Cyrillic letters. Only
-# these blocks: marks of other scripts (Devanagari vowel signs, say) are
-# letters of the word, and dropping them would merge unrelated words.
-_MARK_RANGES = (
-    (0x0300, 0x036F),
-    (0x1AB0, 0x1AFF),
-    (0x1DC0, 0x1DFF),
-    (0x20D0, 0x20FF),
-    (0xFE20, 0xFE2F),
-)
-_DROP_MARKS = {cp: None for lo, hi in _MARK_RANGES for cp in range(lo, hi + 1)}
 # Words as the FTS5 unicode61 tokenizer sees them: letters and digits. The
 # underscore is a word character for `re` but a separator for the tokenizer.
 _WORD = re.compile(r"[^\W_]+")
-
-
-def fold(text: str) -> str:
-    """Lowercase without accents: "José Núñez" -> "jose nunez"."""
-    if text.isascii():
-        # Most text is plain ASCII: skip the normalisation, ~20x faster.
-        return text.lower()
-    return unicodedata.normalize("NFKD", text).translate(_DROP_MARKS).casefold()
 
 
 # PostgreSQL's English stop words (tsearch_data/english.stop). PostgreSQL

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rapport.core import geo
 from rapport.core.states import STATES, normalize_state, state_name
+from rapport.core.text import fold
 from rapport.taxonomy.models import Kind, Term
 
 from . import index as ix
@@ -345,12 +346,8 @@ _STOPWORDS = frozenset(
 
 
 def fold_words(text: str) -> list[str]:
-    import unicodedata
-
-    folded = "".join(
-        c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c)
-    )
-    return [w.strip("'-") for w in _WORD.findall(folded) if w.strip("'-")]
+    """The words of a text, folded as the full-text index folds them (`core.text.fold`)."""
+    return [w.strip("'-") for w in _WORD.findall(fold(text)) if w.strip("'-")]
 
 
 _vocabulary: tuple[str, Vocabulary] | None = None
