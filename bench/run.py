@@ -25,7 +25,7 @@ if __package__ in (None, ""):
     # Run as a script: make `bench` importable from the repository root.
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import common  # noqa: E402
+from bench import common
 
 
 def _backends(value: str) -> list[str]:

@@ -222,7 +222,7 @@ def _slug_list(
 
 def clean_document(
     raw: object, vocab: Vocabulary, *, today=None
-) -> tuple[CleanProfile | None, list[tuple[str, str]]]:  # noqa: C901
+) -> tuple[CleanProfile | None, list[tuple[str, str]]]:
     """Validate one spec document. Returns (profile, []) or (None, [(path, message), ...])."""
     if not isinstance(raw, dict):
         return None, [("", f"expected a JSON object, got {type(raw).__name__}")]

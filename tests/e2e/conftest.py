@@ -20,7 +20,7 @@ import pytest
 # data. The test code is still plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 if TYPE_CHECKING:
     from rapport.directory.models import TherapistProfile

@@ -752,7 +752,7 @@ class Report:
     def full_lists(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.shown >= scoring.TOP]
 
-    def as_text(self) -> str:  # noqa: C901 - one linear report
+    def as_text(self) -> str:
         lines: list[str] = []
         add = lines.append
         add("Matching evaluation")
