@@ -22,14 +22,14 @@ class TermGroup:
     terms: list[tuple[Term, str | None]] = field(default_factory=list)
 
 
-def _topic_url(kind: str, slug: str) -> str | None:
+def _topic_url(kind: Kind, slug: str) -> str | None:
     try:
         return reverse(TOPIC_URL_NAMES[kind], kwargs={"slug": slug})
     except NoReverseMatch:
         return None
 
 
-def _grouped_terms(terms: list[Term], kind: str) -> list[TermGroup]:
+def _grouped_terms(terms: list[Term], kind: Kind) -> list[TermGroup]:
     """Terms of one kind in their `group`s, groups in order of first appearance."""
     groups: dict[str, TermGroup] = {}
     linkable = _topic_url(kind, "x") is not None

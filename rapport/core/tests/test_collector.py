@@ -25,7 +25,12 @@ def test_it_freezes_after_the_given_requests_and_then_stops_listening(
 ) -> None:
     freezes: list[int] = []
     real_freeze = gc.freeze
-    monkeypatch.setattr(gc, "freeze", lambda: (freezes.append(len(freezes)), real_freeze()))
+
+    def counting_freeze() -> None:
+        freezes.append(len(freezes))
+        real_freeze()
+
+    monkeypatch.setattr(gc, "freeze", counting_freeze)
     receivers = len(request_finished.receivers)
     freeze_after_first_requests(after=(2, 4))
     assert len(request_finished.receivers) == receivers + 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.test import Client
 from django.urls import path
 
@@ -23,7 +24,7 @@ urlpatterns = [
 ]
 
 
-def _csp(response: HttpResponse) -> dict[str, str]:
+def _csp(response: HttpResponseBase) -> dict[str, str]:
     directives = {}
     for part in response.headers["Content-Security-Policy"].split(";"):
         name, _, value = part.strip().partition(" ")

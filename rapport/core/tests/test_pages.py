@@ -17,6 +17,13 @@ pytestmark = pytest.mark.django_db
 PAGES = ["/", "/crisis/", "/privacy/"]
 
 
+def _first(pattern: str, text: str) -> str:
+    """The first group of the pattern's first match; a missing match fails the test here."""
+    match = re.search(pattern, text)
+    assert match is not None, f"no {pattern!r} in the page"
+    return match.group(1)
+
+
 @pytest.mark.parametrize("url", PAGES)
 def test_it_serves_every_page_with_the_crisis_line_in_header_and_footer(client, url):
     response = client.get(url)
@@ -44,9 +51,7 @@ def test_it_gives_every_page_landmarks_a_skip_link_and_its_own_title(client, url
 
 
 def test_it_gives_each_page_a_different_title(client):
-    titles = {
-        re.search(r"<title>(.*?)</title>", client.get(u).content.decode()).group(1) for u in PAGES
-    }
+    titles = {_first(r"<title>(.*?)</title>", client.get(u).content.decode()) for u in PAGES}
     assert len(titles) == len(PAGES)
 
 
@@ -244,7 +249,7 @@ def test_it_shows_a_friendly_404_with_the_crisis_line(client):
 
 def test_it_serves_the_stylesheet(client):
     html = client.get("/").content.decode()
-    css = re.search(r'<link rel="stylesheet" href="([^"]+)"', html).group(1)
+    css = _first(r'<link rel="stylesheet" href="([^"]+)"', html)
     response = client.get(css)
     assert response.status_code == 200, (
         "rapport/static/ is not served: settings.py needs STATICFILES_DIRS = [BASE_DIR / 'static']"

@@ -67,7 +67,8 @@ def test_a_connection_the_server_ended_is_not_usable_and_is_replaced(
     assert not wrapper.is_usable()
 
     # What Django does before a request's first query: close it, then connect afresh.
-    wrapper.health_check_done = False
+    # BaseDatabaseWrapper sets it in __init__; django-stubs does not declare it.
+    wrapper.health_check_done = False  # type: ignore[attr-defined]
     wrapper.close_if_health_check_failed()
     with wrapper.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
