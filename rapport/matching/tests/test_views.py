@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from rapport.core.testing import make_profile
 from rapport.directory import index as ix
-from rapport.matching.forms import SESSION_KEY
 from rapport.matching.models import SavedMatch
+from rapport.matching.session import SESSION_KEY
 from rapport.taxonomy.models import Kind
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_index")]
