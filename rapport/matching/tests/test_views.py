@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from rapport.core.testing import make_profile
 from rapport.directory import index as ix
+from rapport.directory.search import resolve_location
 from rapport.matching.models import SavedMatch
 from rapport.matching.session import SESSION_KEY
 from rapport.taxonomy.models import Kind
@@ -262,6 +263,38 @@ def test_it_sends_an_unknown_place_from_the_results_back_to_the_place_question(c
     assert response.status_code == 303 and response["Location"] == "/match/step/3/"
     page = html(client.get("/match/step/3/"))
     assert "We don&#x27;t know a place called Nowhereville in Washington" in page
+
+
+def test_each_request_resolves_the_place_once(client, directory, monkeypatch):
+    """The form, the review and the results pass the resolved place on, not the text."""
+    from rapport.matching import forms, views
+
+    resolved: list[str] = []
+
+    def counted(text):
+        resolved.append(text)
+        return resolve_location(text)
+
+    for module in (forms, views):
+        monkeypatch.setattr(module, "resolve_location", counted)
+
+    def resolutions(request) -> int:
+        resolved.clear()
+        request()
+        return len(resolved)
+
+    answer_everything(client)
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    # Changed after the review, the place goes back to the review, drawn in place.
+    place = {"location": "Tacoma, WA", "mode": "both", "radius": "25"}
+    assert resolutions(lambda: step(client, 3, place, **htmx)) == 1
+    assert resolutions(lambda: client.get("/match/step/8/")) == 1
+    assert resolutions(lambda: client.get("/match/results/")) == 1
+    assert resolutions(lambda: client.get("/match/step/3/")) == 1
+    # A place that cannot be found: kept on Back, explained on the next visit to step 3.
+    place = {"location": "Nowhereville, WA", "mode": "both", "radius": "25", "action": "back"}
+    assert resolutions(lambda: step(client, 3, place)) == 1
+    assert resolutions(lambda: client.get("/match/step/3/")) == 1
 
 
 def test_it_asks_the_age_when_therapy_is_for_a_child(client, directory):
