@@ -13,9 +13,11 @@ data (domain.md 3.3 and 4.4), so:
   the page they came from, the time of the last change). Never in the
   person's account, even when they are signed in.
 - For how long: 24 hours after the last change (`EXPIRES_AFTER`). `load_state`
-  discards older answers, and a visitor's whole session then ends, so the
-  session row can be purged (`clearsessions`) instead of lasting two weeks.
-  "Start again" (`clear_state`) forgets them at once.
+  discards older answers. A visitor's whole session then ends too, so
+  `clearsessions` can purge its row instead of keeping it two weeks; a
+  signed-in person's session keeps its own length, and their expired answers
+  are dropped from it on their next visit to Find your match. "Clear my
+  answers" (`clear_state`) forgets them at once; "Start again" replaces them.
 - What never leaves the session: the answers and the free text never go into a
   URL (every step is a POST; step pages are addressed by number only), a log
   line, an email (subject or body) or analytics, and nothing links them to an
