@@ -1,11 +1,8 @@
-"""The "Find your match" questionnaire: one form per step, and the session state they fill.
+"""The "Find your match" questionnaire: one form per step, with the choices it offers.
 
-Where answers live (domain.md 4.4): only in the person's own session, under
-`request.session["match"]`, with the time of the last change. After 24 hours
-without a change they are discarded. They never go into a URL (every step is
-a POST), a log, an email or the person's account, even when someone is
-logged in. The free text and the insurance plan name stay in the session
-only; neither is used for ranking nor saved with "Keep these results".
+Each form reads its initial values from the session state and writes its answers
+back into it (`initial_for`, `apply`, `skip`); where that state lives, for how long,
+and what may never leave it is `matching/session.py`.
 
 Every step is optional except the place: licensure depends on where the
 person will physically be during sessions, so nothing can be matched
@@ -14,23 +11,17 @@ without it.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rapport.directory.search import DEFAULT_RADIUS, MODES, RADII, resolve_location
-from rapport.matching.scoring import FAITH_SLUGS, PREFERENCE_KINDS, WHO, Answers, Preference
+from rapport.directory.search import DEFAULT_RADIUS, RADII, LocationResult, resolve_location
+from rapport.matching.scoring import FAITH_SLUGS
 from rapport.taxonomy.models import Kind, Term
 
-SESSION_KEY = "match"
-EXPIRES_AFTER = dt.timedelta(hours=24)
-STEPS = 8
 MAX_FREE_TEXT = 1000
 MAX_LOCATION = 100
 MAX_PLAN = 100
@@ -53,9 +44,6 @@ TOP_ISSUES = (
     "adhd",
     "sleep-insomnia",
 )
-# Issues whose choice alone brings the crisis resources to the next screen, like
-# crisis language in the free text does (computed when rendering; never stored).
-CRISIS_ISSUES = frozenset({"suicidal-thoughts", "self-harm"})
 # Approaches people most often ask about by name, listed before the rest.
 COMMON_APPROACHES = (
     "cognitive-behavioral-therapy",
@@ -128,132 +116,6 @@ CONSULTATION_CHOICES = (
 )
 
 
-# --- Session state ------------------------------------------------------------------------------
-
-
-def _now() -> dt.datetime:
-    return timezone.now()
-
-
-def new_state(prefill: Mapping[str, str] | None = None) -> dict[str, Any]:
-    return {
-        "answers": {},
-        "free_text": "",
-        "plan_name": "",
-        "answered": [],  # step numbers the person has answered or skipped
-        "suggested": [],  # issues suggested by the free text, awaiting confirmation
-        "prefill": dict(prefill or {}),  # from the page they came from; not an answer
-        "saved_at": _now().isoformat(),
-    }
-
-
-def load_state(request: HttpRequest) -> tuple[dict[str, Any] | None, bool]:
-    """(state, expired): the session's answers, or None; expired ones are discarded here."""
-    data = request.session.get(SESSION_KEY)
-    if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
-        return None, False
-    for key, default in new_state().items():
-        if key != "saved_at":  # no timestamp means expired, below
-            data.setdefault(key, default)  # a state from an older version of this page
-    try:
-        saved_at = dt.datetime.fromisoformat(data.get("saved_at", ""))
-    except (TypeError, ValueError):
-        saved_at = None
-    if saved_at is None or timezone.is_naive(saved_at) or _now() - saved_at > EXPIRES_AFTER:
-        clear_state(request)
-        return None, True
-    return data, False
-
-
-def save_state(request: HttpRequest, data: dict[str, Any]) -> None:
-    data["saved_at"] = _now().isoformat()
-    request.session[SESSION_KEY] = data
-    request.session.modified = True
-    if not request.user.is_authenticated:
-        # A visitor's session then ends a day after the last answer, so the stored
-        # session row can be purged (`clearsessions`) instead of holding answers for
-        # the default two weeks. A signed-in person's session length is left alone;
-        # `load_state` still discards their answers after a day.
-        request.session.set_expiry(int(EXPIRES_AFTER.total_seconds()))
-
-
-def clear_state(request: HttpRequest) -> None:
-    request.session.pop(SESSION_KEY, None)
-
-
-def mark_answered(data: dict[str, Any], step: int) -> None:
-    if step not in data["answered"]:
-        data["answered"] = sorted([*data["answered"], step])
-
-
-def next_unanswered(data: dict[str, Any]) -> int:
-    return next((n for n in range(1, STEPS) if n not in data["answered"]), STEPS)
-
-
-# --- Answers <-> JSON (the session and SavedMatch hold the same shape) ---------------------------
-
-
-def answers_to_json(answers: Answers) -> dict[str, Any]:
-    """Everything ranking needs, as plain JSON; never the free text."""
-    return {
-        "location": answers.location,
-        "mode": answers.mode,
-        "radius": answers.radius,
-        "who": answers.who,
-        "issues": list(answers.issues),
-        "payment": answers.payment,
-        "insurance": answers.insurance,
-        "budget": answers.budget,
-        "preferences": [
-            {"kind": p.kind, "value": p.value, "must": p.must} for p in answers.preferences
-        ],
-        "approaches": list(answers.approaches),
-        "free_consultation": answers.free_consultation,
-    }
-
-
-def _text(value: Any, default: str = "") -> str:
-    return value if isinstance(value, str) else default
-
-
-def _slugs(value: Any) -> tuple[str, ...]:
-    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
-
-
-def answers_from_json(raw: Mapping[str, Any], *, free_text: str = "") -> Answers:
-    """Defensive: session and saved rows are ours, but old shapes must not crash a page."""
-    mode = _text(raw.get("mode"), "both")
-    radius = raw.get("radius")
-    budget = raw.get("budget")
-    who = _text(raw.get("who"), "me")
-    preferences = []
-    for pref in raw.get("preferences") or []:
-        if (
-            isinstance(pref, dict)
-            and pref.get("kind") in (*PREFERENCE_KINDS, "faith")
-            and isinstance(pref.get("value"), str)
-        ):
-            preferences.append(Preference(pref["kind"], pref["value"], bool(pref.get("must"))))
-    return Answers(
-        location=_text(raw.get("location")),
-        mode=mode if mode in MODES else "both",
-        radius=radius if isinstance(radius, int) and radius in RADII else DEFAULT_RADIUS,
-        who=who if who in WHO else "me",
-        issues=_slugs(raw.get("issues")),
-        free_text=free_text,
-        payment=_text(raw.get("payment")),
-        insurance=_text(raw.get("insurance")),
-        budget=budget if isinstance(budget, int) and not isinstance(budget, bool) else None,
-        preferences=tuple(preferences),
-        approaches=_slugs(raw.get("approaches")),
-        free_consultation=_text(raw.get("free_consultation")),
-    )
-
-
-def state_answers(data: Mapping[str, Any]) -> Answers:
-    return answers_from_json(data.get("answers") or {}, free_text=data.get("free_text", ""))
-
-
 # --- Taxonomy choices -------------------------------------------------------------------------
 
 
@@ -313,6 +175,9 @@ class StepForm(forms.Form):
     resets: dict[str, Any] = {}
     # Fields whose template shows a hint with the id "<auto_id>-hint".
     hints: tuple[str, ...] = ()
+    # The place this screen resolved from the typed text (the place step only): the
+    # request that submitted it passes it on rather than resolving the text again.
+    place: LocationResult | None = None
 
     def __init__(self, *args: Any, state: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -521,7 +386,6 @@ class WhereForm(StepForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.suggestions: list[str] = []
-        self.place = None
         if self.is_bound:
             # "Did you mean" buttons send the place they name as `pick`.
             pick = self.data.get("pick", "")
@@ -539,19 +403,28 @@ class WhereForm(StepForm):
             "radius": answers.get("radius", DEFAULT_RADIUS),
         }
 
+    @classmethod
+    def of_answers(cls, data: Mapping[str, Any]) -> WhereForm:
+        """The saved place as if just submitted: validating it shows why it cannot be found."""
+        initial = cls.initial_for(data)
+        return cls(
+            {
+                "location": initial["location"],
+                "mode": initial["mode"],
+                "radius": str(initial["radius"]),
+            },
+            state=data,
+        )
+
     def clean_location(self) -> str:
         text = " ".join(self.cleaned_data["location"].split())
-        self.check_place(text)
-        return text
-
-    def check_place(self, text: str) -> None:
-        result = resolve_location(text)
-        if result.location is None:
-            self.suggestions = [s.label for s in result.suggestions[:MAX_SUGGESTIONS]]
+        self.place = resolve_location(text)
+        if self.place.location is None:
+            self.suggestions = [s.label for s in self.place.suggestions[:MAX_SUGGESTIONS]]
             raise forms.ValidationError(
-                result.problem or _("Enter a ZIP code, a city and state, or a state.")
+                self.place.problem or _("Enter a ZIP code, a city and state, or a state.")
             )
-        self.place = result.location
+        return text
 
     def apply(self, data: dict[str, Any]) -> None:
         data["answers"].update(

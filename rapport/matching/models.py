@@ -34,7 +34,7 @@ class SavedMatchQuerySet(models.QuerySet["SavedMatch"]):
 
 class SavedMatch(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
-    # The questionnaire's answers as plain JSON (see matching.forms.answers_to_json);
+    # The questionnaire's answers as plain JSON (see matching.session.answers_to_json);
     # never the free text or the plan name, which stay in the session.
     answers = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,7 +1,7 @@
 """Find your match: the questionnaire, the results, and saved result links.
 
 Every step is a POST form (CSRF-protected) whose answers go to the session
-(see forms.py for where answers may and may not live); the step pages
+(see session.py for where answers may and may not live); the step pages
 themselves are GET pages addressed by step number only, so the browser's
 back and forward buttons work and no answer reaches a URL. With htmx, a step
 swaps only the step region and the address follows the step number.
@@ -14,10 +14,12 @@ flag is stored, logged or passed on, and nothing is blocked.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -28,15 +30,30 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from rapport.core import crisis as crisis_config
 from rapport.core import display, geo
 from rapport.core.crisis_language import mentions_crisis
-from rapport.directory.search import SearchQuery, resolve_location
+from rapport.directory.search import LocationResult, SearchQuery, resolve_location
 from rapport.matching import forms as mf
 from rapport.matching.models import SavedMatch, saved_match_create
 from rapport.matching.phrases import issues_in_text
 from rapport.matching.scoring import Answers, Match, MatchResult, rank
+from rapport.matching.session import (
+    STEPS,
+    answers_from_json,
+    answers_to_json,
+    clear_state,
+    load_state,
+    mark_answered,
+    new_state,
+    next_unanswered,
+    save_state,
+    state_answers,
+)
 from rapport.taxonomy.models import Kind
 
 # The crisis resources shown on the screen after worrying words, in this order.
 CRISIS_NOW = ("988", "911", "crisis-text-line")
+# Issues whose choice alone brings those resources to the next screen, as crisis
+# language in the free text does.
+CRISIS_ISSUES = frozenset({"suicidal-thoughts", "self-harm"})
 PREFERENCE_TAXONOMY = {
     "identity": Kind.IDENTITY,
     "community": Kind.COMMUNITY,
@@ -46,11 +63,28 @@ PAYMENT_LABELS = dict(mf.PAYMENT_CHOICES)
 CONSULTATION_LABELS = dict(mf.CONSULTATION_CHOICES)
 
 
-# --- Small helpers --------------------------------------------------------------------------
+# --- The person's questionnaire, for each view -----------------------------------------------
 
 
-def _step_url(number: int) -> str:
-    return reverse("matching:step", args=[number])
+P = ParamSpec("P")
+StateView = Callable[Concatenate[HttpRequest, dict[str, Any], P], HttpResponse]
+
+
+def with_questionnaire(view: StateView[P]) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    """Pass the person's questionnaire state to the view as `data`.
+
+    Without one (never started, cleared, or older than 24 hours and so just
+    discarded) the person goes to the start, which says when answers expired.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        data, expired = load_state(request)
+        if data is None:
+            return _to_start(request, expired)
+        return view(request, data, *args, **kwargs)
+
+    return wrapper
 
 
 def _to_start(request: HttpRequest, expired: bool) -> HttpResponse:
@@ -58,10 +92,17 @@ def _to_start(request: HttpRequest, expired: bool) -> HttpResponse:
     return _leave(request, f"{url}?expired=1" if expired else url)
 
 
+# --- Small helpers --------------------------------------------------------------------------
+
+
+def _step_url(number: int) -> str:
+    return reverse("matching:step", args=[number])
+
+
 def _crisis_now(data: dict[str, Any]) -> bool:
     """Worked out at render time from the session's own text; never stored (domain.md 3.3)."""
     issues = set(data["answers"].get("issues", []))
-    return mentions_crisis(data.get("free_text", "")) or bool(issues & mf.CRISIS_ISSUES)
+    return mentions_crisis(data.get("free_text", "")) or bool(issues & CRISIS_ISSUES)
 
 
 def _crisis_resources() -> list[crisis_config.Resource]:
@@ -73,7 +114,7 @@ def _page(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     """A full page, or only the step region for htmx."""
-    context.setdefault("steps", mf.STEPS)
+    context.setdefault("steps", STEPS)
     if request.htmx:
         response = render(request, "matching/_step.html", context, status=status)
     else:
@@ -82,15 +123,22 @@ def _page(
     return response
 
 
-def _go(request: HttpRequest, data: dict[str, Any], where: int | str) -> HttpResponse:
-    """After a POST: redirect (303) to the next screen, or draw it in place for htmx."""
+def _go(
+    request: HttpRequest,
+    data: dict[str, Any],
+    where: int | str,
+    *,
+    place: LocationResult | None = None,
+) -> HttpResponse:
+    """After a POST: redirect (303) to the next screen, or draw it in place for htmx
+    (with the place, if this request has already resolved it)."""
     url = reverse("matching:words") if where == "words" else _step_url(int(where))
     if not request.htmx:
         return _see_other(url)
     if where == "words":
         response = _words_screen(request, data, None)
-    elif int(where) == mf.STEPS:
-        response = _review_screen(request, data)
+    elif int(where) == STEPS:
+        response = _review_screen(request, data, place)
     else:
         response = _step_screen(request, data, int(where), None)
     response["HX-Push-Url"] = url
@@ -115,7 +163,7 @@ def _leave(request: HttpRequest, url: str) -> HttpResponse:
 
 def _after(data: dict[str, Any], number: int) -> int:
     # Once they have seen the review, a changed answer goes straight back to it.
-    return mf.STEPS if data.get("reviewed") else number + 1
+    return STEPS if data.get("reviewed") else number + 1
 
 
 # --- Start -----------------------------------------------------------------------------------
@@ -132,13 +180,13 @@ def start(request: HttpRequest) -> HttpResponse:
         for key, kind in (("issue", Kind.ISSUE), ("approach", Kind.APPROACH))
         if (slug := mf.valid_slug(kind, source.get(key)))
     }
-    data, expired = mf.load_state(request)
+    data, expired = load_state(request)
     if request.method == "POST":
         if request.POST.get("action") == "continue" and data is not None:
             data["prefill"].update(prefill)
-            mf.save_state(request, data)
-            return _see_other(_step_url(mf.next_unanswered(data)))
-        mf.save_state(request, mf.new_state(prefill))
+            save_state(request, data)
+            return _see_other(_step_url(next_unanswered(data)))
+        save_state(request, new_state(prefill))
         return _see_other(_step_url(1))
 
     came_from = ""
@@ -154,7 +202,7 @@ def start(request: HttpRequest) -> HttpResponse:
         "expired": expired or request.GET.get("expired") == "1",
         "cleared": request.GET.get("cleared") == "1",
         "deleted": request.GET.get("deleted") == "1",
-        "steps": mf.STEPS,
+        "steps": STEPS,
     }
     return render(request, "matching/start.html", context)
 
@@ -165,22 +213,14 @@ def start(request: HttpRequest) -> HttpResponse:
 def _step_screen(
     request: HttpRequest, data: dict[str, Any], number: int, form: mf.StepForm | None
 ) -> HttpResponse:
-    form_class = mf.STEP_FORMS[number]
     if form is None:
-        initial = form_class.initial_for(data)
-        form = form_class(initial=initial, state=data)
-        location = data["answers"].get("location", "")
-        if number == 3 and location and resolve_location(location).location is None:
+        form_class = mf.STEP_FORMS[number]
+        form = form_class(initial=form_class.initial_for(data), state=data)
+        if number == 3 and data["answers"].get("location"):
             # Sent back from the results (or typed before going back): show why.
-            form = form_class(
-                {
-                    "location": location,
-                    "mode": initial["mode"],
-                    "radius": str(initial["radius"]),
-                },
-                state=data,
-            )
-            form.is_valid()
+            checked = mf.WhereForm.of_answers(data)
+            if not checked.is_valid():
+                form = checked
     context = {
         "number": number,
         "title": mf.STEP_TITLES[number],
@@ -195,13 +235,10 @@ def _step_screen(
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def step(request: HttpRequest, number: int) -> HttpResponse:
-    if not 1 <= number <= mf.STEPS:
-        raise Http404
-    data, expired = mf.load_state(request)
-    if data is None:
-        return _to_start(request, expired)
-    if number == mf.STEPS:
+@with_questionnaire
+def step(request: HttpRequest, data: dict[str, Any], number: int) -> HttpResponse:
+    """Step `number` (1 to STEPS, checked by the URL) and its answers' POST."""
+    if number == STEPS:
         return review(request, data)
     form_class = mf.STEP_FORMS[number]
     if request.method == "GET":
@@ -210,8 +247,8 @@ def step(request: HttpRequest, number: int) -> HttpResponse:
     action = request.POST.get("action", "next")
     if action == "skip" and number != 3:
         form_class.skip(data)
-        mf.mark_answered(data, number)
-        mf.save_state(request, data)
+        mark_answered(data, number)
+        save_state(request, data)
         return _go(request, data, _after(data, number))
 
     form = form_class(request.POST, state=data)
@@ -222,7 +259,7 @@ def step(request: HttpRequest, number: int) -> HttpResponse:
             form.apply(data)
         else:
             form.apply_partial(data)
-        mf.save_state(request, data)
+        save_state(request, data)
         if number == 1:
             return _leave(request, reverse("matching:start"))
         return _go(request, data, number - 1)
@@ -230,15 +267,15 @@ def step(request: HttpRequest, number: int) -> HttpResponse:
         return _step_screen(request, data, number, form)
 
     form.apply(data)
-    mf.mark_answered(data, number)
+    mark_answered(data, number)
     if number == 2:
         issues = data["answers"]["issues"]
         data["suggested"] = [s for s in issues_in_text(data["free_text"]) if s not in issues]
-        mf.save_state(request, data)
+        save_state(request, data)
         if data["suggested"] or _crisis_now(data):
             return _go(request, data, "words")
-    mf.save_state(request, data)
-    return _go(request, data, _after(data, number))
+    save_state(request, data)
+    return _go(request, data, _after(data, number), place=form.place)
 
 
 def _words_screen(
@@ -261,10 +298,8 @@ def _words_screen(
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def words(request: HttpRequest) -> HttpResponse:
-    data, expired = mf.load_state(request)
-    if data is None:
-        return _to_start(request, expired)
+@with_questionnaire
+def words(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
     if request.method == "GET":
         return _words_screen(request, data, None)
     form = mf.WordsForm(request.POST, state=data)
@@ -273,7 +308,7 @@ def words(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():  # only a tampered request gets here
         return _words_screen(request, data, form)
     form.apply(data)
-    mf.save_state(request, data)
+    save_state(request, data)
     return _go(request, data, _after(data, 2))
 
 
@@ -287,8 +322,8 @@ class ReviewItem:
     lines: list[str]
 
 
-def _review_items(data: dict[str, Any]) -> list[ReviewItem]:
-    answers = mf.state_answers(data)
+def _review_items(data: dict[str, Any], place: LocationResult | None) -> list[ReviewItem]:
+    answers = state_answers(data)
     raw = data["answers"]
     names = mf.labels(
         [Kind.ISSUE, Kind.INSURANCE, Kind.IDENTITY, Kind.COMMUNITY, Kind.LANGUAGE, Kind.APPROACH]
@@ -311,8 +346,8 @@ def _review_items(data: dict[str, Any]) -> list[ReviewItem]:
 
     where = []
     if answers.location:
-        place = resolve_location(answers.location).location
-        where.append(place.label if place else answers.location)
+        location = (place or resolve_location(answers.location)).location
+        where.append(location.label if location else answers.location)
         if answers.mode == "online":
             where.append(_("Online"))
         elif answers.mode == "in_person":
@@ -371,18 +406,20 @@ def _preference_line(kind: str, value: str, must: bool, names: dict[tuple[str, s
     return f"{label} ({importance})"
 
 
-def _review_screen(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
+def _review_screen(
+    request: HttpRequest, data: dict[str, Any], place: LocationResult | None = None
+) -> HttpResponse:
     if not data.get("reviewed"):
         data["reviewed"] = True
-        mf.save_state(request, data)
+        save_state(request, data)
     names = mf.labels([Kind.ISSUE])
     issues = data["answers"].get("issues", [])
     context = {
-        "number": mf.STEPS,
-        "title": mf.STEP_TITLES[mf.STEPS],
+        "number": STEPS,
+        "title": mf.STEP_TITLES[STEPS],
         "template": "matching/steps/review.html",
-        "action": _step_url(mf.STEPS),
-        "items": _review_items(data),
+        "action": _step_url(STEPS),
+        "items": _review_items(data, place),
         "other_issues": [(s, names.get((Kind.ISSUE, s), s)) for s in issues[1:]],
         "needs_location": not data["answers"].get("location"),
         "skippable": False,
@@ -400,10 +437,10 @@ def review(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
         issues = data["answers"].get("issues", [])
         if slug in issues:
             data["answers"]["issues"] = [slug, *[s for s in issues if s != slug]]
-            mf.save_state(request, data)
-        return _go(request, data, mf.STEPS)
+            save_state(request, data)
+        return _go(request, data, STEPS)
     if action == "back":
-        return _go(request, data, mf.STEPS - 1)
+        return _go(request, data, STEPS - 1)
     if not data["answers"].get("location"):
         return _go(request, data, 3)
     return _leave(request, reverse("matching:results"))
@@ -423,9 +460,15 @@ class MatchCard:
         return self.match.profile
 
 
-def _cards(result: MatchResult) -> list[MatchCard]:
+def _rank(answers: Answers, place: LocationResult) -> MatchResult:
+    """Rank for the place this request has already resolved from `answers.location`."""
+    # TODO(integrator, #13): once scoring.rank() takes `place=`: return rank(answers, place=place)
+    return rank(answers)
+
+
+def _cards(result: MatchResult, place: LocationResult) -> list[MatchCard]:
     cards = []
-    location = result.location
+    location = place.location
     for match in result.matches:
         profile = match.profile
         office = geo.nearest_office(
@@ -455,10 +498,12 @@ def _search_link(answers: Answers) -> str:
     return reverse("directory:search") + "?" + query.to_querystring()
 
 
-def _results_context(result: MatchResult, answers: Answers) -> dict[str, Any]:
+def _results_context(
+    result: MatchResult, answers: Answers, place: LocationResult
+) -> dict[str, Any]:
     return {
         "result": result,
-        "cards": _cards(result),
+        "cards": _cards(result, place),
         "relaxations": [(i, r, r.label) for i, r in enumerate(result.relaxations)],
         "few": result.eligible < 3,
         "youth": answers.who in ("child", "teen"),
@@ -468,18 +513,15 @@ def _results_context(result: MatchResult, answers: Answers) -> dict[str, Any]:
 
 @never_cache
 @require_safe
-def results(request: HttpRequest) -> HttpResponse:
-    data, expired = mf.load_state(request)
-    if data is None:
-        return _to_start(request, expired)
-    answers = mf.state_answers(data)
-    if not answers.location:
+@with_questionnaire
+def results(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
+    answers = state_answers(data)
+    place = resolve_location(answers.location)
+    if place.location is None:
+        # No place yet, or one that cannot be found: step 3 asks for it and says why.
         return _see_other(_step_url(3))
-    result = rank(answers)
-    if result.location is None:
-        # The place cannot be found: step 3 shows the problem, worked out again from the text.
-        return _see_other(_step_url(3))
-    context = _results_context(result, answers)
+    result = _rank(answers, place)
+    context = _results_context(result, answers, place)
     context.update(
         {
             "crisis": _crisis_now(data),
@@ -492,40 +534,37 @@ def results(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_POST
-def relax(request: HttpRequest) -> HttpResponse:
-    data, expired = mf.load_state(request)
-    if data is None:
-        return _to_start(request, expired)
-    answers = mf.state_answers(data)
-    result = rank(answers) if answers.location else None
+@with_questionnaire
+def relax(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
+    answers = state_answers(data)
+    place = resolve_location(answers.location)
+    relaxations = _rank(answers, place).relaxations if place.location else []
     try:
         index = int(request.POST.get("option", ""))
     except ValueError:
         index = -1
-    if result is not None and 0 <= index < len(result.relaxations):
-        data["answers"] = mf.answers_to_json(result.relaxations[index].answers)
-        mf.save_state(request, data)
+    if 0 <= index < len(relaxations):
+        data["answers"] = answers_to_json(relaxations[index].answers)
+        save_state(request, data)
     return _see_other(reverse("matching:results"))
 
 
 @never_cache
 @require_POST
-def keep(request: HttpRequest) -> HttpResponse:
+@with_questionnaire
+def keep(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
     """Only on this click do answers leave the session: a saved list, for 7 days."""
-    data, expired = mf.load_state(request)
-    if data is None:
-        return _to_start(request, expired)
-    answers = mf.state_answers(data)
+    answers = state_answers(data)
     if not answers.location:
         return _see_other(_step_url(3))
-    _row, token = saved_match_create(answers=mf.answers_to_json(answers))
+    _row, token = saved_match_create(answers=answers_to_json(answers))
     return _see_other(reverse("matching:saved", args=[token]))
 
 
 @never_cache
 @require_http_methods(["POST"])
 def clear(request: HttpRequest) -> HttpResponse:
-    mf.clear_state(request)
+    clear_state(request)
     return _see_other(reverse("matching:start") + "?cleared=1")
 
 
@@ -544,9 +583,9 @@ def saved(request: HttpRequest, token: str) -> HttpResponse:
         return _gone(request, 404)
     if row.is_expired:
         return _gone(request, 410)
-    answers = mf.answers_from_json(row.answers)
-    result = rank(answers)
-    context = _results_context(result, answers)
+    answers = answers_from_json(row.answers)
+    place = resolve_location(answers.location)
+    context = _results_context(_rank(answers, place), answers, place)
     context.update({"saved": row, "saved_url": request.build_absolute_uri(), "token": token})
     # The address is the key to the list. The site-wide Referrer-Policy (same-origin)
     # already keeps it from other sites; "no-referrer" would also make the browser send

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import re
 from html.parser import HTMLParser
 from io import StringIO
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
 from rapport.core.testing import make_profile
 from rapport.directory import index as ix
-from rapport.matching.forms import SESSION_KEY
+from rapport.directory.search import resolve_location
 from rapport.matching.models import SavedMatch
+from rapport.matching.session import SESSION_KEY
 from rapport.taxonomy.models import Kind
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_index")]
@@ -262,6 +265,38 @@ def test_it_sends_an_unknown_place_from_the_results_back_to_the_place_question(c
     assert "We don&#x27;t know a place called Nowhereville in Washington" in page
 
 
+def test_each_request_resolves_the_place_once(client, directory, monkeypatch):
+    """The form, the review and the results pass the resolved place on, not the text."""
+    from rapport.matching import forms, views
+
+    resolved: list[str] = []
+
+    def counted(text):
+        resolved.append(text)
+        return resolve_location(text)
+
+    for module in (forms, views):
+        monkeypatch.setattr(module, "resolve_location", counted)
+
+    def resolutions(request) -> int:
+        resolved.clear()
+        request()
+        return len(resolved)
+
+    answer_everything(client)
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    # Changed after the review, the place goes back to the review, drawn in place.
+    place = {"location": "Tacoma, WA", "mode": "both", "radius": "25"}
+    assert resolutions(lambda: step(client, 3, place, **htmx)) == 1
+    assert resolutions(lambda: client.get("/match/step/8/")) == 1
+    assert resolutions(lambda: client.get("/match/results/")) == 1
+    assert resolutions(lambda: client.get("/match/step/3/")) == 1
+    # A place that cannot be found: kept on Back, explained on the next visit to step 3.
+    place = {"location": "Nowhereville, WA", "mode": "both", "radius": "25", "action": "back"}
+    assert resolutions(lambda: step(client, 3, place)) == 1
+    assert resolutions(lambda: client.get("/match/step/3/")) == 1
+
+
 def test_it_asks_the_age_when_therapy_is_for_a_child(client, directory):
     start(client)
     response = step(client, 1, {"who": "child"})
@@ -349,6 +384,52 @@ def test_it_shows_crisis_help_on_the_next_screen_and_lets_the_person_continue(cl
     assert "crisis" not in repr(state["answers"])
 
 
+CRISIS_HELP = (
+    "It sounds like you may be going through a lot right now.",
+    'href="tel:988"',  # 988 Suicide & Crisis Lifeline: call
+    'href="sms:988"',  # ... and text
+    'href="sms:741741"',  # Crisis Text Line
+    "Text HOME to 741741",
+    "Crisis Text Line",
+    'href="tel:911"',
+)
+
+
+@pytest.mark.parametrize("issue", ["suicidal-thoughts", "self-harm"])
+def test_choosing_a_crisis_issue_shows_crisis_help_and_never_blocks(client, directory, issue):
+    """A visitor who ticks "Suicidal thoughts" or "Self-harm", with no words typed."""
+    start(client)
+    response = step(client, 2, {"issues": [issue], "action": "next"})
+    assert response.status_code == 303 and response["Location"] == "/match/step/2/words/"
+    page = html(client.get("/match/step/2/words/"))
+    for text in CRISIS_HELP:
+        assert text in page, text
+    assert page.index("It sounds like") < page.index('id="step-heading"')
+    # Never a block: Continue is right there, and the questionnaire goes on to matches.
+    assert 'value="next"' in page
+    response = client.post("/match/step/2/words/", {"action": "next"})
+    assert response["Location"] == "/match/step/3/"
+    response = step(client, 3, {"location": "98402", "mode": "both", "radius": "25"})
+    assert response["Location"] == "/match/step/4/"
+    page = html(client.get("/match/results/"))
+    for text in CRISIS_HELP:
+        assert text in page, text
+    assert page.index("It sounds like") < page.index('id="results-heading"')
+    assert "Ana Alvarez" in page  # the matches are shown too
+    # The choice is kept as an answer; no flag is stored beside it.
+    state = session_state(client)
+    assert state["answers"]["issues"] == [issue]
+    assert not any("crisis" in key for key in state)
+
+
+def test_an_ordinary_issue_brings_no_crisis_help(client, directory):
+    start(client)
+    response = step(client, 2, {"issues": ["anxiety"], "action": "next"})
+    assert response["Location"] == "/match/step/3/"
+    step(client, 3, {"location": "98402", "mode": "both", "radius": "25"})
+    assert "It sounds like" not in html(client.get("/match/results/"))
+
+
 def test_it_never_puts_answers_in_a_url(client, directory):
     responses = answer_everything(client, text=FREE_TEXT)
     responses.append(client.post("/match/results/keep/"))
@@ -364,6 +445,55 @@ def test_it_never_puts_answers_in_a_url(client, directory):
     # The one search link carries the place and format, nothing else.
     results = html(responses[-3])
     assert 'href="/therapists/?location=98402"' in results
+
+
+def test_it_never_puts_answers_in_a_log_line_or_an_email(client, directory, caplog, monkeypatch):
+    # Every record of every logger, at every level: even those settings.py keeps quiet.
+    caplog.set_level(logging.DEBUG)
+    for name, logger in list(logging.root.manager.loggerDict.items()):
+        if isinstance(logger, logging.Logger) and not logger.propagate:
+            monkeypatch.setattr(logger, "propagate", True)
+            caplog.set_level(logging.DEBUG, logger=name)
+    answer_everything(client, text=FREE_TEXT)
+    token = client.post("/match/results/keep/")["Location"].split("/")[-2]
+    client.get(f"/match/saved/{token}/")
+    client.get("/match/step/9/")  # Django logs a 404, with its path: the capture works
+    logged = "\n".join(
+        f"{record.name} {record.getMessage()} {record.args!r}" for record in caplog.records
+    )
+    assert "Not Found: /match/step/9/" in logged
+    for word in ("anxiety", "sleep", "partner", "aetna", "Choice", token):
+        assert word.lower() not in logged.lower(), word
+    assert mail.outbox == []
+
+
+def test_the_session_holds_only_what_session_py_lists(client, directory):
+    answer_everything(client, text=FREE_TEXT)
+    # A new key is a privacy decision: list it, with its reason, in matching/session.py.
+    assert set(session_state(client)) == {
+        "answers",
+        "free_text",
+        "plan_name",
+        "answered",
+        "suggested",
+        "words_done",
+        "reviewed",
+        "prefill",
+        "saved_at",
+    }
+    assert set(session_state(client)["answers"]) == {
+        "who",
+        "issues",
+        "location",
+        "mode",
+        "radius",
+        "payment",
+        "insurance",
+        "budget",
+        "preferences",
+        "approaches",
+        "free_consultation",
+    }
 
 
 def test_it_forgets_answers_after_24_hours(client, directory):
