@@ -9,6 +9,7 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -23,6 +24,8 @@ from rapport.core import geo
 from rapport.core.states import STATES
 from rapport.directory import demo, interchange
 from rapport.directory.models import Status, TherapistProfile
+from rapport.directory.validators import npi_check_digit
+from rapport.taxonomy import sync
 from rapport.taxonomy.models import Term
 
 # What each licence's holder is called: the title must follow the licence.
@@ -113,13 +116,36 @@ def test_it_does_not_depend_on_the_process_hash_seed(tmp_path: Path) -> None:
         assert run.stdout.strip() == expected
 
 
+# The fingerprint of docs(2000) with seed 1 (the batch most tests here share, so it
+# costs nothing extra) and of 300 documents with seed 2: any drift in the demo data
+# fails here, cheaply and without a database, before a benchmark or a screenshot
+# silently changes. When a change is MEANT to alter the demo data (new words, a new
+# weight, another draw), run this test, check the new data reads right (e.g.
+# `rapport seed_demo` and look at a few profiles), and paste the new digests from
+# the failure message here, saying so in the commit message.
+FINGERPRINTS = {
+    (2000, 1): "3cf96ae417eb7be87b79c300655b91d91a12df7601559c7023d21ab66d30fae6",
+    (300, 2): "fde5de368edb1ca930212aff2306b055bdf125ffd99c02d0440b6b911f12ba7f",
+}
+
+
+def fingerprint(documents: tuple[dict[str, Any], ...]) -> str:
+    # Key order and non-ASCII text are part of the data, as the export writes it.
+    text = "\n".join(json.dumps(d, ensure_ascii=False) for d in documents)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_it_generates_exactly_the_documents_it_always_has() -> None:
+    found = {key: fingerprint(docs(*key)) for key in FINGERPRINTS}
+    assert found == FINGERPRINTS
+
+
 def test_it_makes_a_short_run_a_prefix_of_a_longer_one() -> None:
     assert list(demo.generate_documents(300, 7)) == list(demo.generate_documents(1500, 7))[:300]
 
 
 def test_it_fills_every_field_with_a_valid_value() -> None:
-    vocabulary = demo.load_vocabulary()
-    known = {kind: {t.slug for t in terms} for kind, terms in vocabulary.items()}
+    known = {kind: {t.slug for t in terms} for kind, terms in demo.load_terms().items()}
     batch = docs(2000)
     assert len({d["id"] for d in batch}) == len(batch)
     npis = [d["npi"] for d in batch if "npi" in d]
@@ -275,26 +301,44 @@ def test_every_city_resolves_and_every_state_has_one() -> None:
     assert max(metros, key=lambda m: m.population).city == "New York"
 
 
-def test_it_falls_back_to_built_in_vocabularies_when_files_are_missing(tmp_path: Path) -> None:
-    (tmp_path / "issues.toml").write_text(
-        'kind = "issue"\n[[terms]]\nname = "Anxiety"\n[[terms]]\nname = "Depression"\n'
-        '[[terms]]\nname = "Grief & loss"\n[[terms]]\nname = "Stress"\n',
+def test_it_draws_only_the_terms_the_taxonomy_data_files_hold(tmp_path: Path) -> None:
+    # The demo reads the data files through taxonomy.sync, as `sync_taxonomy` does:
+    # cut the issues file down to four terms and the generator must follow it.
+    data_dir = tmp_path / "data"
+    shutil.copytree(sync.DATA_DIR, data_dir)
+    (data_dir / "issues.toml").write_text(
+        'kind = "issue"\n'
+        + "".join(
+            f'[[terms]]\nname = "{name}"\nsummary = "A summary."\n'
+            for name in ("Anxiety", "Depression", "Grief & loss", "Stress")
+        ),
         encoding="utf-8",
     )
-    (tmp_path / "broken.toml").write_text("this is [not toml", encoding="utf-8")
-    terms = demo.load_vocabulary(tmp_path)
+    terms = demo.load_terms(data_dir)
     assert [t.slug for t in terms["issue"]] == ["anxiety", "depression", "grief-loss", "stress"]
-    assert {t.slug for t in terms["age"]} == {"children", "teens", "adults", "older-adults"}
-    assert "lmft" in {t.slug for t in terms["license_type"]}
-    generator = demo.DemoGenerator(5, vocabulary=demo.Vocabulary(terms))
+    generator = demo.DemoGenerator(5, terms=demo.TermTables(terms))
     batch = [generator.document(i) for i in range(200)]
-    assert all(set(d["issues"]) <= {"anxiety", "depression", "grief-loss", "stress"} for d in batch)
+    assert {issue for d in batch for issue in d["issues"]} == {
+        "anxiety",
+        "depression",
+        "grief-loss",
+        "stress",
+    }
     assert all(d["licenses"][0]["type"] for d in batch)
+
+
+def test_it_refuses_data_files_the_taxonomy_sync_would_refuse(tmp_path: Path) -> None:
+    # One reader, one set of rules: no private, laxer reading of the files.
+    data_dir = tmp_path / "data"
+    shutil.copytree(sync.DATA_DIR, data_dir)
+    (data_dir / "ages.toml").write_text("this is [not toml", encoding="utf-8")
+    with pytest.raises(sync.TaxonomyDataError, match=r"ages\.toml: not valid TOML"):
+        demo.load_terms(data_dir)
 
 
 def test_npi_check_digits_match_the_cms_example() -> None:
     # CMS's worked example: base 123456789 has check digit 3.
-    assert demo.npi_with_check_digit("123456789") == "1234567893"
+    assert npi_check_digit("123456789") == "3"
     assert npi_ok("1234567893") and not npi_ok("1234567890")
 
 
