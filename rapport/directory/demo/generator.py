@@ -151,7 +151,7 @@ class DemoGenerator:
                     (s for w in identity_words for s in self.terms.identity_table.items if w in s),
                     "",
                 )
-            # "_" joins a surname of several words ("Dela_Cruz") in the lists above.
+            # "_" joins a surname of several words ("Dela_Cruz") in tables/names.py.
             surnames = [n.replace("_", " ") for n in names.split()]
             groups.append((surnames, lang, identity, weight))
         self.surname_groups = Table(

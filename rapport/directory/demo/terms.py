@@ -88,7 +88,6 @@ class TermTables:
     """The taxonomy, with every weight table the generator draws from precomputed."""
 
     def __init__(self, terms: dict[str, list[Entry]]) -> None:
-        self.terms = terms
         issues = terms["issue"]
         approaches = terms["approach"]
         self.issue_phrase = {t.slug: _phrase(t.values["name"], t.slug) for t in issues}
