@@ -108,8 +108,12 @@ def test_it_does_not_depend_on_the_process_hash_seed(tmp_path: Path) -> None:
         json.dumps(list(demo.generate_documents(300, 4)), sort_keys=True).encode()
     ).hexdigest()
     for hash_seed in ("1", "2"):
-        env = {**os.environ, "PYTHONHASHSEED": hash_seed, "RAPPORT_DATA_DIR": str(tmp_path),
-               "DJANGO_SETTINGS_MODULE": "rapport.settings"}  # fmt: skip
+        env = {
+            **os.environ,
+            "PYTHONHASHSEED": hash_seed,
+            "RAPPORT_DATA_DIR": str(tmp_path),
+            "DJANGO_SETTINGS_MODULE": "rapport.settings",
+        }
         run = subprocess.run(
             [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
         )
@@ -159,9 +163,15 @@ def test_it_fills_every_field_with_a_valid_value() -> None:
         assert "npi" not in d or npi_ok(d["npi"]), d["npi"]
         assert 3 <= len(d["issues"]) <= 8 and len(set(d["issues"])) == len(d["issues"])
         assert len(d.get("insurance", [])) <= 6
-        for key, kind in (("issues", "issue"), ("identities", "identity"),
-                          ("communities", "community"), ("insurance", "insurance"),
-                          ("languages", "language"), ("ages", "age"), ("formats", "format")):  # fmt: skip
+        for key, kind in (
+            ("issues", "issue"),
+            ("identities", "identity"),
+            ("communities", "community"),
+            ("insurance", "insurance"),
+            ("languages", "language"),
+            ("ages", "age"),
+            ("formats", "format"),
+        ):
             assert set(d.get(key, [])) <= known[kind], (key, d.get(key))
         assert d["ages"] and d["formats"] and d["languages"]
         assert {a["slug"] for a in d["approaches"]} <= known["approach"]
@@ -380,8 +390,15 @@ def test_it_seeds_demo_profiles_through_the_importer(client: Any) -> None:
 
 @pytest.mark.django_db
 def test_it_exports_exactly_what_the_importer_made_of_the_generated_documents() -> None:
-    call_command("seed_demo", "--therapists", "150", "--seed", "9", stdout=io.StringIO(),
-                 stderr=io.StringIO())  # fmt: skip
+    call_command(
+        "seed_demo",
+        "--therapists",
+        "150",
+        "--seed",
+        "9",
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
     vocabulary = interchange.Vocabulary()
     expected = {}
     for d in docs(150, 9):
