@@ -16,8 +16,11 @@ from django.utils.translation import ngettext
 
 from rapport.core.ids import profile_slug
 from rapport.moderation.services import audit_record
+from rapport.taxonomy.admin import TermAdmin as TaxonomyTermAdmin
+from rapport.taxonomy.models import Term
 
-from .models import ApproachStatement, License, Office, TherapistProfile
+from .index import index_touch
+from .models import ApproachStatement, License, Office, TherapistProfile, forget_terms
 from .services import TransitionError, profile_approve, profile_suspend, profiles_changed
 
 
@@ -173,3 +176,19 @@ class TherapistProfileAdmin(admin.ModelAdmin):
         self._run_transition(
             request, queryset, profile_suspend, reason="suspended in the admin", done=_("suspended")
         )
+
+
+# The taxonomy's term admin, re-registered here because a term edit changes what
+# search and profile pages show, and those caches are the directory's: the
+# taxonomy app must not call into the directory (the dependency runs one way).
+admin.site.unregister(Term)
+
+
+@admin.register(Term)
+class TermAdmin(TaxonomyTermAdmin):
+    def save_model(self, request: HttpRequest, obj: Term, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # Search caches labels and taxonomy words per index version; an empty
+        # change moves the version so every process sees the edit.
+        index_touch([])
+        forget_terms()

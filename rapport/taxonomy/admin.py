@@ -1,3 +1,10 @@
+"""Staff admin for taxonomy terms: list, search and edit what the data files loaded.
+
+The directory re-registers this admin (`rapport/directory/admin.py`) to refresh
+its caches of term labels after an edit: the dependency runs directory ->
+taxonomy, so this module knows nothing of search or profiles.
+"""
+
 from __future__ import annotations
 
 from typing import Any
@@ -16,16 +23,6 @@ class TermAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug", "aliases", "short_name")
     ordering = ("kind", "position", "name")
     list_per_page = 100
-
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
-        super().save_model(request, obj, form, change)
-        # Search caches labels and taxonomy words per index version; an empty
-        # change moves the version so every process sees the edit.
-        from rapport.directory.index import index_touch
-        from rapport.directory.models import forget_terms
-
-        index_touch([])
-        forget_terms()
 
     fieldsets = (
         (

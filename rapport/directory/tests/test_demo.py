@@ -9,6 +9,7 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -23,6 +24,8 @@ from rapport.core import geo
 from rapport.core.states import STATES
 from rapport.directory import demo, interchange
 from rapport.directory.models import Status, TherapistProfile
+from rapport.directory.validators import npi_check_digit
+from rapport.taxonomy import sync
 from rapport.taxonomy.models import Term
 
 # What each licence's holder is called: the title must follow the licence.
@@ -105,12 +108,40 @@ def test_it_does_not_depend_on_the_process_hash_seed(tmp_path: Path) -> None:
         json.dumps(list(demo.generate_documents(300, 4)), sort_keys=True).encode()
     ).hexdigest()
     for hash_seed in ("1", "2"):
-        env = {**os.environ, "PYTHONHASHSEED": hash_seed, "RAPPORT_DATA_DIR": str(tmp_path),
-               "DJANGO_SETTINGS_MODULE": "rapport.settings"}  # fmt: skip
+        env = {
+            **os.environ,
+            "PYTHONHASHSEED": hash_seed,
+            "RAPPORT_DATA_DIR": str(tmp_path),
+            "DJANGO_SETTINGS_MODULE": "rapport.settings",
+        }
         run = subprocess.run(
             [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
         )
         assert run.stdout.strip() == expected
+
+
+# The fingerprint of docs(2000) with seed 1 (the batch most tests here share, so it
+# costs nothing extra) and of 300 documents with seed 2: any drift in the demo data
+# fails here, cheaply and without a database, before a benchmark or a screenshot
+# silently changes. When a change is MEANT to alter the demo data (new words, a new
+# weight, another draw), run this test, check the new data reads right (e.g.
+# `rapport seed_demo` and look at a few profiles), and paste the new digests from
+# the failure message here, saying so in the commit message.
+FINGERPRINTS = {
+    (2000, 1): "3cf96ae417eb7be87b79c300655b91d91a12df7601559c7023d21ab66d30fae6",
+    (300, 2): "fde5de368edb1ca930212aff2306b055bdf125ffd99c02d0440b6b911f12ba7f",
+}
+
+
+def fingerprint(documents: tuple[dict[str, Any], ...]) -> str:
+    # Key order and non-ASCII text are part of the data, as the export writes it.
+    text = "\n".join(json.dumps(d, ensure_ascii=False) for d in documents)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_it_generates_exactly_the_documents_it_always_has() -> None:
+    found = {key: fingerprint(docs(*key)) for key in FINGERPRINTS}
+    assert found == FINGERPRINTS
 
 
 def test_it_makes_a_short_run_a_prefix_of_a_longer_one() -> None:
@@ -118,8 +149,7 @@ def test_it_makes_a_short_run_a_prefix_of_a_longer_one() -> None:
 
 
 def test_it_fills_every_field_with_a_valid_value() -> None:
-    vocabulary = demo.load_vocabulary()
-    known = {kind: {t.slug for t in terms} for kind, terms in vocabulary.items()}
+    known = {kind: {t.slug for t in terms} for kind, terms in demo.load_terms().items()}
     batch = docs(2000)
     assert len({d["id"] for d in batch}) == len(batch)
     npis = [d["npi"] for d in batch if "npi" in d]
@@ -133,9 +163,15 @@ def test_it_fills_every_field_with_a_valid_value() -> None:
         assert "npi" not in d or npi_ok(d["npi"]), d["npi"]
         assert 3 <= len(d["issues"]) <= 8 and len(set(d["issues"])) == len(d["issues"])
         assert len(d.get("insurance", [])) <= 6
-        for key, kind in (("issues", "issue"), ("identities", "identity"),
-                          ("communities", "community"), ("insurance", "insurance"),
-                          ("languages", "language"), ("ages", "age"), ("formats", "format")):  # fmt: skip
+        for key, kind in (
+            ("issues", "issue"),
+            ("identities", "identity"),
+            ("communities", "community"),
+            ("insurance", "insurance"),
+            ("languages", "language"),
+            ("ages", "age"),
+            ("formats", "format"),
+        ):
             assert set(d.get(key, [])) <= known[kind], (key, d.get(key))
         assert d["ages"] and d["formats"] and d["languages"]
         assert {a["slug"] for a in d["approaches"]} <= known["approach"]
@@ -275,26 +311,44 @@ def test_every_city_resolves_and_every_state_has_one() -> None:
     assert max(metros, key=lambda m: m.population).city == "New York"
 
 
-def test_it_falls_back_to_built_in_vocabularies_when_files_are_missing(tmp_path: Path) -> None:
-    (tmp_path / "issues.toml").write_text(
-        'kind = "issue"\n[[terms]]\nname = "Anxiety"\n[[terms]]\nname = "Depression"\n'
-        '[[terms]]\nname = "Grief & loss"\n[[terms]]\nname = "Stress"\n',
+def test_it_draws_only_the_terms_the_taxonomy_data_files_hold(tmp_path: Path) -> None:
+    # The demo reads the data files through taxonomy.sync, as `sync_taxonomy` does:
+    # cut the issues file down to four terms and the generator must follow it.
+    data_dir = tmp_path / "data"
+    shutil.copytree(sync.DATA_DIR, data_dir)
+    (data_dir / "issues.toml").write_text(
+        'kind = "issue"\n'
+        + "".join(
+            f'[[terms]]\nname = "{name}"\nsummary = "A summary."\n'
+            for name in ("Anxiety", "Depression", "Grief & loss", "Stress")
+        ),
         encoding="utf-8",
     )
-    (tmp_path / "broken.toml").write_text("this is [not toml", encoding="utf-8")
-    terms = demo.load_vocabulary(tmp_path)
+    terms = demo.load_terms(data_dir)
     assert [t.slug for t in terms["issue"]] == ["anxiety", "depression", "grief-loss", "stress"]
-    assert {t.slug for t in terms["age"]} == {"children", "teens", "adults", "older-adults"}
-    assert "lmft" in {t.slug for t in terms["license_type"]}
-    generator = demo.DemoGenerator(5, vocabulary=demo.Vocabulary(terms))
+    generator = demo.DemoGenerator(5, terms=demo.TermTables(terms))
     batch = [generator.document(i) for i in range(200)]
-    assert all(set(d["issues"]) <= {"anxiety", "depression", "grief-loss", "stress"} for d in batch)
+    assert {issue for d in batch for issue in d["issues"]} == {
+        "anxiety",
+        "depression",
+        "grief-loss",
+        "stress",
+    }
     assert all(d["licenses"][0]["type"] for d in batch)
+
+
+def test_it_refuses_data_files_the_taxonomy_sync_would_refuse(tmp_path: Path) -> None:
+    # One reader, one set of rules: no private, laxer reading of the files.
+    data_dir = tmp_path / "data"
+    shutil.copytree(sync.DATA_DIR, data_dir)
+    (data_dir / "ages.toml").write_text("this is [not toml", encoding="utf-8")
+    with pytest.raises(sync.TaxonomyDataError, match=r"ages\.toml: not valid TOML"):
+        demo.load_terms(data_dir)
 
 
 def test_npi_check_digits_match_the_cms_example() -> None:
     # CMS's worked example: base 123456789 has check digit 3.
-    assert demo.npi_with_check_digit("123456789") == "1234567893"
+    assert npi_check_digit("123456789") == "3"
     assert npi_ok("1234567893") and not npi_ok("1234567890")
 
 
@@ -336,8 +390,15 @@ def test_it_seeds_demo_profiles_through_the_importer(client: Any) -> None:
 
 @pytest.mark.django_db
 def test_it_exports_exactly_what_the_importer_made_of_the_generated_documents() -> None:
-    call_command("seed_demo", "--therapists", "150", "--seed", "9", stdout=io.StringIO(),
-                 stderr=io.StringIO())  # fmt: skip
+    call_command(
+        "seed_demo",
+        "--therapists",
+        "150",
+        "--seed",
+        "9",
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
     vocabulary = interchange.Vocabulary()
     expected = {}
     for d in docs(150, 9):

@@ -68,5 +68,5 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{result.failed_lines:,} generated profile(s) failed validation; "
                 "if `rapport sync_taxonomy` does not fix it, it is a bug in "
-                "rapport/directory/demo.py"
+                "rapport/directory/demo/"
             )
