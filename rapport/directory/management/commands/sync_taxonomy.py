@@ -1,7 +1,9 @@
 """`rapport sync_taxonomy`: load the vocabularies from taxonomy/data/*.toml.
 
 Run it after changing a data file (deploys do it after `migrate`); it is safe
-to run any number of times.
+to run any number of times. It lives in the directory, not the taxonomy app:
+after a sync it moves the search index version, and the taxonomy never depends
+on the directory (`taxonomy/tests/test_layering.py`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from rapport.directory.index import index_touch
 from rapport.taxonomy.sync import TaxonomyDataError, describe_counts, sync_taxonomy
 
 
@@ -31,8 +34,6 @@ class Command(BaseCommand):
                 if counts["created"] or counts["updated"] or counts["deactivated"]:
                     # Search caches labels and taxonomy words per index version;
                     # an empty change moves the version without rebuilding anything.
-                    from rapport.directory.index import index_touch
-
                     index_touch([])
                 if dry_run:
                     transaction.set_rollback(True)
