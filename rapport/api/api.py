@@ -259,7 +259,7 @@ def _clean_text(value: str) -> str:
     return " ".join(_CONTROL.sub(" ", value).split())
 
 
-def build_query(params: SearchParams, vocab: s.Vocabulary) -> s.SearchQuery:
+def build_query(params: SearchParams, vocab: s.TermDictionary) -> s.SearchQuery:
     """The SearchQuery of these parameters; an unknown slug or place is a 400 naming it."""
     lists: dict[str, tuple[str, ...]] = {}
     for name, kind in s.TERM_FIELDS.items():
@@ -389,7 +389,7 @@ def search_therapists(request: HttpRequest, params: Query[SearchParams]) -> Http
     schema check, schemathesis).
     """
     state = ix.get_index()
-    query = build_query(params, s.vocabulary(state))
+    query = build_query(params, s.term_dictionary(state))
     result = s.search(query, state=state)
     location = result.location
     body = {

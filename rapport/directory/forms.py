@@ -115,7 +115,7 @@ class SearchForm(forms.Form):
 
     def _known_values(self) -> dict[str, set[str]]:
         """Valid slugs per URL parameter, from the taxonomy as the index sees it (no query)."""
-        by_kind = engine.vocabulary(self._state or ix.get_index()).slugs_by_kind
+        by_kind = engine.term_dictionary(self._state or ix.get_index()).slugs_by_kind
         known = {
             param: set(by_kind.get(kind, frozenset())) for param, kind in engine.TERM_FIELDS.items()
         }

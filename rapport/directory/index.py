@@ -129,11 +129,11 @@ class Segment:
     pt_pos: np.ndarray  # int32 [O] profile position of each point
     rows: dict[str, dict[str, int]]  # namespace -> key -> bitmap row
     id_order: np.ndarray = field(default=None)  # type: ignore[assignment]  # argsort of ids
-    # Full-text matches per query word, kept while this segment lives (search.py).
+    # Full-text matches per query word, kept while this segment lives (search/text.py).
     text_cache: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
-    # Facet counts of the centre-independent part of searches, kept likewise (search.py).
+    # Facet counts of the centre-independent part of searches, kept likewise (search/counts.py).
     tally_cache: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
-    # Small lookups search.py derives from the layout (row runs per set of facets).
+    # Small lookups search (search/counts.py) derives from the layout (row runs per set of facets).
     derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:

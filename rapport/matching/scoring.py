@@ -441,8 +441,8 @@ def explain(
 
 
 def _term_label(kind: str, slug: str) -> str:
-    """A term's name from the search vocabulary (cached per index version: no query)."""
-    return engine.vocabulary(ix.get_index()).label(kind, slug)
+    """A term's name from the search's term dictionary (cached per index version: no query)."""
+    return engine.term_dictionary(ix.get_index()).label(kind, slug)
 
 
 def preference_label(pref: Preference) -> str:

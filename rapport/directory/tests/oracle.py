@@ -2,9 +2,9 @@
 
 Plain ORM reads and Python loops over every published profile, independent of
 the columnar index (`index.py`): no bitmaps, no segments, no latitude slices.
-What it shares with `search.py` is only the published rules themselves:
+What it shares with the search package is only the published rules themselves:
 place parsing (`resolve_location`), taxonomy words in the text box
-(`Vocabulary.split_text`), the full-text matcher (`fulltext.fulltext_search`),
+(`TermDictionary.split_text`), the full-text matcher (`fulltext.fulltext_search`),
 the distance formula (`geo.haversine_miles`) and the ranking ingredients
 (`rotation_keys`, `quality_bands`, `FIT_WEIGHTS`). Completeness is computed
 here from its definition, not read from the index.
@@ -23,6 +23,7 @@ import numpy as np
 from rapport.core import geo
 from rapport.directory import search as s
 from rapport.directory.models import TherapistProfile
+from rapport.directory.search import ranking
 from rapport.taxonomy.models import Kind
 
 # The gender options search can filter on (profile-format.md: anything else is free text).
@@ -128,7 +129,7 @@ def oracle_search(
     selected = {name: tuple(getattr(query, name)) for name in s.TERM_FIELDS}
     text_scores: dict[int, float] | None = None
     if query.text.strip():
-        found, rest = s.Vocabulary.load().split_text(query.text)
+        found, rest = s.TermDictionary.load().split_text(query.text)
         for name, slugs in found.items():
             selected[name] = tuple(dict.fromkeys([*selected[name], *slugs]))
         if rest:
@@ -224,7 +225,7 @@ def oracle_search(
                 np.round(s.FIT_WEIGHTS["text"] * text_scores.get(row.id, 0.0) / top_text, 1)
             )
         band = int(
-            s.quality_bands(
+            ranking.quality_bands(
                 np.array([row.completeness]),
                 np.array([row.confirmed.toordinal() if row.confirmed else 0]),
                 today,
