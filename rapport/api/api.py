@@ -259,8 +259,11 @@ def _clean_text(value: str) -> str:
     return " ".join(_CONTROL.sub(" ", value).split())
 
 
-def build_query(params: SearchParams, vocab: s.TermDictionary) -> s.SearchQuery:
-    """The SearchQuery of these parameters; an unknown slug or place is a 400 naming it."""
+def build_query(
+    params: SearchParams, vocab: s.TermDictionary
+) -> tuple[s.SearchQuery, s.LocationResult]:
+    """The SearchQuery of these parameters and its place, read once (search() is given it);
+    an unknown slug or place is a 400 naming it."""
     lists: dict[str, tuple[str, ...]] = {}
     for name, kind in s.TERM_FIELDS.items():
         slugs = tuple(dict.fromkeys(v.strip().lower() for v in getattr(params, name)))
@@ -275,6 +278,7 @@ def build_query(params: SearchParams, vocab: s.TermDictionary) -> s.SearchQuery:
             raise _unknown(_("gender"), gender, GENDERS)
 
     location = _clean_text(params.location)
+    resolved = s.LocationResult()  # no place: what resolve_location("") says
     if location:
         resolved = s.resolve_location(location)
         if resolved.location is None:
@@ -283,7 +287,7 @@ def build_query(params: SearchParams, vocab: s.TermDictionary) -> s.SearchQuery:
                 extra["suggestions"] = [place.label for place in resolved.suggestions]
             raise ApiError(400, resolved.problem or _("unknown location"), **extra)
 
-    return s.SearchQuery(
+    query = s.SearchQuery(
         text=_clean_text(params.q),
         location=location,
         radius=params.radius,
@@ -299,6 +303,7 @@ def build_query(params: SearchParams, vocab: s.TermDictionary) -> s.SearchQuery:
         per_page=params.per_page,
         **lists,
     )
+    return query, resolved
 
 
 def query_params(query: s.SearchQuery) -> dict[str, Any]:
@@ -389,8 +394,8 @@ def search_therapists(request: HttpRequest, params: Query[SearchParams]) -> Http
     schema check, schemathesis).
     """
     state = ix.get_index()
-    query = build_query(params, s.term_dictionary(state))
-    result = s.search(query, state=state)
+    query, place = build_query(params, s.term_dictionary(state))
+    result = s.search(query, place=place, state=state)
     location = result.location
     body = {
         "total": result.total,

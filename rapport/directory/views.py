@@ -316,15 +316,15 @@ def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET, state=state)
     query = form.to_query()
     notes = list(form.notes)
-    if query.sort == "nearest":
-        place = resolve_location(query.location).location if query.location else None
-        if place is None or not place.has_point:
-            notes.append(
-                str(_("“Nearest” needs a ZIP code or a city, so results are in best-match order."))
-            )
-            query = replace(query, sort="best")
+    # Read once: "nearest" needs to know the place, and search() is given it.
+    place = resolve_location(query.location)
+    if query.sort == "nearest" and (place.location is None or not place.location.has_point):
+        notes.append(
+            str(_("“Nearest” needs a ZIP code or a city, so results are in best-match order."))
+        )
+        query = replace(query, sort="best")
 
-    result = directory_search.search(query, state=state)
+    result = directory_search.search(query, place=place, state=state)
     notes.extend(result.notes)
     last_page = min(result.pages, MAX_PAGE)
     past_the_end = result.total > 0 and query.page > last_page

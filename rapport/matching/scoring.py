@@ -175,9 +175,11 @@ class _Eligible:
 
 
 def eligible(
-    answers: Answers, *, state: ix.IndexState
+    answers: Answers, *, state: ix.IndexState, place: engine.LocationResult | None = None
 ) -> tuple[engine.Location | None, list[_Eligible]]:
-    location, passes = engine.candidates(_hard_query(answers), state=state)
+    """The profiles that can see this person, per segment. `place` is
+    `resolve_location(answers.location)` when the caller has it (read here when None)."""
+    location, passes = engine.candidates(_hard_query(answers), place=place, state=state)
     if location is None:
         return None, []  # no place, no match: licensure depends on where they will be
     out = []
@@ -246,12 +248,22 @@ def _preference_bits(has, pref: Preference) -> np.ndarray:  # type: ignore[no-un
 
 
 def rank(
-    answers: Answers, *, state: ix.IndexState | None = None, today: dt.date | None = None
+    answers: Answers,
+    *,
+    place: engine.LocationResult | None = None,
+    state: ix.IndexState | None = None,
+    today: dt.date | None = None,
 ) -> MatchResult:
+    """The top matches for these answers, explained, with relaxations when few.
+
+    `place` is `engine.resolve_location(answers.location)` when the caller has already
+    read it (the page checks the place first): the text is then parsed once per request.
+    It is read here when None.
+    """
     state = state or ix.get_index()
     today = today or timezone.localdate()
-    resolved = engine.resolve_location(answers.location)
-    location, parts = eligible(answers, state=state)
+    resolved = place if place is not None else engine.resolve_location(answers.location)
+    location, parts = eligible(answers, state=state, place=resolved)
     total = sum(len(p.positions) for p in parts)
     chosen: list[tuple[int, float, float, bool, bool]] = []
     if total:
@@ -268,7 +280,11 @@ def rank(
         kinds = _licence_kinds(parts, order)
         chosen = _diverse_top(order, ids, scores, distance, in_person, online, kinds)
     matches = _load_and_explain(chosen, answers, location)
-    relaxations = _relaxations(answers, state=state) if total < 3 and location is not None else []
+    relaxations = (
+        _relaxations(answers, state=state, place=resolved)
+        if total < 3 and location is not None
+        else []
+    )
     return MatchResult(
         answers=answers,
         location=location,
@@ -483,7 +499,10 @@ def _preference_met(profile: ProfileSummary, terms, pref: Preference) -> tuple[s
 # --- Too few: which constraint to relax ---------------------------------------------------------
 
 
-def _relaxations(answers: Answers, *, state: ix.IndexState) -> list[Relaxation]:
+def _relaxations(
+    answers: Answers, *, state: ix.IndexState, place: engine.LocationResult
+) -> list[Relaxation]:
+    # Every option keeps the place (`answers.location`): it is read once, by rank().
     options: list[tuple[str, Answers]] = []
     if answers.mode == "in_person":
         options.append((_("Include online sessions"), replace(answers, mode="both")))
@@ -519,7 +538,7 @@ def _relaxations(answers: Answers, *, state: ix.IndexState) -> list[Relaxation]:
         )
     results = []
     for label, relaxed in options:
-        _location, parts = eligible(relaxed, state=state)
+        _location, parts = eligible(relaxed, state=state, place=place)
         count = sum(len(p.positions) for p in parts)
         results.append(Relaxation(label, count, relaxed))
     results = [r for r in results if r.count > 0]
@@ -535,7 +554,7 @@ def _relaxations(answers: Answers, *, state: ix.IndexState) -> list[Relaxation]:
             budget=None,
             free_consultation="nice" if answers.free_consultation else "",
         )
-        _location, parts = eligible(combined, state=state)
+        _location, parts = eligible(combined, state=state, place=place)
         count = sum(len(p.positions) for p in parts)
         if count:
             label = _(

@@ -14,7 +14,7 @@ from .. import index as ix
 from .bitmaps import read_bits
 from .counts import facet_tally, merge_facets
 from .filters import Circles, SegmentCandidates, count_results, select
-from .places import Location, resolve_location
+from .places import Location, LocationResult, resolve_location
 from .query import FACET_KINDS, FEW_RESULTS, SearchQuery, SearchResult
 from .ranking import rank_and_page
 from .relax import relaxations
@@ -26,17 +26,24 @@ __all__ = ["candidates", "count", "filter_and_count", "run_segment", "search"]
 def search(
     query: SearchQuery,
     *,
+    place: LocationResult | None = None,
     state: ix.IndexState | None = None,
     today: dt.date | None = None,
     with_facets: bool = True,
     with_relaxations: bool = True,
 ) -> SearchResult:
+    """The results of a query: its page of hits, facet counts, and relaxations when few.
+
+    `place` is `resolve_location(query.location)` when the caller has already read it
+    (a page that checks the place first passes it on, so the text is parsed once per
+    request); it is read here when None.
+    """
     state = state or ix.get_index()
     today = today or timezone.localdate()
     vocab = term_dictionary(state)
     notes: list[str] = []
 
-    resolved = resolve_location(query.location)
+    resolved = place if place is not None else resolve_location(query.location)
     location = resolved.location
     effective, detected, text_rest = _read_text(query, vocab)
 
@@ -70,6 +77,10 @@ def search(
             relaxable, location, state, text_scores, total, circles, passes
         )
     return result
+
+
+def _location(query: SearchQuery, place: LocationResult | None) -> Location | None:
+    return (place if place is not None else resolve_location(query.location)).location
 
 
 def _read_text(
@@ -131,10 +142,12 @@ def run_segment(
     )
 
 
-def count(query: SearchQuery, *, state: ix.IndexState | None = None) -> int:
+def count(
+    query: SearchQuery, *, place: LocationResult | None = None, state: ix.IndexState | None = None
+) -> int:
     """How many profiles a query finds (no ranking, no facets): for relaxations and page counts."""
     state = state or ix.get_index()
-    location = resolve_location(query.location).location
+    location = _location(query, place)
     text_scores = None
     if query.text.strip():
         query, _detected, rest = _read_text(query, term_dictionary(state))
@@ -143,15 +156,16 @@ def count(query: SearchQuery, *, state: ix.IndexState | None = None) -> int:
 
 
 def candidates(
-    query: SearchQuery, *, state: ix.IndexState | None = None
+    query: SearchQuery, *, place: LocationResult | None = None, state: ix.IndexState | None = None
 ) -> tuple[Location | None, list[SegmentCandidates]]:
     """Every profile the query's place and filters admit, per segment, unranked.
 
     For matching (`matching/scoring.py`), which adds constraints of its own and
     ranks by its own score over the same columns. The query's text is not read.
+    `place` as in `search`.
     """
     state = state or ix.get_index()
-    location = resolve_location(query.location).location
+    location = _location(query, place)
     passes = [
         run_segment(segment, dead, query, location, None, False) for segment, dead in state.segments
     ]
@@ -159,7 +173,7 @@ def candidates(
 
 
 def filter_and_count(
-    query: SearchQuery, *, state: ix.IndexState | None = None
+    query: SearchQuery, *, place: LocationResult | None = None, state: ix.IndexState | None = None
 ) -> list[SegmentCandidates]:
     """What `search` does in memory before ranking: the place, the text, every segment's
     filters and facet counts, and the counts merged and labelled; returns the candidates.
@@ -169,7 +183,7 @@ def filter_and_count(
     """
     state = state or ix.get_index()
     vocab = term_dictionary(state)
-    location = resolve_location(query.location).location
+    location = _location(query, place)
     effective, _detected, text_rest = _read_text(query, vocab)
     text_scores = match_text(text_rest, state) if text_rest else None
     passes = [
