@@ -14,9 +14,10 @@ import numpy as np
 
 from rapport.directory import index as ix
 from rapport.directory import search as s
+from rapport.directory.facets import FACET_FIELDS
 
-# Facet counts compared, in the search's names: every term facet plus gender.
-FACETS: tuple[str, ...] = (*s.TERM_FIELDS, "genders")
+# Facet counts compared, by query field: every facet of the table (directory/facets.py).
+FACETS: tuple[str, ...] = FACET_FIELDS
 # Flag counts: the filters (each ignoring its own selection) and how people are reached.
 FLAGS: tuple[str, ...] = (*s.BOOL_FILTERS, "accepting", "in_person", "online")
 GENDERS: tuple[str, ...] = ix.GENDERS

@@ -23,6 +23,7 @@ from rapport.directory import fulltext
 from rapport.directory import index as ix
 from rapport.directory import search as s
 from rapport.directory.demo import CITIES_CSV
+from rapport.directory.facets import TERM_FIELDS
 from rapport.directory.models import TherapistProfile
 from rapport.directory.search.distance import within_radius
 from rapport.directory.search.text import STOPWORDS
@@ -125,7 +126,7 @@ def most_common(
 def choose_values(segment: ix.Segment) -> dict[str, str]:
     """One value per facet: the most common (anxiety for issues)."""
     values: dict[str, str] = {}
-    for name, kind in s.TERM_FIELDS.items():
+    for name, kind in TERM_FIELDS.items():
         value = "anxiety" if name == "issues" and segment.row(kind, "anxiety") is not None else None
         value = value or most_common(segment, kind)
         if value:
@@ -190,7 +191,7 @@ def build(
     """Every scenario of performance.md at every centre; S0-S2 at each radius, the rest at 25."""
     issue = values.get("issues", "anxiety")
     s3_filters: dict[str, object] = {
-        name: (values[name],) for name in (*s.TERM_FIELDS, "genders") if name in values
+        name: (values[name],) for name in (*TERM_FIELDS, "genders") if name in values
     }
     # Flags the data has (the demo data verifies no licence: requiring it would always give 0).
     for flag in s.BOOL_FILTERS:

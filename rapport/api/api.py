@@ -30,6 +30,7 @@ from ninja.responses import NinjaJSONEncoder
 from rapport.core import display
 from rapport.directory import index as ix
 from rapport.directory import search as s
+from rapport.directory.facets import FACET_BY_FIELD, FACETS
 from rapport.directory.interchange import export_document
 from rapport.directory.models import TherapistProfile
 from rapport.directory.validators import did_you_mean
@@ -37,7 +38,6 @@ from rapport.taxonomy.models import Kind, Term
 
 from .docs import SelfHostedDocs
 from .schemas import (
-    GENDERS,
     MAX_FEE,
     MAX_PER_PAGE,
     MAX_TEXT,
@@ -233,18 +233,6 @@ def api_root(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
 
 # --- Search ---------------------------------------------------------------------------
 
-_KIND_NOUN: dict[str, Callable[[], str]] = {
-    Kind.ISSUE: lambda: _("issue"),
-    Kind.APPROACH: lambda: _("approach"),
-    Kind.INSURANCE: lambda: _("insurance"),
-    Kind.LANGUAGE: lambda: _("language"),
-    Kind.IDENTITY: lambda: _("identity"),
-    Kind.COMMUNITY: lambda: _("community"),
-    Kind.AGE: lambda: _("age group"),
-    Kind.FORMAT: lambda: _("format"),
-    Kind.LICENSE_TYPE: lambda: _("licence type"),
-}
-
 
 def _unknown(noun: str, value: str, known: Any) -> ApiError:
     return ApiError(
@@ -265,17 +253,17 @@ def build_query(
     """The SearchQuery of these parameters and its place, read once (search() is given it);
     an unknown slug or place is a 400 naming it."""
     lists: dict[str, tuple[str, ...]] = {}
-    for name, kind in s.TERM_FIELDS.items():
-        slugs = tuple(dict.fromkeys(v.strip().lower() for v in getattr(params, name)))
+    for facet in FACETS:
+        slugs = tuple(dict.fromkeys(v.strip().lower() for v in getattr(params, facet.param)))
         for slug in slugs:
-            if (kind, slug) not in vocab.labels:
-                known = [k_slug for (k_kind, k_slug) in vocab.labels if k_kind == kind]
-                raise _unknown(_KIND_NOUN[kind](), slug, known)
-        lists[name] = slugs
-    genders = tuple(dict.fromkeys(v.strip().lower() for v in params.gender))
-    for gender in genders:
-        if gender not in GENDERS:
-            raise _unknown(_("gender"), gender, GENDERS)
+            if facet.kind is None:
+                choices = [value for value, _label in facet.choices]
+                if slug not in choices:
+                    raise _unknown(str(facet.noun), slug, choices)
+            elif (facet.kind, slug) not in vocab.labels:
+                known = [k_slug for (k_kind, k_slug) in vocab.labels if k_kind == facet.kind]
+                raise _unknown(str(facet.noun), slug, known)
+        lists[facet.field] = slugs
 
     location = _clean_text(params.location)
     resolved = s.LocationResult()  # no place: what resolve_location("") says
@@ -292,7 +280,6 @@ def build_query(
         location=location,
         radius=params.radius,
         mode=params.mode,
-        genders=genders,
         max_fee=params.max_fee,
         sliding_scale=params.sliding_scale,
         free_consultation=params.free_consultation,
@@ -317,11 +304,9 @@ def query_params(query: s.SearchQuery) -> dict[str, Any]:
             params["radius"] = query.radius
     if query.mode != "both":
         params["mode"] = query.mode
-    for name in s.TERM_FIELDS:
-        if getattr(query, name):
-            params[name] = sorted(getattr(query, name))
-    if query.genders:
-        params["gender"] = sorted(query.genders)
+    for facet in FACETS:
+        if getattr(query, facet.field):
+            params[facet.param] = sorted(getattr(query, facet.field))
     if query.max_fee is not None:
         params["max_fee"] = query.max_fee
     for name in s.BOOL_FILTERS:
@@ -373,7 +358,7 @@ def _result(hit: s.Hit) -> dict[str, Any]:
 
 def _facet_name(name: str) -> str:
     # Facets are keyed by the parameter that selects them: "genders" is chosen with ?gender=.
-    return "gender" if name == "genders" else name
+    return FACET_BY_FIELD[name].param
 
 
 @api.get(

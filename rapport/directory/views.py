@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 from rapport.core import display, geo
 from rapport.core.states import state_name
 
+from . import facets as facet_table
 from . import index as ix
 from . import search as directory_search
 from .forms import MAX_FEE, MAX_LOCATION, MAX_TEXT, SearchForm
@@ -45,30 +46,16 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
 
 # --- Search ------------------------------------------------------------------------------------
 
-# The facets, in the order the page shows them: URL parameter, result key, legend.
-FACETS: tuple[tuple[str, str, str], ...] = (
-    ("issues", "issues", _("What you would like help with")),
-    ("approaches", "approaches", _("Approaches")),
-    ("insurance", "insurance", _("Insurance")),
-    ("languages", "languages", _("Languages")),
-    ("ages", "ages", _("Ages they see")),
-    ("formats", "formats", _("Session formats")),
-    ("communities", "communities", _("Communities they serve")),
-    ("identities", "identities", _("Therapist identity")),
-    ("gender", "genders", _("Therapist gender")),
-    ("license_types", "license_types", _("Licence type")),
+# The facets (directory/facets.py), in the order the page shows them: URL parameter,
+# result key, legend.
+FACETS: tuple[tuple[str, str, str], ...] = tuple(
+    (facet.param, facet.field, facet.legend)
+    for facet in sorted(facet_table.FACETS, key=lambda facet: facet.page_position)
 )
 FACET_VISIBLE = 8  # options shown before "More"; selected ones always show
 SNIPPET_CHARS = 170
 # What a taxonomy word found in the search box became, as the chip reads it.
-DETECTED_PHRASES = {
-    "issues": _("Showing therapists who work with %(label)s"),
-    "approaches": _("Showing therapists who use %(label)s"),
-    "formats": _("Showing therapists who offer %(label)s sessions"),
-    "insurance": _("Showing therapists who take %(label)s"),
-    "languages": _("Showing therapists who speak %(label)s"),
-    "license_types": _("Showing therapists with the licence %(label)s"),
-}
+DETECTED_PHRASES = {facet.field: facet.detected for facet in facet_table.TEXT_FACETS}
 SORT_LABELS = {
     "best": _("Best match"),
     "nearest": _("Nearest"),

@@ -39,7 +39,6 @@ from .query import (
     PER_PAGE,
     RADII,
     SORTS,
-    TERM_FIELDS,
     FacetOption,
     Hit,
     Relaxation,
@@ -61,7 +60,7 @@ __all__ = [
     # The query and its answer (query.py)
     "SearchQuery", "SearchResult", "Hit", "FacetOption", "Relaxation",
     "DEFAULT_RADIUS", "RADII", "MODES", "SORTS", "PAGE_SORTS", "PER_PAGE", "MAX_PAGE",
-    "FEW_RESULTS", "TERM_FIELDS", "BOOL_FILTERS",
+    "FEW_RESULTS", "BOOL_FILTERS",
     # Places (places.py)
     "Location", "LocationResult", "resolve_location",
     # Words (text.py)

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
-from django.utils.translation import gettext_lazy as _
 
 from .. import index as ix
+from ..facets import FACET_BY_FIELD, FACET_FIELDS, Facet
 from .bitmaps import row_of, value_runs
 from .filters import Filtered, SegmentCandidates, Selection, filtered
 from .places import Location
-from .query import BOOL_FILTERS, FACET_KINDS, TERM_FIELDS, FacetOption, SearchQuery
+from .query import BOOL_FILTERS, FACET_KINDS, FacetOption, SearchQuery
 from .text import TermDictionary, TextHits, TextScores
 
 __all__ = ["FACET_CACHE_ENTRIES", "facet_tally", "merge_facets", "term_counts"]
@@ -105,8 +105,7 @@ def facet_tally(
 def _filter_key(query: SearchQuery) -> tuple:
     """Everything about a query that decides its filters (not the place, sort or page)."""
     return (
-        *(getattr(query, name) for name in TERM_FIELDS),
-        query.genders,
+        *(getattr(query, name) for name in FACET_FIELDS),
         *(getattr(query, name) for name in BOOL_FILTERS),
         query.accepting,
         query.max_fee,
@@ -224,8 +223,8 @@ def merge_facets(
     counts = dict(merged.pop("flags", {}))
     facets: dict[str, list[FacetOption]] = {}
     for name, options in merged.items():
-        kind = TERM_FIELDS.get(name, "gender")
-        labels = _gender_labels() if kind == "gender" else vocab.labels_by_kind.get(kind, {})
+        facet = FACET_BY_FIELD[name]
+        labels = vocab.labels_by_kind.get(facet.kind, {}) if facet.kind else _choice_labels(facet)
         selected = getattr(query, name)
         items = [
             FacetOption(slug, labels.get(slug, slug), count, slug in selected)
@@ -239,8 +238,9 @@ def merge_facets(
     return facets, counts
 
 
-def _gender_labels() -> dict[str, str]:
-    return {"woman": str(_("Woman")), "man": str(_("Man")), "nonbinary": str(_("Nonbinary"))}
+def _choice_labels(facet: Facet) -> dict[str, str]:
+    """The labels of a facet whose options are not taxonomy terms (gender)."""
+    return {value: str(label) for value, label in facet.choices}
 
 
 def term_counts(kind: str, *, state: ix.IndexState | None = None) -> dict[str, int]:

@@ -12,7 +12,7 @@ from .. import index as ix
 from .bitmaps import Band, any_of, row_of
 from .distance import haversine, nearest_per_profile, within_radius
 from .places import Location
-from .query import BOOL_FILTERS, TERM_FIELDS, SearchQuery
+from .query import BOOL_FILTERS, FACET_KINDS, SearchQuery
 from .text import TextScores
 
 __all__ = [
@@ -170,12 +170,10 @@ def filtered(
 
     # Filters, each a bitmap over the band; a facet's counts use every filter but its own.
     filters: dict[str, np.ndarray] = {}
-    for name, kind in TERM_FIELDS.items():
+    for name, namespace in FACET_KINDS:
         selected = getattr(query, name)
         if selected:
-            filters[name] = any_of(segment, kind, selected, band)
-    if query.genders:
-        filters["genders"] = any_of(segment, "gender", query.genders, band)
+            filters[name] = any_of(segment, namespace, selected, band)
     for name in BOOL_FILTERS:
         if getattr(query, name):
             filters[name] = band.take(row_of(segment, "flag", name))

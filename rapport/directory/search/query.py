@@ -6,14 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
-from rapport.taxonomy.models import Kind
-
+from ..facets import FACETS
 from ..summaries import ProfileSummary
 from .places import Location
 
 __all__ = [
     "BOOL_FILTERS", "DEFAULT_RADIUS", "FACET_KINDS", "FEW_RESULTS", "MAX_PAGE", "MODES",
-    "PAGE_SORTS", "PER_PAGE", "RADII", "SORTS", "TERM_FIELDS", "FacetOption", "Hit",
+    "PAGE_SORTS", "PER_PAGE", "RADII", "SORTS", "FacetOption", "Hit",
     "Relaxation", "SearchQuery", "SearchResult",
 ]  # fmt: skip
 
@@ -27,26 +26,20 @@ PER_PAGE = 20
 MAX_PAGE = 500
 FEW_RESULTS = 5
 
-# Query field -> taxonomy kind, for the multi-select facets.
-TERM_FIELDS: dict[str, str] = {
-    "issues": Kind.ISSUE,
-    "approaches": Kind.APPROACH,
-    "insurance": Kind.INSURANCE,
-    "languages": Kind.LANGUAGE,
-    "identities": Kind.IDENTITY,
-    "communities": Kind.COMMUNITY,
-    "ages": Kind.AGE,
-    "formats": Kind.FORMAT,
-    "license_types": Kind.LICENSE_TYPE,
-}
+# The facets (query field, URL parameter, index namespace...) are declared once, in
+# `directory/facets.py`; search reads them from there.
 BOOL_FILTERS = ("sliding_scale", "free_consultation", "verified")
-# Query field -> index namespace, for every facet with counts.
-FACET_KINDS: tuple[tuple[str, str], ...] = (*TERM_FIELDS.items(), ("genders", "gender"))
+# Query field -> index namespace, for every facet with counts (the table's order).
+FACET_KINDS: tuple[tuple[str, str], ...] = tuple((f.field, f.namespace) for f in FACETS)
+
+
 # --- The query --------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class SearchQuery:
+    # One tuple of slugs per facet of `directory/facets.py` (issues ... genders), named as
+    # the table's `field`s: a test holds the two together.
     location: str = ""
     radius: int = DEFAULT_RADIUS
     mode: str = "both"
@@ -81,9 +74,8 @@ class SearchQuery:
                 params.append(("radius", str(self.radius)))
         if self.mode != "both":
             params.append(("mode", self.mode))
-        for name in TERM_FIELDS:
-            params.extend((name, value) for value in sorted(getattr(self, name)))
-        params.extend(("gender", value) for value in sorted(self.genders))
+        for facet in FACETS:
+            params.extend((facet.param, value) for value in sorted(getattr(self, facet.field)))
         if self.max_fee is not None:
             params.append(("max_fee", str(self.max_fee)))
         for name in BOOL_FILTERS:

@@ -15,10 +15,11 @@ from collections.abc import Sequence
 import numpy as np
 from django.utils.translation import gettext_lazy as _
 
+from ..facets import TERM_FIELDS
 from ..summaries import read_summaries
 from .bitmaps import read_bits
 from .filters import SegmentCandidates
-from .query import TERM_FIELDS, Hit, SearchQuery
+from .query import Hit, SearchQuery
 from .text import TermDictionary, TextScores
 
 __all__ = [

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from rapport.core.states import state_name
 
 from .. import index as ix
+from ..facets import FACETS
 from .filters import Circles, SegmentCandidates, count_results
 from .places import Location
 from .query import RADII, Relaxation, SearchQuery
@@ -70,16 +71,8 @@ def relaxations(
             )
         )
     labels = {
-        "issues": _("without the issue filter"),
-        "approaches": _("without the approach filter"),
-        "insurance": _("without the insurance filter"),
-        "languages": _("without the language filter"),
-        "identities": _("without the identity filter"),
-        "communities": _("without the community filter"),
-        "ages": _("without the age filter"),
-        "formats": _("without the format filter"),
-        "license_types": _("without the licence filter"),
-        "genders": _("of any gender"),
+        # Each facet's "without the issue filter" (facets.py), then the other filters.
+        **{facet.field: facet.without for facet in FACETS},
         "max_fee": _("with any fee"),
         "sliding_scale": _("without requiring a sliding scale"),
         "free_consultation": _("without requiring a free consultation"),

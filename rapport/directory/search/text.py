@@ -14,6 +14,7 @@ from rapport.core.text import fold
 from rapport.taxonomy.models import Kind, Term
 
 from .. import index as ix
+from ..facets import TEXT_FACETS
 from ..fulltext import query_words, word_matches
 
 __all__ = [
@@ -22,15 +23,9 @@ __all__ = [
 ]  # fmt: skip
 
 _WORD = re.compile(r"[\w'+&-]+", re.UNICODE)
-# Kinds whose names people type into a search box, in priority order.
-TEXT_KINDS: tuple[tuple[str, str], ...] = (
-    ("issues", Kind.ISSUE),
-    ("approaches", Kind.APPROACH),
-    ("formats", Kind.FORMAT),
-    ("insurance", Kind.INSURANCE),
-    ("languages", Kind.LANGUAGE),
-    ("license_types", Kind.LICENSE_TYPE),
-)
+# Kinds whose names people type into a search box, in priority order (the facet table's
+# `text_priority`): (query field, taxonomy kind).
+TEXT_KINDS: tuple[tuple[str, str], ...] = tuple((f.field, f.kind or "") for f in TEXT_FACETS)
 
 
 @dataclass

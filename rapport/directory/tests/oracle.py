@@ -22,6 +22,7 @@ import numpy as np
 
 from rapport.core import geo
 from rapport.directory import search as s
+from rapport.directory.facets import TERM_FIELDS
 from rapport.directory.models import TherapistProfile
 from rapport.directory.search import ranking
 from rapport.taxonomy.models import Kind
@@ -126,7 +127,7 @@ def oracle_search(
     location = s.resolve_location(query.location).location
 
     # Taxonomy words in the text box are selections; the rest is full text.
-    selected = {name: tuple(getattr(query, name)) for name in s.TERM_FIELDS}
+    selected = {name: tuple(getattr(query, name)) for name in TERM_FIELDS}
     text_scores: dict[int, float] | None = None
     if query.text.strip():
         found, rest = s.TermDictionary.load().split_text(query.text)
@@ -189,7 +190,7 @@ def oracle_search(
 
     # Facet counts: every filter but the facet's own.
     facets: dict[str, dict[str, int]] = {}
-    for name in (*s.TERM_FIELDS, "genders"):
+    for name in (*TERM_FIELDS, "genders"):
         counts: dict[str, int] = {}
         for row in rows:
             if not passes(row, ignoring=name):
@@ -251,7 +252,7 @@ def oracle_search(
 
 def oracle_term_counts(kind: str) -> dict[str, int]:
     """Published profiles per term of a kind (what approach and issue pages count)."""
-    name = next(n for n, k in s.TERM_FIELDS.items() if k == kind)
+    name = next(n for n, k in TERM_FIELDS.items() if k == kind)
     counts: dict[str, int] = {}
     for row in load_rows():
         for slug in row.values[name]:
@@ -267,7 +268,7 @@ def search_view(
         name: {o.value: o.count for o in options if o.count}
         for name, options in result.facets.items()
     }
-    for name in (*s.TERM_FIELDS, "genders"):
+    for name in (*TERM_FIELDS, "genders"):
         facets.setdefault(name, {})
     counts = {
         name: result.counts.get(name, 0)

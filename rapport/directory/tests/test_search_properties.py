@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from rapport.core import geo
 from rapport.directory import index as ix
 from rapport.directory import search as s
+from rapport.directory.facets import TERM_FIELDS
 from rapport.directory.fulltext import fulltext_sync
 from rapport.directory.models import (
     ApproachStatement,
@@ -174,7 +175,7 @@ def query_st(draw: st.DrawFn) -> s.SearchQuery:
 
 @pytest.fixture
 def terms() -> dict[tuple[str, str], Term]:
-    wanted = {(kind, slug) for name, kind in s.TERM_FIELDS.items() for slug in OPTIONS[name]}
+    wanted = {(kind, slug) for name, kind in TERM_FIELDS.items() for slug in OPTIONS[name]}
     found = {(t.kind, t.slug): t for t in Term.objects.all() if (t.kind, t.slug) in wanted}
     assert set(found) == wanted, f"missing taxonomy terms: {wanted - set(found)}"
     return found
@@ -261,7 +262,7 @@ def write_relations(
                 )
             )
         for name in M2M_FIELDS:
-            kind = s.TERM_FIELDS[name]
+            kind = TERM_FIELDS[name]
             links += [
                 through(therapistprofile_id=profile.pk, term_id=terms[(kind, slug)].pk)
                 for slug in spec["terms"][name]
