@@ -321,17 +321,6 @@ def query_params(query: s.SearchQuery) -> dict[str, Any]:
     return params
 
 
-def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
-    """The statement's opening, cut at a word boundary: enough to decide whether to read on."""
-    flat = display.flat_opening(text, limit)
-    if len(flat) <= limit:
-        return flat
-    cut = flat[: limit - 1]
-    if " " in cut:
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:.-–—") + "…"
-
-
 def _result(hit: s.Hit) -> dict[str, Any]:
     profile = hit.profile
     return {
@@ -352,7 +341,8 @@ def _result(hit: s.Hit) -> dict[str, Any]:
             "free_consultation": profile.free_consultation,
         },
         "matched": hit.matched,
-        "statement_excerpt": excerpt(profile.statement),
+        # The search page's rule (display.opening): never cut inside a word.
+        "statement_excerpt": display.opening(profile.statement, EXCERPT_LENGTH),
     }
 
 

@@ -105,17 +105,6 @@ class Chip:
     remove_url: str
 
 
-def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
-    """The start of a statement, cut at a word boundary (never mid-word) with an ellipsis."""
-    text = display.flat_opening(text or "", limit)
-    if len(text) <= limit:
-        return text
-    head = text[: limit + 1]
-    # One enormous "word" (a URL, say) is kept whole rather than cut inside it.
-    head = head.rsplit(" ", 1)[0] if " " in head else text.split(" ", 1)[0]
-    return head.rstrip(" ,;:–—-.") + "…"
-
-
 def _distance_text(miles: float) -> str:
     if miles < 0.1:
         return str(_("Less than 0.1 miles away"))
@@ -167,7 +156,7 @@ def _card(
         matched=matched[:4],
         matched_from_query=matched_from_query,
         in_network=in_network,
-        snippet=snippet(profile.statement),
+        snippet=display.opening(profile.statement, SNIPPET_CHARS),
         verified=profile.licence_verified,
     )
 

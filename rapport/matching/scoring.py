@@ -225,10 +225,8 @@ def score(e: _Eligible, answers: Answers, *, today: dt.date) -> np.ndarray:
     if answers.mode != "online" and answers.radius:
         near = np.where(e.in_person, 1.0 - np.minimum(e.distance / answers.radius, 1.0), 0.0)
         total += WEIGHTS["distance"] * np.nan_to_num(near)
-    age = today.toordinal() - seg.confirmed[pos].astype(np.int64)
-    freshness = np.clip((180 - age) / 150, 0.0, 1.0)
-    freshness[seg.confirmed[pos] == 0] = 0.0
-    total += WEIGHTS["freshness"] * freshness
+    # Search's freshness (FRESH_DAYS, STALE_DAYS): one rule for both.
+    total += WEIGHTS["freshness"] * engine.freshness(seg.confirmed[pos], today)
     total += WEIGHTS["completeness"] * seg.completeness[pos]
     return total
 

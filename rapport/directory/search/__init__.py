@@ -51,6 +51,7 @@ from .ranking import (
     RANKING_RULE,
     STALE_DAYS,
     composite_key,
+    freshness,
     rotation_keys,
     top_order,
 )
@@ -69,5 +70,5 @@ __all__ = [
     "search", "count", "candidates", "filter_and_count", "term_counts", "SegmentCandidates",
     # The ranking rule and what matching shares of it (ranking.py, bitmaps.py)
     "RANKING_RULE", "FIT_WEIGHTS", "FRESH_DAYS", "STALE_DAYS",
-    "rotation_keys", "composite_key", "top_order", "bits_at",
+    "rotation_keys", "composite_key", "top_order", "bits_at", "freshness",
 ]  # fmt: skip

@@ -23,7 +23,7 @@ from .query import Hit, SearchQuery
 from .text import TermDictionary, TextScores
 
 __all__ = [
-    "FIT_WEIGHTS", "FRESH_DAYS", "RANKING_RULE", "STALE_DAYS", "composite_key",
+    "FIT_WEIGHTS", "FRESH_DAYS", "RANKING_RULE", "STALE_DAYS", "composite_key", "freshness",
     "quality_bands", "rank_and_page", "rotation_keys", "top_order",
 ]  # fmt: skip
 
@@ -59,12 +59,19 @@ def rotation_keys(ids: np.ndarray, day: dt.date) -> np.ndarray:
     return x
 
 
+def freshness(confirmed: np.ndarray, today: dt.date) -> np.ndarray:
+    """1.0 for availability confirmed within FRESH_DAYS, fading to 0.0 at STALE_DAYS (and
+    for never confirmed); `confirmed` holds day ordinals, 0 for never. Search's quality
+    bands and matching's score (`matching/scoring.py`) both read it."""
+    age = today.toordinal() - confirmed.astype(np.int64)
+    fresh = np.clip((STALE_DAYS - age) / (STALE_DAYS - FRESH_DAYS), 0.0, 1.0)
+    fresh[confirmed == 0] = 0.0
+    return fresh
+
+
 def quality_bands(completeness: np.ndarray, confirmed: np.ndarray, today: dt.date) -> np.ndarray:
     """0..4: completeness and availability freshness in broad bands (near-equals rotate)."""
-    age = today.toordinal() - confirmed.astype(np.int64)
-    freshness = np.clip((STALE_DAYS - age) / (STALE_DAYS - FRESH_DAYS), 0.0, 1.0)
-    freshness[confirmed == 0] = 0.0
-    score = 0.6 * completeness.astype(np.float64) + 0.4 * freshness
+    score = 0.6 * completeness.astype(np.float64) + 0.4 * freshness(confirmed, today)
     return np.floor(np.clip(score, 0.0, 0.999) * 5).astype(np.int64)
 
 

@@ -11,13 +11,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from rapport.core import geo
+from rapport.core import display, geo
 from rapport.core.testing import make_profile
 from rapport.directory import index as ix
 from rapport.directory import search as engine
 from rapport.directory.forms import SearchForm
 from rapport.directory.fulltext import fulltext_sync
-from rapport.directory.views import snippet
+from rapport.directory.views import SNIPPET_CHARS
 from rapport.taxonomy.models import Kind
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_index")]
@@ -408,7 +408,7 @@ def test_the_statement_line_is_cut_at_a_word_boundary(client):
     ],
 )
 def test_snippet(text, expected):
-    assert snippet(text) == expected
+    assert display.opening(text, SNIPPET_CHARS) == expected
 
 
 # --- Performance ---------------------------------------------------------------------------------
