@@ -18,8 +18,14 @@ The package's map, in the order a search runs through it:
     relax.py     too few results: the nearest ways to more
     engine.py    search(), count(), candidates(), filter_and_count(): the stages put together
 
-Other apps import only the names below, from `rapport.directory.search` (a test holds every
-module outside the package to that: `search/tests/test_public_surface.py`).
+The facets themselves (query field, URL parameter, index namespace, labels...) are declared
+once, outside the package so that the index and interchange can read them too:
+`directory/facets.py`.
+
+Other apps import only the names below, from `rapport.directory.search`; tests and the
+benchmarks may also read a module's public names (`search.bitmaps.Band`). Nothing outside
+the package reads a name starting with `_`: `directory/tests/test_search_surface.py` parses
+every module under rapport/ and bench/ to hold them to that.
 """
 
 from __future__ import annotations
