@@ -2,7 +2,7 @@
 
 Layers (the names used in result files):
 - core:      the index pass alone (filters and every facet count, no ranking, no
-             database): search.py's numpy part, to tell it from loading the page
+             database): the search's numpy part (search.filter_and_count), to tell it from loading the page
 - search:    search(SearchQuery(...)) with facets and relaxations, as the page calls it
 - view_html: the /therapists/ page through Django's test Client, in process
 - view_json: GET /api/v1/therapists through the test Client, in process

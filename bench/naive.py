@@ -27,13 +27,14 @@ from django.db.models.expressions import RawSQL
 
 from rapport.core import geo
 from rapport.directory import search as s
+from rapport.directory.facets import TERM_FIELDS
 from rapport.directory.fulltext import fulltext_search
 from rapport.directory.models import ApproachStatement, License, Status, TherapistProfile
 from rapport.taxonomy.models import Kind, Term
 
 from .outcome import GENDERS, Outcome, effective
 
-M2M_FIELDS = {name: kind for name, kind in s.TERM_FIELDS.items()
+M2M_FIELDS = {name: kind for name, kind in TERM_FIELDS.items()
               if kind not in (Kind.APPROACH, Kind.LICENSE_TYPE)}  # fmt: skip
 
 

@@ -8,16 +8,16 @@ naive ORM would need to reproduce it, and neither is meant to.
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from rapport.directory import index as ix
 from rapport.directory import search as s
+from rapport.directory.facets import FACET_FIELDS
 
-# Facet counts compared, in search.py's names: every term facet plus gender.
-FACETS: tuple[str, ...] = (*s.TERM_FIELDS, "genders")
+# Facet counts compared, by query field: every facet of the table (directory/facets.py).
+FACETS: tuple[str, ...] = FACET_FIELDS
 # Flag counts: the filters (each ignoring its own selection) and how people are reached.
 FLAGS: tuple[str, ...] = (*s.BOOL_FILTERS, "accepting", "in_person", "online")
 GENDERS: tuple[str, ...] = ix.GENDERS
@@ -38,7 +38,7 @@ def effective(query: s.SearchQuery) -> tuple[s.SearchQuery, str]:
     """The query as search() runs it: taxonomy words of the text become facets; the rest is text."""
     if not query.text.strip():
         return query, ""
-    vocab = s.vocabulary(ix.get_index())
+    vocab = s.term_dictionary(ix.get_index())
     detected, rest = vocab.split_text(query.text)
     for name, slugs in detected.items():
         merged = tuple(dict.fromkeys([*getattr(query, name), *slugs]))
@@ -46,29 +46,10 @@ def effective(query: s.SearchQuery) -> tuple[s.SearchQuery, str]:
     return replace(query, text=rest), rest
 
 
-def text_scores(rest: str, query: s.SearchQuery, location: s.Location | None) -> object:
-    """search.py's full-text scores, whichever signature its private helper has today."""
-    if not rest:
-        return None
-    parameters = len(inspect.signature(s._text_scores).parameters)
-    if parameters == 2:
-        return s._text_scores(rest, ix.get_index())
-    if parameters >= 4:
-        return s._text_scores(rest, query, location, ix.get_index())
-    return s._text_scores(rest)
-
-
 def ours(query: s.SearchQuery) -> Outcome:
     """The production search's ids (every page) and counts."""
     result = s.search(query)
-    state = ix.get_index()
-    eff, rest = effective(query)
-    location = s.resolve_location(query.location).location
-    scores = text_scores(rest, eff, location)
-    parts = []
-    for segment, dead in state.segments:
-        p = s._run_segment(segment, dead, eff, location, scores, False)
-        parts.append(np.asarray(segment.ids)[p.positions])
+    parts = [np.asarray(p.segment.ids)[p.positions] for p in s.filter_and_count(query)]
     ids = sorted(int(i) for i in np.concatenate(parts)) if parts else []
     assert len(ids) == result.total, (len(ids), result.total)
     facets = {
@@ -79,17 +60,9 @@ def ours(query: s.SearchQuery) -> Outcome:
 
 
 def core_pass(query: s.SearchQuery) -> int:
-    """What search() does in memory before ranking: every segment's filters and facet counts."""
-    state = ix.get_index()
-    eff, rest = effective(query)
-    location = s.resolve_location(query.location).location
-    scores = text_scores(rest, eff, location)
-    passes = [
-        s._run_segment(segment, dead, eff, location, scores, True)
-        for segment, dead in state.segments
-    ]
-    s._merge_facets(passes, eff, s.vocabulary(state))
-    return sum(len(p.positions) for p in passes)
+    """What search() does in memory before ranking: every segment's filters and facet counts
+    (`search.filter_and_count`, the search's own stage, not a copy of it)."""
+    return sum(len(p.positions) for p in s.filter_and_count(query))
 
 
 def compare(a: Outcome, b: Outcome) -> list[str]:

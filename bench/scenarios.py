@@ -7,7 +7,7 @@ seed gives the same choices on SQLite and PostgreSQL:
   a sparse one near the 10th percentile with at least a few profiles;
 - facet values: "anxiety", then the most common value of each facet;
 - text terms: words of the statements at ~25% / ~3% / ~0.2% document frequency
-  that are neither stop words nor taxonomy words (search.py turns those into facets).
+  that are neither stop words nor taxonomy words (search turns those into facets).
 """
 
 from __future__ import annotations
@@ -23,7 +23,10 @@ from rapport.directory import fulltext
 from rapport.directory import index as ix
 from rapport.directory import search as s
 from rapport.directory.demo import CITIES_CSV
+from rapport.directory.facets import TERM_FIELDS
 from rapport.directory.models import TherapistProfile
+from rapport.directory.search.distance import within_radius
+from rapport.directory.search.text import STOPWORDS
 
 DENSE_ZIP = "10001"
 RADII = (10, 25, 50)
@@ -65,7 +68,7 @@ class Scenario:
 
 
 def _profiles_within(segment: ix.Segment, lat: float, lon: float, radius: float) -> int:
-    positions = s._within_radius(segment, lat, lon, radius)
+    positions = within_radius(segment, lat, lon, radius)
     return len(np.unique(positions))
 
 
@@ -123,7 +126,7 @@ def most_common(
 def choose_values(segment: ix.Segment) -> dict[str, str]:
     """One value per facet: the most common (anxiety for issues)."""
     values: dict[str, str] = {}
-    for name, kind in s.TERM_FIELDS.items():
+    for name, kind in TERM_FIELDS.items():
         value = "anxiety" if name == "issues" and segment.row(kind, "anxiety") is not None else None
         value = value or most_common(segment, kind)
         if value:
@@ -139,7 +142,7 @@ _WORD = re.compile(r"[^\W_]+")
 
 def choose_text_terms(segment: ix.Segment, *, verbose: bool = True) -> dict[str, str]:
     """Words at target document frequencies, from the first statements by id."""
-    vocab = s.vocabulary(ix.get_index())
+    vocab = s.term_dictionary(ix.get_index())
     statements = (
         TherapistProfile.objects.published().order_by("id").values_list("statement", flat=True)
     )[:TEXT_SAMPLE]
@@ -152,7 +155,7 @@ def choose_text_terms(segment: ix.Segment, *, verbose: bool = True) -> dict[str,
         return {}
 
     def usable(word: str) -> bool:
-        if len(word) < 4 or word.isdigit() or word in fulltext.STOP_WORDS or word in s._STOPWORDS:
+        if len(word) < 4 or word.isdigit() or word in fulltext.STOP_WORDS or word in STOPWORDS:
             return False
         found, rest = vocab.split_text(word)
         return not found and rest == word  # not a taxonomy word (those become facets)
@@ -188,7 +191,7 @@ def build(
     """Every scenario of performance.md at every centre; S0-S2 at each radius, the rest at 25."""
     issue = values.get("issues", "anxiety")
     s3_filters: dict[str, object] = {
-        name: (values[name],) for name in (*s.TERM_FIELDS, "genders") if name in values
+        name: (values[name],) for name in (*TERM_FIELDS, "genders") if name in values
     }
     # Flags the data has (the demo data verifies no licence: requiring it would always give 0).
     for flag in s.BOOL_FILTERS:

@@ -19,6 +19,7 @@ from django.db import connection
 
 from rapport.directory import fulltext
 from rapport.directory import search as s
+from rapport.directory.facets import TERM_FIELDS
 from rapport.directory.models import ApproachStatement, License, Office, Status, TherapistProfile
 from rapport.taxonomy.models import Kind, Term
 
@@ -30,7 +31,7 @@ LINK = TherapistProfile.terms.through._meta.db_table
 A = ApproachStatement._meta.db_table
 L = License._meta.db_table
 T = Term._meta.db_table
-M2M_FIELDS = {name: kind for name, kind in s.TERM_FIELDS.items()
+M2M_FIELDS = {name: kind for name, kind in TERM_FIELDS.items()
               if kind not in (Kind.APPROACH, Kind.LICENSE_TYPE)}  # fmt: skip
 R = 3958.8  # rapport.core.geo.EARTH_RADIUS_MILES
 

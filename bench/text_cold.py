@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/text_cold.py --size 1000000 --backend sqlite
 
-search.py keeps each word's full-text matches per index segment (docs/decisions.md):
+Search (search/text.py) keeps each word's full-text matches per index segment (docs/decisions.md):
 the first search for a word in a worker asks the database about every profile, later
 ones reuse the matches. The run tables (bench/run.py) warm every scenario up before
 timing, so they show only later searches; this shows the first. Each word runs in a

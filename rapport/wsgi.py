@@ -26,7 +26,7 @@ if os.environ.get("RAPPORT_WARMUP", "1") == "1":
     geo.warm_up()
     # Not migrated yet: the first request builds the index instead.
     with contextlib.suppress(DatabaseError):
-        search.vocabulary(index.get_index())
+        search.term_dictionary(index.get_index())
         cached_terms()
 
     # What is loaded now lives as long as the process (ZIP tables, vocabulary,

@@ -30,6 +30,7 @@ from ninja.responses import NinjaJSONEncoder
 from rapport.core import display
 from rapport.directory import index as ix
 from rapport.directory import search as s
+from rapport.directory.facets import FACET_BY_FIELD, FACETS
 from rapport.directory.interchange import export_document
 from rapport.directory.models import TherapistProfile
 from rapport.directory.validators import did_you_mean
@@ -37,7 +38,6 @@ from rapport.taxonomy.models import Kind, Term
 
 from .docs import SelfHostedDocs
 from .schemas import (
-    GENDERS,
     MAX_FEE,
     MAX_PER_PAGE,
     MAX_TEXT,
@@ -233,18 +233,6 @@ def api_root(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
 
 # --- Search ---------------------------------------------------------------------------
 
-_KIND_NOUN: dict[str, Callable[[], str]] = {
-    Kind.ISSUE: lambda: _("issue"),
-    Kind.APPROACH: lambda: _("approach"),
-    Kind.INSURANCE: lambda: _("insurance"),
-    Kind.LANGUAGE: lambda: _("language"),
-    Kind.IDENTITY: lambda: _("identity"),
-    Kind.COMMUNITY: lambda: _("community"),
-    Kind.AGE: lambda: _("age group"),
-    Kind.FORMAT: lambda: _("format"),
-    Kind.LICENSE_TYPE: lambda: _("licence type"),
-}
-
 
 def _unknown(noun: str, value: str, known: Any) -> ApiError:
     return ApiError(
@@ -259,22 +247,26 @@ def _clean_text(value: str) -> str:
     return " ".join(_CONTROL.sub(" ", value).split())
 
 
-def build_query(params: SearchParams, vocab: s.Vocabulary) -> s.SearchQuery:
-    """The SearchQuery of these parameters; an unknown slug or place is a 400 naming it."""
+def build_query(
+    params: SearchParams, vocab: s.TermDictionary
+) -> tuple[s.SearchQuery, s.LocationResult]:
+    """The SearchQuery of these parameters and its place, read once (search() is given it);
+    an unknown slug or place is a 400 naming it."""
     lists: dict[str, tuple[str, ...]] = {}
-    for name, kind in s.TERM_FIELDS.items():
-        slugs = tuple(dict.fromkeys(v.strip().lower() for v in getattr(params, name)))
+    for facet in FACETS:
+        slugs = tuple(dict.fromkeys(v.strip().lower() for v in getattr(params, facet.param)))
         for slug in slugs:
-            if (kind, slug) not in vocab.labels:
-                known = [k_slug for (k_kind, k_slug) in vocab.labels if k_kind == kind]
-                raise _unknown(_KIND_NOUN[kind](), slug, known)
-        lists[name] = slugs
-    genders = tuple(dict.fromkeys(v.strip().lower() for v in params.gender))
-    for gender in genders:
-        if gender not in GENDERS:
-            raise _unknown(_("gender"), gender, GENDERS)
+            if facet.kind is None:
+                choices = [value for value, _label in facet.choices]
+                if slug not in choices:
+                    raise _unknown(str(facet.noun), slug, choices)
+            elif (facet.kind, slug) not in vocab.labels:
+                known = [k_slug for (k_kind, k_slug) in vocab.labels if k_kind == facet.kind]
+                raise _unknown(str(facet.noun), slug, known)
+        lists[facet.field] = slugs
 
     location = _clean_text(params.location)
+    resolved = s.LocationResult()  # no place: what resolve_location("") says
     if location:
         resolved = s.resolve_location(location)
         if resolved.location is None:
@@ -283,12 +275,11 @@ def build_query(params: SearchParams, vocab: s.Vocabulary) -> s.SearchQuery:
                 extra["suggestions"] = [place.label for place in resolved.suggestions]
             raise ApiError(400, resolved.problem or _("unknown location"), **extra)
 
-    return s.SearchQuery(
+    query = s.SearchQuery(
         text=_clean_text(params.q),
         location=location,
         radius=params.radius,
         mode=params.mode,
-        genders=genders,
         max_fee=params.max_fee,
         sliding_scale=params.sliding_scale,
         free_consultation=params.free_consultation,
@@ -299,6 +290,7 @@ def build_query(params: SearchParams, vocab: s.Vocabulary) -> s.SearchQuery:
         per_page=params.per_page,
         **lists,
     )
+    return query, resolved
 
 
 def query_params(query: s.SearchQuery) -> dict[str, Any]:
@@ -312,11 +304,9 @@ def query_params(query: s.SearchQuery) -> dict[str, Any]:
             params["radius"] = query.radius
     if query.mode != "both":
         params["mode"] = query.mode
-    for name in s.TERM_FIELDS:
-        if getattr(query, name):
-            params[name] = sorted(getattr(query, name))
-    if query.genders:
-        params["gender"] = sorted(query.genders)
+    for facet in FACETS:
+        if getattr(query, facet.field):
+            params[facet.param] = sorted(getattr(query, facet.field))
     if query.max_fee is not None:
         params["max_fee"] = query.max_fee
     for name in s.BOOL_FILTERS:
@@ -329,17 +319,6 @@ def query_params(query: s.SearchQuery) -> dict[str, Any]:
     if query.per_page != s.PER_PAGE:
         params["per_page"] = query.per_page
     return params
-
-
-def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
-    """The statement's opening, cut at a word boundary: enough to decide whether to read on."""
-    flat = display.flat_opening(text, limit)
-    if len(flat) <= limit:
-        return flat
-    cut = flat[: limit - 1]
-    if " " in cut:
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:.-–—") + "…"
 
 
 def _result(hit: s.Hit) -> dict[str, Any]:
@@ -362,13 +341,14 @@ def _result(hit: s.Hit) -> dict[str, Any]:
             "free_consultation": profile.free_consultation,
         },
         "matched": hit.matched,
-        "statement_excerpt": excerpt(profile.statement),
+        # The search page's rule (display.opening): never cut inside a word.
+        "statement_excerpt": display.opening(profile.statement, EXCERPT_LENGTH),
     }
 
 
 def _facet_name(name: str) -> str:
     # Facets are keyed by the parameter that selects them: "genders" is chosen with ?gender=.
-    return "gender" if name == "genders" else name
+    return FACET_BY_FIELD[name].param
 
 
 @api.get(
@@ -389,8 +369,8 @@ def search_therapists(request: HttpRequest, params: Query[SearchParams]) -> Http
     schema check, schemathesis).
     """
     state = ix.get_index()
-    query = build_query(params, s.vocabulary(state))
-    result = s.search(query, state=state)
+    query, place = build_query(params, s.term_dictionary(state))
+    result = s.search(query, place=place, state=state)
     location = result.location
     body = {
         "total": result.total,

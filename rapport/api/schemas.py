@@ -12,14 +12,14 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, create_model
 from typing_extensions import TypedDict
 
+from rapport.directory.facets import FACETS, Facet
 from rapport.directory.search import DEFAULT_RADIUS, MAX_PAGE, MODES, PER_PAGE, RADII, SORTS
 
 MAX_PER_PAGE = 50
 MAX_FEE = 10_000
-GENDERS = ("woman", "man", "nonbinary")
 # Long enough for any real query; a bound keeps pathological input cheap.
 MAX_TEXT = 200
 MAX_LOCATION = 100
@@ -53,9 +53,7 @@ def _slugs(description: str, example: str) -> Any:
     )
 
 
-class SearchParams(Schema):
-    """The search page's query, as query parameters; lists are repeated parameters."""
-
+class _PlaceParams(Schema):
     q: str = Field(
         "",
         max_length=MAX_TEXT,
@@ -74,21 +72,32 @@ class SearchParams(Schema):
         json_schema_extra={"enum": list(RADII)},
     )
     mode: Literal[MODES] = Field("both", description="In person, online, or both.")  # type: ignore[valid-type]
-    issues: list[Slug] = _slugs("Issues (any of them).", "anxiety")
-    approaches: list[Slug] = _slugs("Approaches (any of them).", "relational-therapy")
-    insurance: list[Slug] = _slugs("Insurance plans (any of them).", "aetna")
-    languages: list[Slug] = _slugs("Languages, ISO 639-1 (any of them).", "es")
-    identities: list[Slug] = _slugs("Therapist identities (any of them).", "transgender")
-    communities: list[Slug] = _slugs("Communities served (any of them).", "lgbtq-affirming")
-    ages: list[Slug] = _slugs("Age groups (any of them).", "adults")
-    formats: list[Slug] = _slugs("Formats (any of them).", "couples")
-    license_types: list[Slug] = _slugs("Licence types (any of them).", "lmhc")
-    gender: list[Slug] = Field(
+
+
+def _facet_param(facet: Facet) -> tuple[Any, Any]:
+    """A facet's parameter: a repeated slug, from the facet table (`directory/facets.py`)."""
+    if facet.kind is not None:
+        return list[Slug], _slugs(facet.api_description, facet.api_example)
+    choices = [value for value, _label in facet.choices]
+    return list[Slug], Field(
         default_factory=list,
-        max_length=len(GENDERS),
-        description="Therapist gender (any of them).",
-        json_schema_extra={"items": {"type": "string", "enum": list(GENDERS)}},
+        max_length=len(choices),
+        description=facet.api_description,
+        json_schema_extra={"items": {"type": "string", "enum": choices}},
     )
+
+
+# One parameter per facet of the table, in its order, after the place and before the rest.
+_FacetParams = create_model(  # type: ignore[call-overload]
+    "_FacetParams",
+    __base__=_PlaceParams,
+    **{facet.param: _facet_param(facet) for facet in FACETS},
+)
+
+
+class SearchParams(_FacetParams):  # type: ignore[misc, valid-type]
+    """The search page's query, as query parameters; lists are repeated parameters."""
+
     max_fee: Annotated[int | None, BeforeValidator(_blank_is_none)] = Field(
         None, ge=0, le=MAX_FEE, description="Lowest fee at most this many dollars per session."
     )

@@ -81,6 +81,19 @@ def flat_opening(text: str, limit: int) -> str:
     return " ".join(text.split())
 
 
+def opening(text: str | None, limit: int) -> str:
+    """The start of a statement for a list of results (the search page's cards, the API's
+    `statement_excerpt`): whitespace collapsed, cut at the last word boundary within
+    `limit` characters with an ellipsis. Never mid-word: one enormous first "word" (a
+    URL, say) is kept whole rather than cut inside it, so the result can pass `limit`."""
+    text = flat_opening(text or "", limit)
+    if len(text) <= limit:
+        return text
+    head = text[: limit + 1]
+    head = head.rsplit(" ", 1)[0] if " " in head else text.split(" ", 1)[0]
+    return head.rstrip(" ,;:–—-.") + "…"
+
+
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)]?\s")
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 
 from . import index as ix
 from . import search as engine
+from .facets import FACETS
 
 MAX_TEXT = 200
 MAX_LOCATION = 100
@@ -28,9 +29,9 @@ MAX_VALUES = 60
 TRUE_VALUES = frozenset({"1", "on", "true", "yes"})
 FALSE_VALUES = frozenset({"", "0", "off", "false", "no"})
 
-# URL parameter -> SearchQuery field for the multi-select facets ("gender" reads better
-# in a URL than "genders"; everything else has the same name in both).
-MULTI_PARAMS: dict[str, str] = {name: name for name in engine.TERM_FIELDS} | {"gender": "genders"}
+# URL parameter -> SearchQuery field for the multi-select facets (the facet table's: "gender"
+# reads better in a URL than "genders"; everything else has the same name in both).
+MULTI_PARAMS: dict[str, str] = {facet.param: facet.field for facet in FACETS}
 KNOWN_PARAMS = frozenset(
     {"q", "location", "radius", "mode", "max_fee", "accepting", "sort", "page"}
     | set(MULTI_PARAMS)
@@ -115,12 +116,13 @@ class SearchForm(forms.Form):
 
     def _known_values(self) -> dict[str, set[str]]:
         """Valid slugs per URL parameter, from the taxonomy as the index sees it (no query)."""
-        by_kind = engine.vocabulary(self._state or ix.get_index()).slugs_by_kind
-        known = {
-            param: set(by_kind.get(kind, frozenset())) for param, kind in engine.TERM_FIELDS.items()
+        by_kind = engine.term_dictionary(self._state or ix.get_index()).slugs_by_kind
+        return {
+            facet.param: set(by_kind.get(facet.kind, frozenset()))
+            if facet.kind
+            else {value for value, _label in facet.choices}
+            for facet in FACETS
         }
-        known["gender"] = set(ix.GENDERS)
-        return known
 
     def _value(self, name: str) -> str:
         # The last value wins for single-valued parameters, as in QueryDict.__getitem__.

@@ -20,7 +20,7 @@ Query semantics, the same on both backends (scores differ in scale):
 - name matches rank above statement-only matches;
 - a profile's score is the sum of its words' scores (bm25 on SQLite, which
   is that sum by construction; ts_rank_cd per word on PostgreSQL), so that
-  search.py can keep each word's matches and add them up (`word_matches`).
+  search (search/text.py) can keep each word's matches and add them up (`word_matches`).
 The user's text is never passed to the database as query syntax: it is
 reduced to words and each word is quoted (FTS5) or turned into a tsquery
 operand made of letters and digits only (PostgreSQL).
@@ -282,7 +282,7 @@ def _search_sqlite(
     words: list[str], *, limit: int | None, within: Sequence[int] | None
 ) -> list[tuple[int, float]]:
     # bm25 of the whole expression is the sum of its phrases' bm25, so this
-    # equals the sum of each word's `word_matches` score (search.py relies on it).
+    # equals the sum of each word's `word_matches` score (search/text.py relies on it).
     return _fetch_scores(*_fts5_sql(fts5_query(words), limit=limit, within=within, ordered=True))
 
 
@@ -434,7 +434,7 @@ def word_matches(
     """(profile ids, scores) of the profiles one word of a query matches, unordered.
 
     `fulltext_search(words)` is exactly the profiles every word matches,
-    each scored by the sum of its words' scores, so search.py can keep a
+    each scored by the sum of its words' scores, so search/text.py can keep a
     common word's matches per index segment instead of asking again. `last`:
     the query's last word, which also matches as a prefix. None: the
     backend ignores this word (it restricts nothing).

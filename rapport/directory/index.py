@@ -51,21 +51,20 @@ from django.db.models import Max
 from rapport.core.states import STATE_CODES
 from rapport.taxonomy.models import Kind, Term
 
+from .facets import FACETS, GENDERS
 from .models import ApproachStatement, License, Office, Status, TherapistProfile
 
 logger = logging.getLogger(__name__)
 
-# Facets backed by taxonomy terms, in the order pages show them.
-TERM_FACETS: tuple[str, ...] = (
-    Kind.ISSUE, Kind.APPROACH, Kind.INSURANCE, Kind.LANGUAGE, Kind.IDENTITY,
-    Kind.COMMUNITY, Kind.AGE, Kind.FORMAT, Kind.LICENSE_TYPE,
-)  # fmt: skip
+# Namespaces of the facets backed by taxonomy terms, in the facet table's order
+# (facets.py): the order their rows are stored in.
+TERM_FACETS: tuple[str, ...] = tuple(facet.namespace for facet in FACETS if facet.kind)
 FLAGS: tuple[str, ...] = (
     "accepting", "telehealth", "in_person", "sliding_scale", "free_consultation", "verified",
 )  # fmt: skip
-GENDERS: tuple[str, ...] = ("woman", "man", "nonbinary")
-# Namespaces whose every row gets a count on the search page; stored first.
-COUNTED: tuple[str, ...] = (*TERM_FACETS, "gender", "flag")
+# Namespaces whose every row gets a count on the search page (every facet's, then the
+# flags); stored first.
+COUNTED: tuple[str, ...] = (*(facet.namespace for facet in FACETS), "flag")
 # Above this many changed profiles, a fresh snapshot is cheaper than a delta.
 DELTA_LIMIT = 20_000
 _ONE = np.uint64(1)
@@ -129,11 +128,11 @@ class Segment:
     pt_pos: np.ndarray  # int32 [O] profile position of each point
     rows: dict[str, dict[str, int]]  # namespace -> key -> bitmap row
     id_order: np.ndarray = field(default=None)  # type: ignore[assignment]  # argsort of ids
-    # Full-text matches per query word, kept while this segment lives (search.py).
+    # Full-text matches per query word, kept while this segment lives (search/text.py).
     text_cache: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
-    # Facet counts of the centre-independent part of searches, kept likewise (search.py).
+    # Facet counts of the centre-independent part of searches, kept likewise (search/counts.py).
     tally_cache: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
-    # Small lookups search.py derives from the layout (row runs per set of facets).
+    # Small lookups search (search/counts.py) derives from the layout (row runs per set of facets).
     derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -32,6 +32,7 @@ from rapport.core.progress import Progress
 from rapport.taxonomy.models import Kind, Term
 
 from . import validators as v
+from .facets import DOCUMENT_TERM_FIELDS
 from .fulltext import fulltext_sync
 from .index import DELTA_LIMIT, index_touch
 from .models import ApproachStatement, License, LicenseStatus, Office, Status, TherapistProfile
@@ -47,16 +48,11 @@ LIST_FIELDS = {
     "identities", "communities", "issues", "ages", "formats", "languages",
     "telehealth_states", "insurance", "approaches",
 }  # fmt: skip
-# Simple list fields stored as Term links, with the vocabulary each draws on.
-TERM_FIELDS: dict[str, str] = {
-    "identities": Kind.IDENTITY,
-    "communities": Kind.COMMUNITY,
-    "issues": Kind.ISSUE,
-    "ages": Kind.AGE,
-    "formats": Kind.FORMAT,
-    "languages": Kind.LANGUAGE,
-    "insurance": Kind.INSURANCE,
-}
+# Simple list fields stored as Term links, with the vocabulary each draws on: the facet
+# table's interchange fields (facets.py), in spec order.
+TERM_FIELDS: dict[str, str] = dict(
+    sorted(DOCUMENT_TERM_FIELDS.items(), key=lambda item: FIELDS.index(item[0]))
+)
 _KIND_NOUN = {
     Kind.IDENTITY: "identity",
     Kind.COMMUNITY: "community",

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 from rapport.core import display, geo
 from rapport.core.states import state_name
 
+from . import facets as facet_table
 from . import index as ix
 from . import search as directory_search
 from .forms import MAX_FEE, MAX_LOCATION, MAX_TEXT, SearchForm
@@ -45,30 +46,16 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
 
 # --- Search ------------------------------------------------------------------------------------
 
-# The facets, in the order the page shows them: URL parameter, result key, legend.
-FACETS: tuple[tuple[str, str, str], ...] = (
-    ("issues", "issues", _("What you would like help with")),
-    ("approaches", "approaches", _("Approaches")),
-    ("insurance", "insurance", _("Insurance")),
-    ("languages", "languages", _("Languages")),
-    ("ages", "ages", _("Ages they see")),
-    ("formats", "formats", _("Session formats")),
-    ("communities", "communities", _("Communities they serve")),
-    ("identities", "identities", _("Therapist identity")),
-    ("gender", "genders", _("Therapist gender")),
-    ("license_types", "license_types", _("Licence type")),
+# The facets (directory/facets.py), in the order the page shows them: URL parameter,
+# result key, legend.
+FACETS: tuple[tuple[str, str, str], ...] = tuple(
+    (facet.param, facet.field, facet.legend)
+    for facet in sorted(facet_table.FACETS, key=lambda facet: facet.page_position)
 )
 FACET_VISIBLE = 8  # options shown before "More"; selected ones always show
 SNIPPET_CHARS = 170
 # What a taxonomy word found in the search box became, as the chip reads it.
-DETECTED_PHRASES = {
-    "issues": _("Showing therapists who work with %(label)s"),
-    "approaches": _("Showing therapists who use %(label)s"),
-    "formats": _("Showing therapists who offer %(label)s sessions"),
-    "insurance": _("Showing therapists who take %(label)s"),
-    "languages": _("Showing therapists who speak %(label)s"),
-    "license_types": _("Showing therapists with the licence %(label)s"),
-}
+DETECTED_PHRASES = {facet.field: facet.detected for facet in facet_table.TEXT_FACETS}
 SORT_LABELS = {
     "best": _("Best match"),
     "nearest": _("Nearest"),
@@ -116,17 +103,6 @@ class Card:
 class Chip:
     text: str
     remove_url: str
-
-
-def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
-    """The start of a statement, cut at a word boundary (never mid-word) with an ellipsis."""
-    text = display.flat_opening(text or "", limit)
-    if len(text) <= limit:
-        return text
-    head = text[: limit + 1]
-    # One enormous "word" (a URL, say) is kept whole rather than cut inside it.
-    head = head.rsplit(" ", 1)[0] if " " in head else text.split(" ", 1)[0]
-    return head.rstrip(" ,;:–—-.") + "…"
 
 
 def _distance_text(miles: float) -> str:
@@ -180,7 +156,7 @@ def _card(
         matched=matched[:4],
         matched_from_query=matched_from_query,
         in_network=in_network,
-        snippet=snippet(profile.statement),
+        snippet=display.opening(profile.statement, SNIPPET_CHARS),
         verified=profile.licence_verified,
     )
 
@@ -316,15 +292,15 @@ def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET, state=state)
     query = form.to_query()
     notes = list(form.notes)
-    if query.sort == "nearest":
-        place = resolve_location(query.location).location if query.location else None
-        if place is None or not place.has_point:
-            notes.append(
-                str(_("“Nearest” needs a ZIP code or a city, so results are in best-match order."))
-            )
-            query = replace(query, sort="best")
+    # Read once: "nearest" needs to know the place, and search() is given it.
+    place = resolve_location(query.location)
+    if query.sort == "nearest" and (place.location is None or not place.location.has_point):
+        notes.append(
+            str(_("“Nearest” needs a ZIP code or a city, so results are in best-match order."))
+        )
+        query = replace(query, sort="best")
 
-    result = directory_search.search(query, state=state)
+    result = directory_search.search(query, place=place, state=state)
     notes.extend(result.notes)
     last_page = min(result.pages, MAX_PAGE)
     past_the_end = result.total > 0 and query.page > last_page

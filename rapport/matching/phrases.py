@@ -1,7 +1,7 @@
 """Free text to issues: "I can't sleep and I fight with my partner" -> sleep, relationships.
 
 Two sources: every issue's name and aliases from the taxonomy (through the
-search vocabulary), and the curated phrases below for how people actually
+search's term dictionary), and the curated phrases below for how people actually
 say things. The result is shown back as chips the person can remove; it is
 a suggestion, never a diagnosis.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from rapport.directory import index as ix
-from rapport.directory.search import fold_words, vocabulary
+from rapport.directory.search import fold_words, term_dictionary
 
 # Folded phrase (words separated by spaces, apostrophes dropped) -> issue slugs.
 CURATED: dict[str, tuple[str, ...]] = {
@@ -125,7 +125,7 @@ def issues_in_text(text: str, *, state: ix.IndexState | None = None) -> list[str
                 break
         else:
             i += 1
-    detected, _rest = vocabulary(state or ix.get_index()).split_text(text)
+    detected, _rest = term_dictionary(state or ix.get_index()).split_text(text)
     found.extend(s for s in detected.get("issues", []) if s not in found)
-    known = vocabulary(state or ix.get_index()).labels
+    known = term_dictionary(state or ix.get_index()).labels
     return [slug for slug in found if ("issue", slug) in known]

@@ -175,9 +175,11 @@ class _Eligible:
 
 
 def eligible(
-    answers: Answers, *, state: ix.IndexState
+    answers: Answers, *, state: ix.IndexState, place: engine.LocationResult | None = None
 ) -> tuple[engine.Location | None, list[_Eligible]]:
-    location, passes = engine.candidates(_hard_query(answers), state=state)
+    """The profiles that can see this person, per segment. `place` is
+    `resolve_location(answers.location)` when the caller has it (read here when None)."""
+    location, passes = engine.candidates(_hard_query(answers), place=place, state=state)
     if location is None:
         return None, []  # no place, no match: licensure depends on where they will be
     out = []
@@ -223,10 +225,8 @@ def score(e: _Eligible, answers: Answers, *, today: dt.date) -> np.ndarray:
     if answers.mode != "online" and answers.radius:
         near = np.where(e.in_person, 1.0 - np.minimum(e.distance / answers.radius, 1.0), 0.0)
         total += WEIGHTS["distance"] * np.nan_to_num(near)
-    age = today.toordinal() - seg.confirmed[pos].astype(np.int64)
-    freshness = np.clip((180 - age) / 150, 0.0, 1.0)
-    freshness[seg.confirmed[pos] == 0] = 0.0
-    total += WEIGHTS["freshness"] * freshness
+    # Search's freshness (FRESH_DAYS, STALE_DAYS): one rule for both.
+    total += WEIGHTS["freshness"] * engine.freshness(seg.confirmed[pos], today)
     total += WEIGHTS["completeness"] * seg.completeness[pos]
     return total
 
@@ -246,12 +246,22 @@ def _preference_bits(has, pref: Preference) -> np.ndarray:  # type: ignore[no-un
 
 
 def rank(
-    answers: Answers, *, state: ix.IndexState | None = None, today: dt.date | None = None
+    answers: Answers,
+    *,
+    place: engine.LocationResult | None = None,
+    state: ix.IndexState | None = None,
+    today: dt.date | None = None,
 ) -> MatchResult:
+    """The top matches for these answers, explained, with relaxations when few.
+
+    `place` is `engine.resolve_location(answers.location)` when the caller has already
+    read it (the page checks the place first): the text is then parsed once per request.
+    It is read here when None.
+    """
     state = state or ix.get_index()
     today = today or timezone.localdate()
-    resolved = engine.resolve_location(answers.location)
-    location, parts = eligible(answers, state=state)
+    resolved = place if place is not None else engine.resolve_location(answers.location)
+    location, parts = eligible(answers, state=state, place=resolved)
     total = sum(len(p.positions) for p in parts)
     chosen: list[tuple[int, float, float, bool, bool]] = []
     if total:
@@ -268,7 +278,11 @@ def rank(
         kinds = _licence_kinds(parts, order)
         chosen = _diverse_top(order, ids, scores, distance, in_person, online, kinds)
     matches = _load_and_explain(chosen, answers, location)
-    relaxations = _relaxations(answers, state=state) if total < 3 and location is not None else []
+    relaxations = (
+        _relaxations(answers, state=state, place=resolved)
+        if total < 3 and location is not None
+        else []
+    )
     return MatchResult(
         answers=answers,
         location=location,
@@ -441,8 +455,8 @@ def explain(
 
 
 def _term_label(kind: str, slug: str) -> str:
-    """A term's name from the search vocabulary (cached per index version: no query)."""
-    return engine.vocabulary(ix.get_index()).label(kind, slug)
+    """A term's name from the search's term dictionary (cached per index version: no query)."""
+    return engine.term_dictionary(ix.get_index()).label(kind, slug)
 
 
 def preference_label(pref: Preference) -> str:
@@ -483,7 +497,10 @@ def _preference_met(profile: ProfileSummary, terms, pref: Preference) -> tuple[s
 # --- Too few: which constraint to relax ---------------------------------------------------------
 
 
-def _relaxations(answers: Answers, *, state: ix.IndexState) -> list[Relaxation]:
+def _relaxations(
+    answers: Answers, *, state: ix.IndexState, place: engine.LocationResult
+) -> list[Relaxation]:
+    # Every option keeps the place (`answers.location`): it is read once, by rank().
     options: list[tuple[str, Answers]] = []
     if answers.mode == "in_person":
         options.append((_("Include online sessions"), replace(answers, mode="both")))
@@ -519,7 +536,7 @@ def _relaxations(answers: Answers, *, state: ix.IndexState) -> list[Relaxation]:
         )
     results = []
     for label, relaxed in options:
-        _location, parts = eligible(relaxed, state=state)
+        _location, parts = eligible(relaxed, state=state, place=place)
         count = sum(len(p.positions) for p in parts)
         results.append(Relaxation(label, count, relaxed))
     results = [r for r in results if r.count > 0]
@@ -535,7 +552,7 @@ def _relaxations(answers: Answers, *, state: ix.IndexState) -> list[Relaxation]:
             budget=None,
             free_consultation="nice" if answers.free_consultation else "",
         )
-        _location, parts = eligible(combined, state=state)
+        _location, parts = eligible(combined, state=state, place=place)
         count = sum(len(p.positions) for p in parts)
         if count:
             label = _(

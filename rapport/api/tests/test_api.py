@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from rapport.api.schemas import FacetOptionOut, SearchOut
+from rapport.core import geo
 from rapport.core.middleware import CONTENT_SECURITY_POLICY
 from rapport.core.testing import make_profile, make_term, scan_page, third_party_urls
 from rapport.directory import index as ix
@@ -463,3 +464,21 @@ def test_it_points_its_root_at_the_documents(client):
     response, body = get(client, "/api/v1/")
     assert response.status_code == 200
     assert body["openapi"] == "/api/v1/openapi.json" and body["docs"] == "/api/v1/docs"
+
+
+def test_it_reads_the_place_once_per_request(client, monkeypatch) -> None:
+    """build_query reads the place (an unknown one is a 400) and search() is given it."""
+    make_profile(name="Sam Seattle", offices=[SEATTLE_OFFICE])
+    refresh_index()
+    looked_up: list[str] = []
+    real = geo.lookup_city
+
+    def lookup_city(city, state):
+        looked_up.append(city)
+        return real(city, state)
+
+    monkeypatch.setattr(geo, "lookup_city", lookup_city)
+    response = client.get(SEARCH, {"location": "Seattle, WA"})
+    assert response.status_code == 200
+    assert [r["name"] for r in response.json()["results"]] == ["Sam Seattle"]
+    assert looked_up == ["Seattle"]

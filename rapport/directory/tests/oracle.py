@@ -2,9 +2,9 @@
 
 Plain ORM reads and Python loops over every published profile, independent of
 the columnar index (`index.py`): no bitmaps, no segments, no latitude slices.
-What it shares with `search.py` is only the published rules themselves:
+What it shares with the search package is only the published rules themselves:
 place parsing (`resolve_location`), taxonomy words in the text box
-(`Vocabulary.split_text`), the full-text matcher (`fulltext.fulltext_search`),
+(`TermDictionary.split_text`), the full-text matcher (`fulltext.fulltext_search`),
 the distance formula (`geo.haversine_miles`) and the ranking ingredients
 (`rotation_keys`, `quality_bands`, `FIT_WEIGHTS`). Completeness is computed
 here from its definition, not read from the index.
@@ -22,7 +22,9 @@ import numpy as np
 
 from rapport.core import geo
 from rapport.directory import search as s
+from rapport.directory.facets import TERM_FIELDS
 from rapport.directory.models import TherapistProfile
+from rapport.directory.search import ranking
 from rapport.taxonomy.models import Kind
 
 # The gender options search can filter on (profile-format.md: anything else is free text).
@@ -125,10 +127,10 @@ def oracle_search(
     location = s.resolve_location(query.location).location
 
     # Taxonomy words in the text box are selections; the rest is full text.
-    selected = {name: tuple(getattr(query, name)) for name in s.TERM_FIELDS}
+    selected = {name: tuple(getattr(query, name)) for name in TERM_FIELDS}
     text_scores: dict[int, float] | None = None
     if query.text.strip():
-        found, rest = s.Vocabulary.load().split_text(query.text)
+        found, rest = s.TermDictionary.load().split_text(query.text)
         for name, slugs in found.items():
             selected[name] = tuple(dict.fromkeys([*selected[name], *slugs]))
         if rest:
@@ -188,7 +190,7 @@ def oracle_search(
 
     # Facet counts: every filter but the facet's own.
     facets: dict[str, dict[str, int]] = {}
-    for name in (*s.TERM_FIELDS, "genders"):
+    for name in (*TERM_FIELDS, "genders"):
         counts: dict[str, int] = {}
         for row in rows:
             if not passes(row, ignoring=name):
@@ -224,7 +226,7 @@ def oracle_search(
                 np.round(s.FIT_WEIGHTS["text"] * text_scores.get(row.id, 0.0) / top_text, 1)
             )
         band = int(
-            s.quality_bands(
+            ranking.quality_bands(
                 np.array([row.completeness]),
                 np.array([row.confirmed.toordinal() if row.confirmed else 0]),
                 today,
@@ -250,7 +252,7 @@ def oracle_search(
 
 def oracle_term_counts(kind: str) -> dict[str, int]:
     """Published profiles per term of a kind (what approach and issue pages count)."""
-    name = next(n for n, k in s.TERM_FIELDS.items() if k == kind)
+    name = next(n for n, k in TERM_FIELDS.items() if k == kind)
     counts: dict[str, int] = {}
     for row in load_rows():
         for slug in row.values[name]:
@@ -266,7 +268,7 @@ def search_view(
         name: {o.value: o.count for o in options if o.count}
         for name, options in result.facets.items()
     }
-    for name in (*s.TERM_FIELDS, "genders"):
+    for name in (*TERM_FIELDS, "genders"):
         facets.setdefault(name, {})
     counts = {
         name: result.counts.get(name, 0)

@@ -157,7 +157,7 @@ def test_it_ranks_name_matches_above_statement_only_matches() -> None:
     "text", ["worry", "worry clients", "clients worr", "sam worry", "taylor", "ev", "couple argue"]
 )
 def test_a_query_is_every_words_matches_scored_by_their_sum(text: str) -> None:
-    """search.py keeps each word's matches and adds them up: that must be the engine's answer."""
+    """Search (search/text.py) keeps each word's matches and adds them up: that must be the engine's answer."""
     profile(name="Sam Taylor", statement="Many clients worry about everything. Worry less.")
     profile(name="Sam Worry", statement="For the worried well.")
     profile(name="Ada Clients", statement="Every couple argues sometimes; clients worry.")

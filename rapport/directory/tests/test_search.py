@@ -21,6 +21,8 @@ from rapport.directory import index as ix
 from rapport.directory import search as s
 from rapport.directory.fulltext import fulltext_sync
 from rapport.directory.models import Status, TherapistProfile
+from rapport.directory.search import counts, distance
+from rapport.directory.search import text as search_text
 from rapport.directory.services import profile_approve, profile_suspend
 from rapport.taxonomy.models import Kind, Term
 
@@ -399,7 +401,7 @@ def test_kept_facet_counts_add_up_for_another_centre_and_follow_edits(monkeypatc
     assert tacoma.counts["in_person"] == 2 and tacoma.counts["online"] == 4
     assert seattle_result.counts["in_person"] == 1
     # Each agrees with counting without the cache, and with the oracle.
-    monkeypatch.setattr(s, "FACET_CACHE_ENTRIES", 0)
+    monkeypatch.setattr(counts, "FACET_CACHE_ENTRIES", 0)
     for place in (TACOMA_ZIP, "98101"):
         agrees_with_oracle(location=place)
         agrees_with_oracle(location=place, issues=("anxiety",))
@@ -615,7 +617,7 @@ def test_taxonomy_words_in_the_text_become_facets(cbt_anxiety) -> None:
 
 @pytest.mark.parametrize("text", ["anxiety & depression", "CBT + anxiety", "anxiety &"])
 def test_joining_punctuation_between_taxonomy_words_is_not_a_text_filter(cbt_anxiety, text) -> None:
-    """BUG (search.Vocabulary.split_text): a leftover "&" or "+" becomes a text filter that matches nothing.
+    """BUG (search.TermDictionary.split_text): a leftover "&" or "+" becomes a text filter that matches nothing.
 
     `fold_words` keeps "&" and "+" as words, `split_text` leaves them in the rest, and
     `fulltext_search("&")` has no word to match, so returns []: the empty text filter
@@ -686,7 +688,7 @@ def test_a_words_matches_are_kept_and_edits_still_reach_the_next_search(
 
     from rapport.directory.fulltext import TABLE
 
-    monkeypatch.setattr(s, "TEXT_WITHIN_BELOW", within_below)
+    monkeypatch.setattr(search_text, "TEXT_WITHIN_BELOW", within_below)
     garden = therapist(statement="Sessions in a quiet garden room.")
     office = therapist(statement="An ordinary office.")
     refresh()
@@ -719,7 +721,7 @@ def test_a_words_matches_are_kept_and_edits_still_reach_the_next_search(
 
 
 def test_kept_matches_stay_within_their_budget(monkeypatch) -> None:
-    monkeypatch.setattr(s, "TEXT_CACHE_BYTES", 1)
+    monkeypatch.setattr(search_text, "TEXT_CACHE_BYTES", 1)
     garden = therapist(statement="A garden room.")
     orchard = therapist(statement="An orchard room.")
     refresh()
@@ -786,7 +788,7 @@ def _points_segment(lat: np.ndarray, lon: np.ndarray) -> ix.Segment:
 )
 @pytest.mark.parametrize("radius", s.RADII)
 def test_the_radius_shortcut_agrees_with_the_great_circle_distance(centre, radius) -> None:
-    """`_within_radius` decides most points with a flat-earth distance: it must keep
+    """`within_radius` decides most points with a flat-earth distance: it must keep
     exactly the points whose great-circle distance is within the radius, also
     next to the edge, near the poles' side of Alaska and across the 180th meridian."""
     rng = np.random.default_rng(radius)
@@ -801,8 +803,8 @@ def test_the_radius_shortcut_agrees_with_the_great_circle_distance(centre, radiu
     lon = lon0 + miles / (69.172 * np.cos(np.radians(lat))) * np.sin(bearing)
     lon = (lon + 180.0) % 360.0 - 180.0
     segment = _points_segment(lat, lon)
-    found = s._within_radius(segment, lat0, lon0, radius)
-    exact = np.flatnonzero(s._haversine(lat0, lon0, lat, lon) <= radius)
+    found = distance.within_radius(segment, lat0, lon0, radius)
+    exact = np.flatnonzero(distance.haversine(lat0, lon0, lat, lon) <= radius)
     assert np.array_equal(np.sort(found), exact)
 
 

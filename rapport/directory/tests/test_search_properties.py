@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from rapport.core import geo
 from rapport.directory import index as ix
 from rapport.directory import search as s
+from rapport.directory.facets import TERM_FIELDS
 from rapport.directory.fulltext import fulltext_sync
 from rapport.directory.models import (
     ApproachStatement,
@@ -33,6 +34,8 @@ from rapport.directory.models import (
     Status,
     TherapistProfile,
 )
+from rapport.directory.search import bitmaps
+from rapport.directory.search import text as search_text
 from rapport.taxonomy.models import Kind, Term
 
 from .oracle import oracle_search, oracle_term_counts, search_view
@@ -172,7 +175,7 @@ def query_st(draw: st.DrawFn) -> s.SearchQuery:
 
 @pytest.fixture
 def terms() -> dict[tuple[str, str], Term]:
-    wanted = {(kind, slug) for name, kind in s.TERM_FIELDS.items() for slug in OPTIONS[name]}
+    wanted = {(kind, slug) for name, kind in TERM_FIELDS.items() for slug in OPTIONS[name]}
     found = {(t.kind, t.slug): t for t in Term.objects.all() if (t.kind, t.slug) in wanted}
     assert set(found) == wanted, f"missing taxonomy terms: {wanted - set(found)}"
     return found
@@ -259,7 +262,7 @@ def write_relations(
                 )
             )
         for name in M2M_FIELDS:
-            kind = s.TERM_FIELDS[name]
+            kind = TERM_FIELDS[name]
             links += [
                 through(therapistprofile_id=profile.pk, term_id=terms[(kind, slug)].pk)
                 for slug in spec["terms"][name]
@@ -454,7 +457,7 @@ def random_spec(rng: random.Random) -> dict:
     seed=st.integers(0, 2**32 - 1),
     queries=st.lists(query_st(), min_size=1, max_size=4),
     # The band is one slice of words, runs of words or the gathered non-empty
-    # words (search._Band): force each shape so all are held to the oracle.
+    # words (search.bitmaps.Band): force each shape so all are held to the oracle.
     band=st.sampled_from(["default", "slice", "runs", "runs without gaps", "gather"]),
 )
 def test_search_agrees_with_the_oracle(terms, specs, padding, seed, queries, band) -> None:
@@ -472,11 +475,11 @@ def test_search_agrees_with_the_oracle(terms, specs, padding, seed, queries, ban
         "gather": {"GATHER_BELOW": 2.0, "MAX_RUNS": 0},
     }  # fmt: skip
     defaults = {
-        name: getattr(s._Band, name)
+        name: getattr(bitmaps.Band, name)
         for name in ("GATHER_BELOW", "MAX_RUNS", "GATHER_WORDS", "RUN_GAP")
     }
     for name, value in shapes[band].items():
-        setattr(s._Band, name, value)
+        setattr(bitmaps.Band, name, value)
     try:
         for query in queries:
             check(query)
@@ -484,7 +487,7 @@ def test_search_agrees_with_the_oracle(terms, specs, padding, seed, queries, ban
                 check(replace(query, location=SIBLINGS[query.location]))
     finally:
         for name, value in defaults.items():
-            setattr(s._Band, name, value)
+            setattr(bitmaps.Band, name, value)
 
 
 edit_st = st.tuples(
@@ -503,7 +506,7 @@ edit_st = st.tuples(
     rounds=st.lists(st.lists(edit_st, min_size=1, max_size=4), min_size=1, max_size=2),
     queries=st.lists(query_st(), min_size=1, max_size=3),
     # Full text asks the engine about every profile or about a segment's own
-    # ids (search.TEXT_WITHIN_BELOW), and keeps each word's matches per segment.
+    # ids (search.text.TEXT_WITHIN_BELOW), and keeps each word's matches per segment.
     within_below=st.sampled_from([0, 10**9]),
 )
 def test_search_agrees_with_the_oracle_after_edits(
@@ -512,15 +515,15 @@ def test_search_agrees_with_the_oracle_after_edits(
     """Edits reach search as a delta segment over the base snapshot (index.get_index)."""
     rng = random.Random(seed)
     profiles = build(specs + [random_spec(rng) for _ in range(padding)], terms)
-    default_within_below = s.TEXT_WITHIN_BELOW
-    s.TEXT_WITHIN_BELOW = within_below
+    default_within_below = search_text.TEXT_WITHIN_BELOW
+    search_text.TEXT_WITHIN_BELOW = within_below
     try:
         # The base snapshot, and its kept text matches, before the edits.
         for query in queries:
             check(query)
         _check_after_edits(profiles, rounds, queries, terms)
     finally:
-        s.TEXT_WITHIN_BELOW = default_within_below
+        search_text.TEXT_WITHIN_BELOW = default_within_below
 
 
 def _check_after_edits(profiles, rounds, queries, terms) -> None:
