@@ -462,8 +462,7 @@ class MatchCard:
 
 def _rank(answers: Answers, place: LocationResult) -> MatchResult:
     """Rank for the place this request has already resolved from `answers.location`."""
-    # TODO(integrator, #13): once scoring.rank() takes `place=`: return rank(answers, place=place)
-    return rank(answers)
+    return rank(answers, place=place)
 
 
 def _cards(result: MatchResult, place: LocationResult) -> list[MatchCard]:

@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from rapport.core.testing import make_profile
 from rapport.directory import index as ix
-from rapport.directory.search import resolve_location
 from rapport.matching.models import SavedMatch
 from rapport.matching.session import SESSION_KEY
 from rapport.taxonomy.models import Kind
@@ -266,17 +265,21 @@ def test_it_sends_an_unknown_place_from_the_results_back_to_the_place_question(c
 
 
 def test_each_request_resolves_the_place_once(client, directory, monkeypatch):
-    """The form, the review and the results pass the resolved place on, not the text."""
-    from rapport.matching import forms, views
+    """The form, the review and the results (ranking included) pass the resolved place on.
 
-    resolved: list[str] = []
+    Counted where a "City, ST" is looked up (`geo.lookup_city`, which still answers), so a
+    second reading anywhere in the request, in matching or in search, shows.
+    """
+    from rapport.core import geo
 
-    def counted(text):
-        resolved.append(text)
-        return resolve_location(text)
+    resolved: list[tuple[str, str]] = []
+    lookup_city = geo.lookup_city
 
-    for module in (forms, views):
-        monkeypatch.setattr(module, "resolve_location", counted)
+    def counted(city, state):
+        resolved.append((city, state))
+        return lookup_city(city, state)
+
+    monkeypatch.setattr(geo, "lookup_city", counted)
 
     def resolutions(request) -> int:
         resolved.clear()
