@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 from django.utils import timezone
@@ -94,9 +95,8 @@ def _read_text(
         detected, text_rest = vocab.split_text(query.text)
     effective = query
     for name, slugs in detected.items():
-        effective = replace(
-            effective, **{name: tuple(dict.fromkeys([*getattr(effective, name), *slugs]))}
-        )
+        merged: Any = tuple(dict.fromkeys([*getattr(effective, name), *slugs]))
+        effective = replace(effective, **{name: merged})
     return effective, detected, text_rest
 
 

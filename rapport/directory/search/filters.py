@@ -64,6 +64,7 @@ class SegmentCandidates:
 
     def _distance_of(self, positions: np.ndarray, location: Location) -> np.ndarray:
         segment = self.segment
+        assert location.lat is not None and location.lon is not None  # has_point
         points = segment.points_of(positions)
         miles = haversine(
             location.lat, location.lon, segment.pt_lat[points], segment.pt_lon[points]
@@ -142,6 +143,7 @@ def _place_bits(
         key = (id(segment), float(query.radius))
         found = circles.get(key) if circles is not None else None
         if found is None:
+            assert location.lat is not None and location.lon is not None  # has_point
             found = within_radius(segment, location.lat, location.lon, query.radius)
             if circles is not None:
                 circles[key] = found

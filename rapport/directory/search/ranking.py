@@ -203,11 +203,11 @@ def rank_and_page(
         profile = profiles.get(pid)
         if profile is None:  # unpublished since the index version was read
             continue
-        matched: dict[str, list[str]] = {}
+        hit_matched: dict[str, list[str]] = {}
         for column, has in matched_columns.items():
             if has[local]:
                 name, slug = column.split(":", 1)
-                matched.setdefault(name, []).append(slug)
+                hit_matched.setdefault(name, []).append(slug)
         distance = float(miles[i])
         hits.append(
             Hit(
@@ -215,11 +215,11 @@ def rank_and_page(
                 distance=None if np.isinf(distance) else distance,
                 in_person=bool(p.in_person[local]),
                 online=bool(p.online[local]),
-                matched=matched,
+                matched=hit_matched,
                 matched_labels=[
                     vocab.label(TERM_FIELDS[name], slug)
                     for name in ("issues", "approaches")
-                    for slug in matched.get(name, [])
+                    for slug in hit_matched.get(name, [])
                 ],
             )
         )

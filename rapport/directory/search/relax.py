@@ -4,6 +4,7 @@ fewer), each with the count it would give."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -79,13 +80,13 @@ def relaxations(
         "verified": _("including self-reported licences"),
         "accepting": _("including those not taking new clients"),
     }
-    for name, label in labels.items():
+    for name, words in labels.items():
         current = getattr(query, name)
         if current and current != ():
-            default = False if name == "accepting" else getattr(SearchQuery(), name)
+            default: Any = False if name == "accepting" else getattr(SearchQuery(), name)
             relaxed = replace(query, **{name: default})
-            options.append((str(label), relaxed, name))
-    results = []
+            options.append((str(words), relaxed, name))
+    results: list[Relaxation] = []
     for label, relaxed, dropped in options:
         wider = relaxed.radius != query.radius
         # Of the wider radii (nearest first), only the nearest one that finds more is offered.

@@ -70,30 +70,47 @@ def _uses(tree: ast.Module, module_name: str, shown: str, *, is_package: bool) -
     aliases: dict[str, str] = {}  # local name -> the package or module it is bound to
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            for alias in node.names:
-                if _is_ours(alias.name):
-                    uses.append(Use(shown, node.lineno, alias.name, ""))
-                    if alias.asname:
-                        aliases[alias.asname] = alias.name
+            uses += _plain_import_uses(node, shown, aliases)
         elif isinstance(node, ast.ImportFrom):
             source = _absolute(node, module_name, is_package)
-            for alias in node.names:
-                local = alias.asname or alias.name
-                if _is_ours(source):
-                    if source == PACKAGE and alias.name in SUBMODULES:
-                        uses.append(Use(shown, node.lineno, f"{PACKAGE}.{alias.name}", ""))
-                        aliases[local] = f"{PACKAGE}.{alias.name}"
-                    else:
-                        uses.append(Use(shown, node.lineno, source, alias.name))
-                elif f"{source}.{alias.name}" == PACKAGE:
-                    aliases[local] = PACKAGE
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Attribute)
-            and isinstance(node.value, ast.Name)
-            and node.value.id in aliases
-        ):
-            uses.append(Use(shown, node.lineno, aliases[node.value.id], node.attr))
+            uses += _from_import_uses(node, source, shown, aliases)
+    # Then every `alias.name` read through a name bound to the package or a module of it.
+    uses += [
+        Use(shown, node.lineno, aliases[node.value.id], node.attr)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id in aliases
+    ]
+    return uses
+
+
+def _plain_import_uses(node: ast.Import, shown: str, aliases: dict[str, str]) -> list[Use]:
+    """`import rapport.directory.search[.x] [as y]`."""
+    uses = []
+    for alias in node.names:
+        if _is_ours(alias.name):
+            uses.append(Use(shown, node.lineno, alias.name, ""))
+            if alias.asname:
+                aliases[alias.asname] = alias.name
+    return uses
+
+
+def _from_import_uses(
+    node: ast.ImportFrom, source: str, shown: str, aliases: dict[str, str]
+) -> list[Use]:
+    """`from <source> import a [as b]`: a name of ours, one of our modules, or the package."""
+    uses = []
+    for alias in node.names:
+        local = alias.asname or alias.name
+        if not _is_ours(source):
+            if f"{source}.{alias.name}" == PACKAGE:
+                aliases[local] = PACKAGE
+        elif source == PACKAGE and alias.name in SUBMODULES:
+            uses.append(Use(shown, node.lineno, f"{PACKAGE}.{alias.name}", ""))
+            aliases[local] = f"{PACKAGE}.{alias.name}"
+        else:
+            uses.append(Use(shown, node.lineno, source, alias.name))
     return uses
 
 

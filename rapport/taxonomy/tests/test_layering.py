@@ -16,7 +16,7 @@ ALLOWED: set[str] = set()
 def imported_modules(path: Path) -> set[str]:
     """Every module a file imports, at the top or inside a function, relative ones resolved."""
     package = ["rapport", "taxonomy", *path.relative_to(TAXONOMY).parent.parts]
-    modules = set()
+    modules: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             modules.update(alias.name for alias in node.names)
