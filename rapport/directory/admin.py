@@ -17,8 +17,9 @@ from django.utils.translation import ngettext
 from rapport.core.ids import profile_slug
 from rapport.moderation.services import audit_record
 
+from .changes import profiles_changed
 from .models import ApproachStatement, License, Office, TherapistProfile
-from .services import TransitionError, profile_approve, profile_suspend, profiles_changed
+from .services import TransitionError, profile_approve, profile_suspend
 
 
 class LicenseInline(admin.TabularInline):

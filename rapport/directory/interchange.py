@@ -32,8 +32,7 @@ from rapport.core.progress import Progress
 from rapport.taxonomy.models import Kind, Term
 
 from . import validators as v
-from .fulltext import fulltext_sync
-from .index import DELTA_LIMIT, index_touch
+from .changes import is_bulk, profiles_changed
 from .models import ApproachStatement, License, LicenseStatus, Office, Status, TherapistProfile
 
 # Spec order: export writes fields in this order.
@@ -117,11 +116,15 @@ class ImportResult:
         return text
 
 
-# --- The vocabulary the validator checks slugs against -------------------------
+# --- The taxonomy terms the validator checks slugs against ----------------------
 
 
-class Vocabulary:
-    """Every active taxonomy term, loaded once per import: slug -> id per kind."""
+class TermLookup:
+    """Every active taxonomy term, loaded once per import: slug -> id per kind.
+
+    It also matches licence types by any of their labels, and knows the
+    taxonomy order that lists are stored in.
+    """
 
     def __init__(self) -> None:
         self.ids: dict[str, dict[str, int]] = defaultdict(dict)
@@ -207,7 +210,7 @@ def _as_list(value: object, path: str, col: _Collector) -> list[Any]:
 
 
 def _slug_list(
-    value: object, path: str, kind: str, vocab: Vocabulary, col: _Collector
+    value: object, path: str, kind: str, vocab: TermLookup, col: _Collector
 ) -> list[str]:
     slugs: list[str] = []
     for i, item in enumerate(_as_list(value, path, col)):
@@ -221,7 +224,7 @@ def _slug_list(
 
 
 def clean_document(
-    raw: object, vocab: Vocabulary, *, today=None
+    raw: object, vocab: TermLookup, *, today=None
 ) -> tuple[CleanProfile | None, list[tuple[str, str]]]:  # noqa: C901
     """Validate one spec document. Returns (profile, []) or (None, [(path, message), ...])."""
     if not isinstance(raw, dict):
@@ -561,7 +564,7 @@ def import_documents(
     pending: bool = False,
     batch_size: int = 2000,
     progress: Progress | None = None,
-    vocabulary: Vocabulary | None = None,
+    terms: TermLookup | None = None,
 ) -> ImportResult:
     """Validate and upsert documents given as (line number, document) pairs.
 
@@ -569,7 +572,7 @@ def import_documents(
     with line, path and reason. With `strict`, nothing is written unless every
     document is valid (the file is validated fully first).
     """
-    vocab = vocabulary or Vocabulary()
+    vocab = terms or TermLookup()
     result = ImportResult()
     status = Status.PENDING if pending else Status.PUBLISHED
     today = timezone.localdate()
@@ -619,8 +622,8 @@ def import_documents(
     for batch in batches:
         # Small imports tell the search index which profiles changed; big ones
         # ask for a fresh snapshot instead of logging every id.
-        touch_all = changed_so_far + len(batch) > DELTA_LIMIT // 2
-        created, updated, unchanged = _write_batch(batch, status=status, touch_all=touch_all)
+        bulk = is_bulk(changed_so_far + len(batch))
+        created, updated, unchanged = _write_batch(batch, status=status, bulk=bulk)
         changed_so_far += created + updated
         result.created += created
         result.updated += updated
@@ -632,7 +635,7 @@ def import_documents(
 
 
 def _write_batch(
-    batch: list[CleanProfile], *, status: str, touch_all: bool = False
+    batch: list[CleanProfile], *, status: str, bulk: bool = False
 ) -> tuple[int, int, int]:
     """Upsert one batch in one transaction. Returns (created, updated, unchanged)."""
     by_source: dict[str, list[CleanProfile]] = defaultdict(list)
@@ -680,9 +683,7 @@ def _write_batch(
 
         _insert_children(written)
         if written:
-            ids = [pk for pk, _ in written]
-            fulltext_sync(ids)
-            index_touch(None if touch_all else ids)
+            profiles_changed(ids=[pk for pk, _ in written], bulk=bulk)
     return len(created), updated, unchanged
 
 

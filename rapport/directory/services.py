@@ -11,17 +11,9 @@ from django.db import transaction
 from rapport.moderation.models import AuditEvent
 from rapport.moderation.services import audit_record
 
-from .fulltext import fulltext_sync
-from .index import index_touch
+from .changes import profiles_changed
 from .interchange import ImportResult
 from .models import Status, TherapistProfile
-
-
-def profiles_changed(*, ids: list[int] | None) -> None:
-    """Tell search that these profiles changed (None: all). Call inside the writer's transaction."""
-    fulltext_sync(ids)
-    index_touch(ids)
-
 
 # Which status each moderation verb may start from.
 _TRANSITIONS: dict[str, tuple[set[str], str]] = {

@@ -338,7 +338,7 @@ def test_it_seeds_demo_profiles_through_the_importer(client: Any) -> None:
 def test_it_exports_exactly_what_the_importer_made_of_the_generated_documents() -> None:
     call_command("seed_demo", "--therapists", "150", "--seed", "9", stdout=io.StringIO(),
                  stderr=io.StringIO())  # fmt: skip
-    vocabulary = interchange.Vocabulary()
+    vocabulary = interchange.TermLookup()
     expected = {}
     for d in docs(150, 9):
         clean, errors = interchange.clean_document(d, vocabulary)
