@@ -253,7 +253,10 @@ def clean_document(
     )
 
     approaches: list[dict[str, str]] = []
-    seen_approaches: set[str] = set()
+    # One row per approach per profile (a unique constraint). A repeat is this
+    # line's error, not an IntegrityError aborting the batch, and not silently
+    # merged like a repeated issue slug: each entry may carry its own statement.
+    first_seen: dict[str, int] = {}
     for i, item in enumerate(_as_list(raw.get("approaches"), "approaches", col)):
         path = f"approaches[{i}]"
         if isinstance(item, str):
@@ -267,10 +270,15 @@ def clean_document(
             continue
         if col.run(f"{path}.slug", vocab.term_id, Kind.APPROACH, slug) is None:
             continue
-        if slug in seen_approaches:
-            col.errors.append((f"{path}.slug", f"{slug!r} is listed twice"))
+        if slug in first_seen:
+            col.errors.append(
+                (
+                    f"{path}.slug",
+                    f"{slug!r} is listed twice, also as approaches[{first_seen[slug]}]",
+                )
+            )
             continue
-        seen_approaches.add(slug)
+        first_seen[slug] = i
         statement = col.run(
             f"{path}.statement", v.text, item.get("statement"), max_length=1500, multiline=True
         )
@@ -587,6 +595,8 @@ def import_documents(
             else:
                 profile, errors = clean_document(raw, vocab, today=today)
             if profile is not None:
+                # (source, id) is unique: a repeat in the file is an error, never a
+                # second insert (IntegrityError) nor a silent overwrite of the first.
                 key = (profile.source, profile.external_id)
                 if key in seen:
                     profile, errors = (
