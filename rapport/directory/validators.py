@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -100,7 +101,8 @@ def whole_dollars(value: object) -> int | None:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise FieldError(f"{value!r} is not a whole number of dollars") from None
-    if number != int(number):
+    # "NaN" and "inf" parse as floats, and int() of them would raise and abort the import.
+    if not math.isfinite(number) or number != int(number):
         raise FieldError(f"{value!r} is not a whole number of dollars")
     if not 0 <= number <= 10_000:
         raise FieldError(f"{int(number)} is outside 0 to 10,000 dollars per session")
@@ -108,7 +110,7 @@ def whole_dollars(value: object) -> int | None:
 
 
 def state_code(value: object) -> str:
-    raw = text(value, max_length=40)
+    raw = text(value, max_length=40, required=True)
     code = normalize_state(raw)
     if code is None:
         raise FieldError(f"{raw!r} is not a US state or territory")
