@@ -95,7 +95,6 @@ class ImportResult:
     unchanged: int = 0
     failed_lines: int = 0
     errors: list[LineError] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
     dry_run: bool = False
 
@@ -577,8 +576,11 @@ def import_documents(
     """Validate and upsert documents given as (line number, document) pairs.
 
     Valid documents are written in atomic batches; invalid ones are reported
-    with line, path and reason. With `strict`, nothing is written unless every
-    document is valid (the file is validated fully first).
+    with line, path and reason. Whatever a unique constraint would refuse (an
+    approach listed twice, a (source, id) seen on an earlier line) is found
+    here, as that line's error, so no batch fails on an IntegrityError. With
+    `strict`, nothing is written unless every document is valid (the file is
+    validated fully first).
     """
     vocab = terms or TermLookup()
     result = ImportResult()
