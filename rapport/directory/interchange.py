@@ -482,10 +482,15 @@ def _drop_empty(mapping: dict[str, Any]) -> dict[str, Any]:
 
 
 def open_text(path: str | Path) -> TextIO:
+    # surrogateescape: a byte that is not UTF-8 (a file saved as Windows-1252)
+    # becomes a stand-in character instead of an exception that would stop the
+    # import mid-file, so read_documents() can report the line it is on.
     path = Path(path)
     if path.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
-    return path.open(encoding="utf-8-sig", newline="")
+        return io.TextIOWrapper(
+            gzip.open(path, "rb"), encoding="utf-8-sig", errors="surrogateescape", newline=""
+        )
+    return path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
 
 
 def file_format(path: str | Path) -> str:
@@ -507,6 +512,9 @@ def read_documents(stream: TextIO, fmt: str) -> Iterator[tuple[int, object]]:
     for number, line in enumerate(stream, start=1):
         if not line.strip():
             continue
+        if failure := _utf8_failure(line):
+            yield number, failure
+            continue
         try:
             yield number, json.loads(line)
         except json.JSONDecodeError as exc:
@@ -518,12 +526,29 @@ class ParseFailure:
     message: str
 
 
+# The stand-ins that open_text()'s surrogateescape puts for bytes that are not UTF-8.
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
+
+
+def _utf8_failure(*texts: object) -> ParseFailure | None:
+    if any(isinstance(text, str) and _NOT_UTF8.search(text) for text in texts):
+        return ParseFailure("not valid UTF-8 (save the file as UTF-8 and import it again)")
+    return None
+
+
 def _read_csv(stream: TextIO) -> Iterator[tuple[int, object]]:
     reader = csv.DictReader(stream)
     for row in reader:
         # line_num counts physical lines, so multi-line quoted cells keep
         # the number a person sees in an editor (the row's last line).
-        yield reader.line_num, unflatten_csv_row(row)
+        yield reader.line_num, _utf8_failure(*_cells(row)) or unflatten_csv_row(row)
+
+
+def _cells(row: dict[str | None, Any]) -> Iterator[object]:
+    """The header names and values of a CSV row, with any cells beyond the header."""
+    for key, value in row.items():
+        yield key
+        yield from value if isinstance(value, list) else [value]
 
 
 def unflatten_csv_row(row: dict[str, str | None]) -> dict[str, Any]:

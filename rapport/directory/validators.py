@@ -39,9 +39,14 @@ _CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10)) | {
     0x2029: "\n\n",
 }
 _SPACES = re.compile(r"[ \t\u00a0]+")
-# Anything text() would change: control characters, odd spaces, doubled spaces,
-# blank-line runs, leading or trailing whitespace.
-_NEEDS_WORK = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\u00a0\u2028\u2029]|  |\n\n\n|^\s|\s$|\n | \n")
+# Anything text() would change or refuse: control characters, odd spaces, doubled
+# spaces, blank-line runs, leading or trailing whitespace, lone surrogates.
+_NEEDS_WORK = re.compile(
+    r"[\x00-\x09\x0b-\x1f\x7f\u00a0\u2028\u2029\ud800-\udfff]|  |\n\n\n|^\s|\s$|\n | \n"
+)
+# Half of a UTF-16 pair: JSON can spell one ("\ud83d", an emoji cut in two),
+# but no UTF-8 text holds it, so the database would refuse the whole batch.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
@@ -62,6 +67,8 @@ def text(value: object, *, max_length: int, required: bool = False, multiline: b
             raise FieldError(f"is {len(value):,} characters long; the limit is {max_length:,}")
         if multiline or "\n" not in value:
             return value
+    if _SURROGATE.search(value):
+        raise FieldError("contains a broken character (half of an emoji?)")
     value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
     value = value.translate(_CONTROL)
     if multiline:

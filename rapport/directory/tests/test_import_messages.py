@@ -44,11 +44,16 @@ def err(path: str, message: str, line: int = 1) -> LineError:
 
 
 NOTE = "Relationships heal."
+NOT_UTF8 = "not valid UTF-8 (save the file as UTF-8 and import it again)"
 ROWS = {
     # --- validators.py ----------------------------------------------------------------
     "text, not a list": bad(err("name", "expected text, got list"), name=["Ana"]),
     "text required": bad(err("name", "is required"), name=" "),
     "id required": Row([{"name": "Ana Paz"}], err("id", "is required")),
+    "text, half an emoji": bad(
+        err("statement", "contains a broken character (half of an emoji?)"),
+        statement="Warm and direct \ud83d",
+    ),
     "text too long": bad(
         err("pronouns", "is 31 characters long; the limit is 30"), pronouns="x" * 31
     ),
@@ -109,6 +114,8 @@ ROWS = {
         ["{not json"],
         err("", "not valid JSON: Expecting property name enclosed in double quotes at column 2"),
     ),
+    # A byte that is not UTF-8, as open_text() reads it (see the command's test below).
+    "not UTF-8": Row(['{"id": "r1", "name": "Jos\udce9"}'], err("", NOT_UTF8)),
     "not an object": Row(["[1, 2]"], err("", "expected a JSON object, got list")),
     "same id twice": Row(
         [VALID, VALID | {"name": "Ben Ode"}], err("id", "'r1' already appeared on line 1", line=2)
@@ -259,7 +266,9 @@ def test_every_message_in_the_code_has_a_row() -> None:
 # --- Any document gets an answer -------------------------------------------------------
 
 # Values that parse as something else than they look, besides whatever hypothesis makes up.
+# "\ud83d" is half an emoji: valid JSON ("\\ud83d"), but no text a database can store.
 _TRICKY = ["", " ", "NaN", "inf", "-0", "1e400", "true", "WA", "LMFT", "anxiety", "2026-02-30"]
+_TRICKY += ["Jos\ud83d"]
 _LEAF = st.one_of(
     st.sampled_from(_TRICKY), st.none(), st.booleans(), st.integers(), st.floats(), st.text()
 )
@@ -324,8 +333,11 @@ FIELD_RULES = {
 @pytest.mark.parametrize("rule", FIELD_RULES.values(), ids=FIELD_RULES.keys())
 @settings(max_examples=150, deadline=None)
 @given(value=_LEAF)
-def test_each_field_rule_returns_a_value_or_says_why_not(rule, value: object) -> None:
+def test_each_field_rule_returns_a_storable_value_or_says_why_not(rule, value: object) -> None:
     try:
-        rule(value)
+        cleaned = rule(value)
     except validators.FieldError as error:
         assert error.message
+    else:
+        if isinstance(cleaned, str):
+            cleaned.encode("utf-8")  # text a database can store

@@ -17,6 +17,7 @@ from rapport.moderation.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
+NOT_UTF8 = "not valid UTF-8 (save the file as UTF-8 and import it again)"
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
@@ -376,3 +377,21 @@ def test_the_importer_stores_a_repeated_taxonomy_slug_once() -> None:
     assert result.ok, result.errors
     profile = TherapistProfile.objects.with_public_relations().get()
     assert [t.slug for t in profile.issues] == ["anxiety", "depression"]
+
+
+def test_it_reports_lines_not_in_utf8_and_imports_the_others(tmp_path: Path) -> None:
+    # "José" saved as Windows-1252: one byte that is not UTF-8, in a JSONL,
+    # a gzipped JSONL and a CSV file.
+    good = json.dumps(doc(id="ok"))
+    bad = json.dumps(doc(id="cp1252", name="José"), ensure_ascii=False)
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_bytes(f"{bad}\n{good}\n".encode("cp1252"))
+    gz = tmp_path / "in.jsonl.gz"
+    gz.write_bytes(gzip.compress(jsonl.read_bytes()))
+    table = tmp_path / "in.csv"
+    table.write_bytes("id,name\nc1,Ana Paz\nc2,José Núñez\n".encode("cp1252"))
+    for path, failing_line in ((jsonl, 1), (gz, 1), (table, 3)):
+        TherapistProfile.objects.all().delete()
+        out, err, _ = run_import_failing(path)
+        assert f"line {failing_line}: {NOT_UTF8}" in err
+        assert "1 created, 0 updated, 0 unchanged, 1 failed" in out
