@@ -526,12 +526,9 @@ class ParseFailure:
     message: str
 
 
-# The stand-ins that open_text()'s surrogateescape puts for bytes that are not UTF-8.
-_NOT_UTF8 = re.compile("[\udc80-\udcff]")
-
-
 def _utf8_failure(*texts: object) -> ParseFailure | None:
-    if any(isinstance(text, str) and _NOT_UTF8.search(text) for text in texts):
+    """A failure when a text holds a byte that was not UTF-8 (a stand-in from open_text())."""
+    if any(isinstance(t, str) and not t.isascii() and not v.is_utf8(t) for t in texts):
         return ParseFailure("not valid UTF-8 (save the file as UTF-8 and import it again)")
     return None
 

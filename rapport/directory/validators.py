@@ -39,14 +39,9 @@ _CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10)) | {
     0x2029: "\n\n",
 }
 _SPACES = re.compile(r"[ \t\u00a0]+")
-# Anything text() would change or refuse: control characters, odd spaces, doubled
-# spaces, blank-line runs, leading or trailing whitespace, lone surrogates.
-_NEEDS_WORK = re.compile(
-    r"[\x00-\x09\x0b-\x1f\x7f\u00a0\u2028\u2029\ud800-\udfff]|  |\n\n\n|^\s|\s$|\n | \n"
-)
-# Half of a UTF-16 pair: JSON can spell one ("\ud83d", an emoji cut in two),
-# but no UTF-8 text holds it, so the database would refuse the whole batch.
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Anything text() would change: control characters, odd spaces, doubled spaces,
+# blank-line runs, leading or trailing whitespace.
+_NEEDS_WORK = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\u00a0\u2028\u2029]|  |\n\n\n|^\s|\s$|\n | \n")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
@@ -59,7 +54,7 @@ def text(value: object, *, max_length: int, required: bool = False, multiline: b
     # Fast path: most values are already clean, and this runs ~25 times per
     # profile, a million profiles at a time.
     if not _NEEDS_WORK.search(value) and (
-        value.isascii() or unicodedata.is_normalized("NFC", value)
+        value.isascii() or (unicodedata.is_normalized("NFC", value) and is_utf8(value))
     ):
         if required and not value:
             raise FieldError("is required")
@@ -67,7 +62,7 @@ def text(value: object, *, max_length: int, required: bool = False, multiline: b
             raise FieldError(f"is {len(value):,} characters long; the limit is {max_length:,}")
         if multiline or "\n" not in value:
             return value
-    if _SURROGATE.search(value):
+    if not is_utf8(value):
         raise FieldError("contains a broken character (half of an emoji?)")
     value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
     value = value.translate(_CONTROL)
@@ -81,6 +76,19 @@ def text(value: object, *, max_length: int, required: bool = False, multiline: b
     if len(value) > max_length:
         raise FieldError(f"is {len(value):,} characters long; the limit is {max_length:,}")
     return value
+
+
+def is_utf8(value: str) -> bool:
+    """False for text holding half of a UTF-16 pair: JSON can spell one ("\\ud83d", an
+    emoji cut in two), but UTF-8 cannot, so the database would refuse the whole batch.
+
+    (Encoding is ~10x faster than searching for one with a regular expression.)
+    """
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def boolean(value: object) -> bool:
