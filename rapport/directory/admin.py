@@ -19,9 +19,10 @@ from rapport.moderation.services import audit_record
 from rapport.taxonomy.admin import TermAdmin as TaxonomyTermAdmin
 from rapport.taxonomy.models import Term
 
+from .changes import profiles_changed
 from .index import index_touch
 from .models import ApproachStatement, License, Office, TherapistProfile, forget_terms
-from .services import TransitionError, profile_approve, profile_suspend, profiles_changed
+from .services import TransitionError, profile_approve, profile_suspend
 
 
 class LicenseInline(admin.TabularInline):

@@ -32,9 +32,8 @@ from rapport.core.progress import Progress
 from rapport.taxonomy.models import Kind, Term
 
 from . import validators as v
+from .changes import is_bulk, profiles_changed
 from .facets import DOCUMENT_TERM_FIELDS
-from .fulltext import fulltext_sync
-from .index import DELTA_LIMIT, index_touch
 from .models import ApproachStatement, License, LicenseStatus, Office, Status, TherapistProfile
 
 # Spec order: export writes fields in this order.
@@ -92,7 +91,6 @@ class ImportResult:
     unchanged: int = 0
     failed_lines: int = 0
     errors: list[LineError] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
     dry_run: bool = False
 
@@ -113,11 +111,15 @@ class ImportResult:
         return text
 
 
-# --- The vocabulary the validator checks slugs against -------------------------
+# --- The taxonomy terms the validator checks slugs against ----------------------
 
 
-class Vocabulary:
-    """Every active taxonomy term, loaded once per import: slug -> id per kind."""
+class TermLookup:
+    """Every active taxonomy term, loaded once per import: slug -> id per kind.
+
+    It also matches licence types by any of their labels, and knows the
+    taxonomy order that lists are stored in.
+    """
 
     def __init__(self) -> None:
         self.ids: dict[str, dict[str, int]] = defaultdict(dict)
@@ -203,7 +205,7 @@ def _as_list(value: object, path: str, col: _Collector) -> list[Any]:
 
 
 def _slug_list(
-    value: object, path: str, kind: str, vocab: Vocabulary, col: _Collector
+    value: object, path: str, kind: str, vocab: TermLookup, col: _Collector
 ) -> list[str]:
     slugs: list[str] = []
     for i, item in enumerate(_as_list(value, path, col)):
@@ -217,7 +219,7 @@ def _slug_list(
 
 
 def clean_document(
-    raw: object, vocab: Vocabulary, *, today=None
+    raw: object, vocab: TermLookup, *, today=None
 ) -> tuple[CleanProfile | None, list[tuple[str, str]]]:
     """Validate one spec document. Returns (profile, []) or (None, [(path, message), ...])."""
     if not isinstance(raw, dict):
@@ -246,7 +248,10 @@ def clean_document(
     )
 
     approaches: list[dict[str, str]] = []
-    seen_approaches: set[str] = set()
+    # One row per approach per profile (a unique constraint). A repeat is this
+    # line's error, not an IntegrityError aborting the batch, and not silently
+    # merged like a repeated issue slug: each entry may carry its own statement.
+    first_seen: dict[str, int] = {}
     for i, item in enumerate(_as_list(raw.get("approaches"), "approaches", col)):
         path = f"approaches[{i}]"
         if isinstance(item, str):
@@ -260,10 +265,15 @@ def clean_document(
             continue
         if col.run(f"{path}.slug", vocab.term_id, Kind.APPROACH, slug) is None:
             continue
-        if slug in seen_approaches:
-            col.errors.append((f"{path}.slug", f"{slug!r} is listed twice"))
+        if slug in first_seen:
+            col.errors.append(
+                (
+                    f"{path}.slug",
+                    f"{slug!r} is listed twice, also as approaches[{first_seen[slug]}]",
+                )
+            )
             continue
-        seen_approaches.add(slug)
+        first_seen[slug] = i
         statement = col.run(
             f"{path}.statement", v.text, item.get("statement"), max_length=1500, multiline=True
         )
@@ -468,10 +478,15 @@ def _drop_empty(mapping: dict[str, Any]) -> dict[str, Any]:
 
 
 def open_text(path: str | Path) -> TextIO:
+    # surrogateescape: a byte that is not UTF-8 (a file saved as Windows-1252)
+    # becomes a stand-in character instead of an exception that would stop the
+    # import mid-file, so read_documents() can report the line it is on.
     path = Path(path)
     if path.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
-    return path.open(encoding="utf-8-sig", newline="")
+        return io.TextIOWrapper(
+            gzip.open(path, "rb"), encoding="utf-8-sig", errors="surrogateescape", newline=""
+        )
+    return path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
 
 
 def file_format(path: str | Path) -> str:
@@ -493,6 +508,9 @@ def read_documents(stream: TextIO, fmt: str) -> Iterator[tuple[int, object]]:
     for number, line in enumerate(stream, start=1):
         if not line.strip():
             continue
+        if failure := _utf8_failure(line):
+            yield number, failure
+            continue
         try:
             yield number, json.loads(line)
         except json.JSONDecodeError as exc:
@@ -504,12 +522,26 @@ class ParseFailure:
     message: str
 
 
+def _utf8_failure(*texts: object) -> ParseFailure | None:
+    """A failure when a text holds a byte that was not UTF-8 (a stand-in from open_text())."""
+    if any(isinstance(t, str) and not t.isascii() and not v.is_utf8(t) for t in texts):
+        return ParseFailure("not valid UTF-8 (save the file as UTF-8 and import it again)")
+    return None
+
+
 def _read_csv(stream: TextIO) -> Iterator[tuple[int, object]]:
     reader = csv.DictReader(stream)
     for row in reader:
         # line_num counts physical lines, so multi-line quoted cells keep
         # the number a person sees in an editor (the row's last line).
-        yield reader.line_num, unflatten_csv_row(row)
+        yield reader.line_num, _utf8_failure(*_cells(row)) or unflatten_csv_row(row)
+
+
+def _cells(row: dict[str | None, Any]) -> Iterator[object]:
+    """The header names and values of a CSV row, with any cells beyond the header."""
+    for key, value in row.items():
+        yield key
+        yield from value if isinstance(value, list) else [value]
 
 
 def unflatten_csv_row(row: dict[str, str | None]) -> dict[str, Any]:
@@ -557,15 +589,18 @@ def import_documents(
     pending: bool = False,
     batch_size: int = 2000,
     progress: Progress | None = None,
-    vocabulary: Vocabulary | None = None,
+    terms: TermLookup | None = None,
 ) -> ImportResult:
     """Validate and upsert documents given as (line number, document) pairs.
 
     Valid documents are written in atomic batches; invalid ones are reported
-    with line, path and reason. With `strict`, nothing is written unless every
-    document is valid (the file is validated fully first).
+    with line, path and reason. Whatever a unique constraint would refuse (an
+    approach listed twice, a (source, id) seen on an earlier line) is found
+    here, as that line's error, so no batch fails on an IntegrityError. With
+    `strict`, nothing is written unless every document is valid (the file is
+    validated fully first).
     """
-    vocab = vocabulary or Vocabulary()
+    vocab = terms or TermLookup()
     result = ImportResult()
     status = Status.PENDING if pending else Status.PUBLISHED
     today = timezone.localdate()
@@ -580,6 +615,8 @@ def import_documents(
             else:
                 profile, errors = clean_document(raw, vocab, today=today)
             if profile is not None:
+                # (source, id) is unique: a repeat in the file is an error, never a
+                # second insert (IntegrityError) nor a silent overwrite of the first.
                 key = (profile.source, profile.external_id)
                 if key in seen:
                     profile, errors = (
@@ -615,8 +652,8 @@ def import_documents(
     for batch in batches:
         # Small imports tell the search index which profiles changed; big ones
         # ask for a fresh snapshot instead of logging every id.
-        touch_all = changed_so_far + len(batch) > DELTA_LIMIT // 2
-        created, updated, unchanged = _write_batch(batch, status=status, touch_all=touch_all)
+        bulk = is_bulk(changed_so_far + len(batch))
+        created, updated, unchanged = _write_batch(batch, status=status, bulk=bulk)
         changed_so_far += created + updated
         result.created += created
         result.updated += updated
@@ -628,7 +665,7 @@ def import_documents(
 
 
 def _write_batch(
-    batch: list[CleanProfile], *, status: str, touch_all: bool = False
+    batch: list[CleanProfile], *, status: str, bulk: bool = False
 ) -> tuple[int, int, int]:
     """Upsert one batch in one transaction. Returns (created, updated, unchanged)."""
     by_source: dict[str, list[CleanProfile]] = defaultdict(list)
@@ -676,9 +713,7 @@ def _write_batch(
 
         _insert_children(written)
         if written:
-            ids = [pk for pk, _ in written]
-            fulltext_sync(ids)
-            index_touch(None if touch_all else ids)
+            profiles_changed(ids=[pk for pk, _ in written], bulk=bulk)
     return len(created), updated, unchanged
 
 

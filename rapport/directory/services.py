@@ -6,22 +6,19 @@ only ever show `published` profiles.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 
 from rapport.moderation.models import AuditEvent
 from rapport.moderation.services import audit_record
 
-from .fulltext import fulltext_sync
-from .index import index_touch
+from .changes import profiles_changed
 from .interchange import ImportResult
 from .models import Status, TherapistProfile
 
-
-def profiles_changed(*, ids: list[int] | None) -> None:
-    """Tell search that these profiles changed (None: all). Call inside the writer's transaction."""
-    fulltext_sync(ids)
-    index_touch(ids)
-
+if TYPE_CHECKING:
+    from rapport.accounts.models import User
 
 # Which status each moderation verb may start from.
 _TRANSITIONS: dict[str, tuple[set[str], str]] = {
@@ -36,7 +33,9 @@ class TransitionError(ValueError):
     pass
 
 
-def _transition(*, profile: TherapistProfile, by, verb: str, reason: str = "") -> TherapistProfile:
+def _transition(
+    *, profile: TherapistProfile, by: User | None, verb: str, reason: str = ""
+) -> TherapistProfile:
     allowed_from, to = _TRANSITIONS[verb]
     with transaction.atomic():
         # Lock and re-read, so two moderators cannot both act on a stale status.
@@ -53,23 +52,25 @@ def _transition(*, profile: TherapistProfile, by, verb: str, reason: str = "") -
     return profile
 
 
-def profile_submit(*, profile: TherapistProfile, by) -> TherapistProfile:
+def profile_submit(*, profile: TherapistProfile, by: User | None) -> TherapistProfile:
     return _transition(profile=profile, by=by, verb="submitted")
 
 
-def profile_approve(*, profile: TherapistProfile, by, reason: str = "") -> TherapistProfile:
+def profile_approve(
+    *, profile: TherapistProfile, by: User | None, reason: str = ""
+) -> TherapistProfile:
     return _transition(profile=profile, by=by, verb="approved", reason=reason)
 
 
-def profile_reject(*, profile: TherapistProfile, by, reason: str) -> TherapistProfile:
+def profile_reject(*, profile: TherapistProfile, by: User | None, reason: str) -> TherapistProfile:
     return _transition(profile=profile, by=by, verb="rejected", reason=reason)
 
 
-def profile_suspend(*, profile: TherapistProfile, by, reason: str) -> TherapistProfile:
+def profile_suspend(*, profile: TherapistProfile, by: User | None, reason: str) -> TherapistProfile:
     return _transition(profile=profile, by=by, verb="suspended", reason=reason)
 
 
-def import_recorded(*, result: ImportResult, file_name: str, by=None) -> AuditEvent:
+def import_recorded(*, result: ImportResult, file_name: str, by: User | None = None) -> AuditEvent:
     """One audit event per import run; a million per-profile events would drown the log."""
     return AuditEvent.objects.create(
         actor=by,

@@ -1,3 +1,5 @@
+"""The audit log in the staff admin: searchable and filterable, and read-only for everyone."""
+
 from __future__ import annotations
 
 from django.contrib import admin

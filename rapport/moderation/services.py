@@ -1,3 +1,5 @@
+"""Writing the audit log: the one function every audited write calls, in its own transaction."""
+
 from __future__ import annotations
 
 from django.db import models

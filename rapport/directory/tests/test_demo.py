@@ -399,7 +399,7 @@ def test_it_exports_exactly_what_the_importer_made_of_the_generated_documents() 
         stdout=io.StringIO(),
         stderr=io.StringIO(),
     )
-    vocabulary = interchange.Vocabulary()
+    vocabulary = interchange.TermLookup()
     expected = {}
     for d in docs(150, 9):
         clean, errors = interchange.clean_document(d, vocabulary)

@@ -17,6 +17,7 @@ from rapport.moderation.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
+NOT_UTF8 = "not valid UTF-8 (save the file as UTF-8 and import it again)"
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
@@ -311,3 +312,86 @@ def test_it_keeps_but_flags_statements_that_only_list_trainings(
         "/admin/directory/therapistprofile/?needs_review=yes"
     ).content.decode()
     assert listing.count('class="field-name"') == 1  # only the flagged profile
+
+
+# --- Duplicates that a unique constraint would refuse ----------------------------------
+
+TWICE = [
+    {"slug": "relational-therapy", "statement": "Relationships heal."},
+    {"slug": " Relational-Therapy", "statement": "And again, in other words."},
+]
+TWICE_ERROR = "approaches[1].slug: 'relational-therapy' is listed twice, also as approaches[0]"
+
+
+def test_the_importer_reports_an_approach_listed_twice_and_imports_the_other_lines() -> None:
+    result = interchange.import_documents(
+        [(1, doc(id="ok1")), (2, doc(id="twice", approaches=TWICE)), (3, doc(id="ok2"))],
+        batch_size=10,  # all three in one batch: a constraint error would lose the good lines
+    )
+    assert [str(e) for e in result.errors] == [f"line 2: {TWICE_ERROR}"]
+    assert (result.created, result.failed_lines) == (2, 1)
+    assert set(TherapistProfile.objects.values_list("external_id", flat=True)) == {"ok1", "ok2"}
+
+
+def test_the_importer_reports_a_profile_listed_twice_in_one_file() -> None:
+    result = interchange.import_documents(
+        [(1, doc(id="a")), (2, doc(id="b")), (3, doc(id=" a", name="Someone Else"))]
+    )
+    assert [str(e) for e in result.errors] == ["line 3: id: 'a' already appeared on line 1"]
+    assert TherapistProfile.objects.get(external_id="a").name == "Uriah Cty"
+
+
+def test_the_command_reports_an_approach_listed_twice_by_line(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "in.jsonl", [doc(id="ok1"), doc(id="twice", approaches=TWICE)])
+    out, err, message = run_import_failing(path)
+    assert f"line 2: {TWICE_ERROR}" in err
+    assert "1 created, 0 updated, 0 unchanged, 1 failed" in out
+    assert "1 line(s) failed validation" in message
+
+    TherapistProfile.objects.all().delete()
+    _, err, message = run_import_failing(path, "--strict")
+    assert f"line 2: {TWICE_ERROR}" in err and "nothing was imported" in message
+    assert not TherapistProfile.objects.exists()
+
+
+def test_the_command_reports_an_approach_listed_twice_in_a_csv_column(tmp_path: Path) -> None:
+    path = tmp_path / "in.csv"
+    path.write_text(
+        "id,name,approaches\nc1,Ana Paz,relational-therapy\n"
+        "c2,Ben Ode,relational-therapy;RELATIONAL-THERAPY\n",
+        encoding="utf-8",
+    )
+    out, err, _ = run_import_failing(path)
+    assert (
+        "line 3: approaches[1].slug: 'relational-therapy' is listed twice, also as approaches[0]"
+        in err
+    )
+    assert "1 created" in out
+
+
+def test_the_importer_stores_a_repeated_taxonomy_slug_once() -> None:
+    # Unlike an approach, a repeated issue carries nothing of its own: merged, not refused.
+    result = interchange.import_documents(
+        [(1, doc(issues=["anxiety", " Anxiety", "depression", "anxiety"], languages=["es", "ES"]))]
+    )
+    assert result.ok, result.errors
+    profile = TherapistProfile.objects.with_public_relations().get()
+    assert [t.slug for t in profile.issues] == ["anxiety", "depression"]
+
+
+def test_it_reports_lines_not_in_utf8_and_imports_the_others(tmp_path: Path) -> None:
+    # "José" saved as Windows-1252: one byte that is not UTF-8, in a JSONL,
+    # a gzipped JSONL and a CSV file.
+    good = json.dumps(doc(id="ok"))
+    bad = json.dumps(doc(id="cp1252", name="José"), ensure_ascii=False)
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_bytes(f"{bad}\n{good}\n".encode("cp1252"))
+    gz = tmp_path / "in.jsonl.gz"
+    gz.write_bytes(gzip.compress(jsonl.read_bytes()))
+    table = tmp_path / "in.csv"
+    table.write_bytes("id,name\nc1,Ana Paz\nc2,José Núñez\n".encode("cp1252"))
+    for path, failing_line in ((jsonl, 1), (gz, 1), (table, 3)):
+        TherapistProfile.objects.all().delete()
+        out, err, _ = run_import_failing(path)
+        assert f"line {failing_line}: {NOT_UTF8}" in err
+        assert "1 created, 0 updated, 0 unchanged, 1 failed" in out
