@@ -17,18 +17,6 @@ ROOT = Path(__file__).resolve().parent.parent
 # Ways of naming the developers' shared folder that users do not have.
 OUTSIDE = re.compile(r"\.\./shared|/work/shared|shared/spec|shared/docs")
 
-# Files that still name it, each with how many times, until their owners change the
-# comment to the file in docs/ (profile-format.md). The list only shrinks: a file
-# that no longer names it must leave the list, so a fixed reference cannot return.
-NOT_YET_FIXED = {
-    "rapport/api/api.py": 1,
-    "rapport/api/schemas.py": 1,
-    "rapport/directory/demo.py": 1,
-    "rapport/directory/interchange.py": 1,
-    "rapport/directory/models.py": 1,
-    "tests/test_postgres.py": 1,
-}
-
 # Where the build and the tools write; never part of the project.
 NOT_OURS = {"data", "build", "test-results", "node_modules", "out", "__pycache__"}
 
@@ -71,18 +59,9 @@ def _references_outside() -> dict[str, int]:
 
 def test_it_names_nothing_outside_the_repository() -> None:
     found = _references_outside()
-    new = {name: n for name, n in found.items() if n > NOT_YET_FIXED.get(name, 0)}
-    assert not new, (
+    assert not found, (
         "these files point at the developers' shared folder, which users do not have; "
-        f"put what they need in docs/ and point there: {new}"
-    )
-
-
-def test_its_list_of_references_not_yet_fixed_only_shrinks() -> None:
-    found = _references_outside()
-    fixed = {name: n for name, n in NOT_YET_FIXED.items() if found.get(name, 0) < n}
-    assert not fixed, (
-        f"fixed, so take them off NOT_YET_FIXED in tests/test_docs.py (or lower the count): {fixed}"
+        f"put what they need in docs/ and point there: {found}"
     )
 
 

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.postgres
 
 REPO = Path(__file__).resolve().parent.parent
 
-# The field order of shared/spec/profile-format.md, which export follows.
+# The field order of docs/profile-format.md, which export follows.
 SPEC_ORDER = (
     "id", "source", "name", "credentials", "title", "pronouns", "gender", "identities",
     "communities", "statement", "approaches", "issues", "ages", "formats", "languages",

@@ -419,7 +419,7 @@ def search_therapists(request: HttpRequest, params: Query[SearchParams]) -> Http
     exclude_unset=True,
 )
 def get_therapist(request: HttpRequest, id: str) -> dict[str, Any]:  # noqa: A002 - the URL's name
-    """The profile in the interchange format (shared/spec/profile-format.md), without its email.
+    """The profile in the interchange format (docs/profile-format.md), without its email.
 
     `id` is the profile's slug, as in search results. Unpublished and missing
     profiles are the same 404.

@@ -197,7 +197,7 @@ class SearchOut(Out):
     )
 
 
-# --- Profile documents (shared/spec/profile-format.md, without private fields) ------------
+# --- Profile documents (docs/profile-format.md, without private fields) ------------
 # Documents leave out every empty field, so nothing but the keys is required.
 
 

@@ -1,6 +1,6 @@
 """The profile interchange format: reading, validating, writing, exporting.
 
-`shared/spec/profile-format.md` is the contract. Every way a profile enters
+`docs/profile-format.md` is the contract. Every way a profile enters
 the directory in bulk (import, demo data, later the API) goes through
 `clean_document()` and `import_documents()`, so one set of rules decides what
 is valid, and `export_documents()` writes exactly what the importer reads.

@@ -1,6 +1,6 @@
 """Therapist profiles: the model behind the profile interchange format.
 
-Field names follow `shared/spec/profile-format.md`; `directory/interchange.py`
+Field names follow `docs/profile-format.md`; `directory/interchange.py`
 converts between this model and that format, and every writer (import, demo
 data, the editor, the API) goes through it.
 """

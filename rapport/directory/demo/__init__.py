@@ -1,6 +1,6 @@
 """Demo data: deterministic, realistic therapist profiles in the interchange format.
 
-`generate_documents(n, seed)` yields spec documents (`shared/spec/profile-format.md`)
+`generate_documents(n, seed)` yields spec documents (`docs/profile-format.md`)
 with `source: "demo"`; `rapport seed_demo` feeds them to the same importer as any
 file, so demo data is validated exactly like real data. The same seed always
 gives the same documents, byte for byte.

@@ -217,7 +217,7 @@ def _template(node: ast.expr) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     if isinstance(node, ast.JoinedStr):
-        return "".join(p.value if isinstance(p, ast.Constant) else "{}" for p in node.values)
+        return "".join(str(p.value) if isinstance(p, ast.Constant) else "{}" for p in node.values)
     return None
 
 
