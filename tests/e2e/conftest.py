@@ -96,7 +96,7 @@ def desktop_page(browser: Browser, request: pytest.FixtureRequest) -> Page:
 @pytest.fixture
 def published_profile(transactional_db: None) -> TherapistProfile:
     """A complete published profile (office, licence, approaches, issues, fees)."""
-    from rapport.core.testing import make_profile
+    from rapport.testing import make_profile
 
     return make_profile(
         name="Zoë Ångström", credentials="PhD, LMFT", title="Licensed Marriage & Family Therapist"

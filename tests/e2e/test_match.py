@@ -34,7 +34,7 @@ SHOTS = ARTIFACTS / "match" if os.environ.get("MATCH_SCREENSHOTS") else None
 @pytest.fixture
 def directory(transactional_db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Four therapists in Tacoma who see adults one by one."""
-    from rapport.core.testing import make_profile
+    from rapport.testing import make_profile
     from rapport.directory import index as ix
     from rapport.taxonomy.models import Kind
 

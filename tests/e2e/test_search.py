@@ -24,7 +24,7 @@ TACOMA = {"city": "Tacoma", "state": "WA", "zip": "98402", "lat": 47.2529, "lon"
 @pytest.fixture
 def directory(transactional_db: None, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Five therapists in Tacoma: three work with anxiety, two with grief."""
-    from rapport.core.testing import make_profile
+    from rapport.testing import make_profile
     from rapport.directory import index as ix
     from rapport.taxonomy.models import Kind
 

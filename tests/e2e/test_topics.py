@@ -21,7 +21,7 @@ LONG = "We notice what happens between us as it happens, and we talk about it. "
 
 @pytest.fixture
 def specialists(transactional_db: None) -> None:
-    from rapport.core.testing import make_profile
+    from rapport.testing import make_profile
     from rapport.directory import index
 
     make_profile(name="Ana Writer", approaches=[("relational-therapy", LONG.strip()[:1400])])

@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from rapport.core.testing import make_profile, make_term
+from rapport.testing import make_profile, make_term
 from rapport.directory import index as ix
 from rapport.directory.fulltext import fulltext_sync
 from rapport.directory.models import Status

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from rapport.core import display
-from rapport.core.testing import make_profile
+from rapport.testing import make_profile
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from rapport.core import crisis
-from rapport.core.testing import make_profile, make_term, scan_page, third_party_urls
+from rapport.testing import make_profile, make_term, scan_page, third_party_urls
 from rapport.taxonomy.models import Kind, Term
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rapport.core.testing import alice_profile, bob, charlie, make_profile, make_term
+from rapport.testing import alice_profile, bob, charlie, make_profile, make_term
 from rapport.directory.models import Status, TherapistProfile
 from rapport.moderation.models import AuditEvent
 from rapport.taxonomy.models import Kind, Term

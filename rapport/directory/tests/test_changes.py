@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from rapport.core.testing import bob, charlie
+from rapport.testing import bob, charlie
 from rapport.directory import changes
 from rapport.directory.fulltext import fulltext_search
 from rapport.directory.interchange import import_documents

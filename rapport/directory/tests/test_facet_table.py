@@ -12,7 +12,7 @@ import dataclasses
 import pytest
 
 from rapport.api.schemas import SearchParams
-from rapport.core.testing import make_profile
+from rapport.testing import make_profile
 from rapport.directory import forms, index, interchange, views
 from rapport.directory.facets import (
     DOCUMENT_TERM_FIELDS,

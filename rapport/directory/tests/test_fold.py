@@ -12,7 +12,7 @@ import importlib
 import pytest
 
 from rapport.core.crisis_language import mentions_crisis
-from rapport.core.testing import make_profile
+from rapport.testing import make_profile
 from rapport.core.text import fold
 from rapport.directory import index as ix
 from rapport.directory.fulltext import fulltext_sync, query_words

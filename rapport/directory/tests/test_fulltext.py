@@ -13,7 +13,7 @@ from django.db.migrations.executor import MigrationExecutor
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rapport.core.testing import make_profile
+from rapport.testing import make_profile
 from rapport.directory import fulltext
 from rapport.directory.fulltext import fold, fts5_query, fulltext_search, fulltext_sync
 from rapport.directory.models import Status, TherapistProfile

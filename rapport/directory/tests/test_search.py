@@ -16,7 +16,7 @@ import pytest
 from django.utils.translation import gettext as _
 
 from rapport.core import geo
-from rapport.core.testing import bob, make_profile
+from rapport.testing import bob, make_profile
 from rapport.directory import index as ix
 from rapport.directory import search as s
 from rapport.directory.fulltext import fulltext_sync

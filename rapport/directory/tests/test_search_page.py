@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from rapport.core import display, geo
-from rapport.core.testing import make_profile
+from rapport.testing import make_profile
 from rapport.directory import index as ix
 from rapport.directory import search as engine
 from rapport.directory.forms import SearchForm
@@ -286,7 +286,7 @@ def test_the_page_wires_htmx_without_inline_script(client, directory):
     assert re.search(r'<script src="/static/js/search\.js" defer>', page)
     assert 'hx-get="/therapists/"' in page and 'hx-push-url="true"' in page
     assert 'hx-target="#results"' in page and "delay:" in page
-    from rapport.core.testing import scan_page
+    from rapport.testing import scan_page
 
     scanned = scan_page(page)
     assert not scanned.inline_scripts

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
-from rapport.core.testing import make_profile
+from rapport.testing import make_profile
 from rapport.directory.models import Office, Status, TherapistProfile, forget_terms
 from rapport.directory.summaries import COLUMNS, read_summaries
 from rapport.taxonomy.models import Kind

@@ -9,7 +9,7 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from rapport.core.testing import make_profile
+from rapport.testing import make_profile
 from rapport.directory import index
 from rapport.directory.models import Status
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from rapport.core.testing import make_profile
+from rapport.testing import make_profile
 from rapport.directory import index as ix
 from rapport.matching import scoring
 from rapport.matching.evaluation.evaluate import (

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from rapport.core import geo
-from rapport.core.testing import make_profile
+from rapport.testing import make_profile
 from rapport.directory import index as ix
 from rapport.directory.search import ranking, resolve_location
 from rapport.matching import scoring

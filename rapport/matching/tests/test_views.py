@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from rapport.core.testing import make_profile
+from rapport.testing import make_profile
 from rapport.directory import index as ix
 from rapport.matching.models import SavedMatch
 from rapport.matching.session import SESSION_KEY
@@ -669,7 +669,7 @@ def test_clearing_forgets_everything(client, directory):
 
 
 def test_answers_stay_out_of_the_account_of_a_logged_in_person(client, directory):
-    from rapport.core.testing import alice
+    from rapport.testing import alice
 
     user = alice()
     client.force_login(user)

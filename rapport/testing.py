@@ -9,6 +9,10 @@ as-is afterwards, so calling `alice()` twice in a test is harmless.
 - bob: a staff moderator (staff, not superuser, with the directory permissions)
 - charlie: a therapist with his own draft profile and no rights on alice's things
 - the anonymous visitor is simply an unauthenticated test client
+
+It sits at the project's top, beside settings.py and urls.py, not in `core/`:
+it builds profiles, licences and accounts, so it depends on every app, while
+`core/` holds helpers without models that any app may import.
 """
 
 from __future__ import annotations
