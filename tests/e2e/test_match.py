@@ -34,9 +34,9 @@ SHOTS = ARTIFACTS / "match" if os.environ.get("MATCH_SCREENSHOTS") else None
 @pytest.fixture
 def directory(transactional_db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Four therapists in Tacoma who see adults one by one."""
-    from rapport.testing import make_profile
     from rapport.directory import index as ix
     from rapport.taxonomy.models import Kind
+    from rapport.testing import make_profile
 
     monkeypatch.setenv("RAPPORT_INDEX_DIR", str(tmp_path / "index"))
     ix.reset_for_tests()

@@ -24,9 +24,9 @@ TACOMA = {"city": "Tacoma", "state": "WA", "zip": "98402", "lat": 47.2529, "lon"
 @pytest.fixture
 def directory(transactional_db: None, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Five therapists in Tacoma: three work with anxiety, two with grief."""
-    from rapport.testing import make_profile
     from rapport.directory import index as ix
     from rapport.taxonomy.models import Kind
+    from rapport.testing import make_profile
 
     monkeypatch.setenv("RAPPORT_INDEX_DIR", str(tmp_path / "index"))
     ix.reset_for_tests()

@@ -21,8 +21,8 @@ LONG = "We notice what happens between us as it happens, and we talk about it. "
 
 @pytest.fixture
 def specialists(transactional_db: None) -> None:
-    from rapport.testing import make_profile
     from rapport.directory import index
+    from rapport.testing import make_profile
 
     make_profile(name="Ana Writer", approaches=[("relational-therapy", LONG.strip()[:1400])])
     make_profile(

@@ -12,11 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from rapport.api.schemas import FacetOptionOut, SearchOut
 from rapport.core import geo
 from rapport.core.middleware import CONTENT_SECURITY_POLICY
-from rapport.testing import make_profile, make_term, scan_page, third_party_urls
 from rapport.directory import index as ix
 from rapport.directory.fulltext import fulltext_sync
 from rapport.directory.models import Status
 from rapport.taxonomy.models import Kind
+from rapport.testing import make_profile, make_term, scan_page, third_party_urls
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_index")]
 

@@ -21,11 +21,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from rapport.testing import make_profile, make_term
 from rapport.directory import index as ix
 from rapport.directory.fulltext import fulltext_sync
 from rapport.directory.models import Status
 from rapport.taxonomy.models import Kind
+from rapport.testing import make_profile, make_term
 
 # Not `positive_data_acceptance`: a well-formed slug the taxonomy lacks ("abc")
 # is valid by the schema and rightly a 400.

@@ -9,8 +9,8 @@ import re
 import pytest
 
 from rapport.core import crisis
-from rapport.testing import make_profile, make_term, scan_page, third_party_urls
 from rapport.taxonomy.models import Kind, Term
+from rapport.testing import make_profile, make_term, scan_page, third_party_urls
 
 pytestmark = pytest.mark.django_db
 

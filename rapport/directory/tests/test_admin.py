@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from rapport.testing import alice_profile, bob, charlie, make_profile, make_term
 from rapport.directory.models import Status, TherapistProfile
 from rapport.moderation.models import AuditEvent
 from rapport.taxonomy.models import Kind, Term
+from rapport.testing import alice_profile, bob, charlie, make_profile, make_term
 
 pytestmark = pytest.mark.django_db
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import pytest
 
-from rapport.testing import bob, charlie
 from rapport.directory import changes
 from rapport.directory.fulltext import fulltext_search
 from rapport.directory.interchange import import_documents
 from rapport.directory.models import IndexChange, IndexVersion, TherapistProfile
 from rapport.directory.services import profile_approve, profile_submit
+from rapport.testing import bob, charlie
 
 pytestmark = pytest.mark.django_db
 

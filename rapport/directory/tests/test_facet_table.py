@@ -12,7 +12,6 @@ import dataclasses
 import pytest
 
 from rapport.api.schemas import SearchParams
-from rapport.testing import make_profile
 from rapport.directory import forms, index, interchange, views
 from rapport.directory.facets import (
     DOCUMENT_TERM_FIELDS,
@@ -25,6 +24,7 @@ from rapport.directory.search import SearchQuery
 from rapport.directory.search.text import TEXT_KINDS
 from rapport.taxonomy.models import Kind
 from rapport.taxonomy.sync import DATA_DIR, KIND_FILES
+from rapport.testing import make_profile
 
 PARAMS = [facet.param for facet in FACETS]
 

@@ -12,11 +12,11 @@ import importlib
 import pytest
 
 from rapport.core.crisis_language import mentions_crisis
-from rapport.testing import make_profile
 from rapport.core.text import fold
 from rapport.directory import index as ix
 from rapport.directory.fulltext import fulltext_sync, query_words
 from rapport.directory.search import fold_words
+from rapport.testing import make_profile
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_index")]
 

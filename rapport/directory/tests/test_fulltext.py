@@ -13,10 +13,10 @@ from django.db.migrations.executor import MigrationExecutor
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rapport.testing import make_profile
 from rapport.directory import fulltext
 from rapport.directory.fulltext import fold, fts5_query, fulltext_search, fulltext_sync
 from rapport.directory.models import Status, TherapistProfile
+from rapport.testing import make_profile
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ import re
 import pytest
 from django.utils import timezone
 
-from rapport.testing import alice, alice_profile, charlie, make_profile, make_term
 from rapport.directory.models import ApproachStatement, License, LicenseStatus, Office, Status
 from rapport.taxonomy.models import Kind
+from rapport.testing import alice, alice_profile, charlie, make_profile, make_term
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,6 @@ import pytest
 from django.utils.translation import gettext as _
 
 from rapport.core import geo
-from rapport.testing import bob, make_profile
 from rapport.directory import index as ix
 from rapport.directory import search as s
 from rapport.directory.fulltext import fulltext_sync
@@ -25,6 +24,7 @@ from rapport.directory.search import counts, distance
 from rapport.directory.search import text as search_text
 from rapport.directory.services import profile_approve, profile_suspend
 from rapport.taxonomy.models import Kind, Term
+from rapport.testing import bob, make_profile
 
 from .oracle import oracle_search, search_view
 

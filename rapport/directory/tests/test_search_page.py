@@ -12,13 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from rapport.core import display, geo
-from rapport.testing import make_profile
 from rapport.directory import index as ix
 from rapport.directory import search as engine
 from rapport.directory.forms import SearchForm
 from rapport.directory.fulltext import fulltext_sync
 from rapport.directory.views import SNIPPET_CHARS
 from rapport.taxonomy.models import Kind
+from rapport.testing import make_profile
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_index")]
 

@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
-from rapport.testing import make_profile
 from rapport.directory.models import Office, Status, TherapistProfile, forget_terms
 from rapport.directory.summaries import COLUMNS, read_summaries
 from rapport.taxonomy.models import Kind
+from rapport.testing import make_profile
 
 pytestmark = pytest.mark.django_db
 

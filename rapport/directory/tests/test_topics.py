@@ -9,9 +9,9 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from rapport.testing import make_profile
 from rapport.directory import index
 from rapport.directory.models import Status
+from rapport.testing import make_profile
 
 pytestmark = pytest.mark.django_db
 

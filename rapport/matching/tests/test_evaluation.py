@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from rapport.testing import make_profile
 from rapport.directory import index as ix
 from rapport.matching import scoring
 from rapport.matching.evaluation.evaluate import (
@@ -22,6 +21,7 @@ from rapport.matching.evaluation.evaluate import (
     vignette_problems,
 )
 from rapport.taxonomy.models import Kind
+from rapport.testing import make_profile
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_index")]
 

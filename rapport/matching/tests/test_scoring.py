@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from rapport.core import geo
-from rapport.testing import make_profile
 from rapport.directory import index as ix
 from rapport.directory.search import ranking, resolve_location
 from rapport.matching import scoring
+from rapport.testing import make_profile
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_index")]
 

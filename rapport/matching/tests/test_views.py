@@ -15,11 +15,11 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from rapport.testing import make_profile
 from rapport.directory import index as ix
 from rapport.matching.models import SavedMatch
 from rapport.matching.session import SESSION_KEY
 from rapport.taxonomy.models import Kind
+from rapport.testing import make_profile
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_index")]
 

@@ -15,10 +15,10 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
-from rapport.testing import alice_profile, bob
 from rapport.directory import index as ix
 from rapport.directory.fulltext import fulltext_sync
 from rapport.taxonomy.models import Kind, Term
+from rapport.testing import alice_profile, bob
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_index")]
 
