@@ -27,6 +27,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
+from rapport.core import geo
 from rapport.core.ids import profile_slug
 from rapport.directory.models import (
     ApproachStatement,
@@ -250,6 +251,23 @@ _LOADING_ATTRIBUTES = {
     "embed": ("src",),
     "object": ("data",),
 }
+
+
+def count_city_lookups(monkeypatch: Any) -> list[str]:
+    """The cities looked up from now on (`geo.lookup_city`, wrapped: it still answers).
+
+    Where "City, ST" becomes a place, so a test of a whole request sees every
+    time its place text is read, in whichever module reads it.
+    """
+    cities: list[str] = []
+    real = geo.lookup_city
+
+    def lookup_city(city: str | None, state: str | None) -> geo.Place | None:
+        cities.append(city or "")
+        return real(city, state)
+
+    monkeypatch.setattr(geo, "lookup_city", lookup_city)
+    return cities
 
 
 class _PageScanner(HTMLParser):

@@ -10,13 +10,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from rapport.api.schemas import FacetOptionOut, SearchOut
-from rapport.core import geo
 from rapport.core.middleware import CONTENT_SECURITY_POLICY
 from rapport.directory import index as ix
 from rapport.directory.fulltext import fulltext_sync
 from rapport.directory.models import Status
 from rapport.taxonomy.models import Kind
-from rapport.testing import make_profile, make_term, scan_page, third_party_urls
+from rapport.testing import (
+    count_city_lookups,
+    make_profile,
+    make_term,
+    scan_page,
+    third_party_urls,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_index")]
 
@@ -470,14 +475,7 @@ def test_it_reads_the_place_once_per_request(client, monkeypatch) -> None:
     """build_query reads the place (an unknown one is a 400) and search() is given it."""
     make_profile(name="Sam Seattle", offices=[SEATTLE_OFFICE])
     refresh_index()
-    looked_up: list[str] = []
-    real = geo.lookup_city
-
-    def lookup_city(city, state):
-        looked_up.append(city)
-        return real(city, state)
-
-    monkeypatch.setattr(geo, "lookup_city", lookup_city)
+    looked_up = count_city_lookups(monkeypatch)
     response = client.get(SEARCH, {"location": "Seattle, WA"})
     assert response.status_code == 200
     assert [r["name"] for r in response.json()["results"]] == ["Sam Seattle"]

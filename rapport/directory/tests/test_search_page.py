@@ -11,14 +11,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from rapport.core import display, geo
+from rapport.core import display
 from rapport.directory import index as ix
 from rapport.directory import search as engine
 from rapport.directory.forms import SearchForm
 from rapport.directory.fulltext import fulltext_sync
 from rapport.directory.views import SNIPPET_CHARS
 from rapport.taxonomy.models import Kind
-from rapport.testing import make_profile
+from rapport.testing import count_city_lookups, make_profile
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_index")]
 
@@ -488,23 +488,10 @@ def test_the_api_runs_a_constant_number_of_queries(client, django_assert_max_num
         assert client.get(url).status_code == 200
 
 
-def count_place_reads(monkeypatch) -> list[str]:
-    """The cities the place parser looks up (`geo.lookup_city`, wrapped: it still answers)."""
-    looked_up: list[str] = []
-    real = geo.lookup_city
-
-    def lookup_city(city, state):
-        looked_up.append(city)
-        return real(city, state)
-
-    monkeypatch.setattr(geo, "lookup_city", lookup_city)
-    return looked_up
-
-
 @pytest.mark.parametrize("sort", ["best", "nearest"])
 def test_it_reads_the_place_once_per_request(client, directory, monkeypatch, sort) -> None:
     """The view reads the place (it needs it for "nearest") and hands it to search()."""
-    looked_up = count_place_reads(monkeypatch)
+    looked_up = count_city_lookups(monkeypatch)
     response = client.get(URL, {"location": "Tacoma, WA", "sort": sort})
     assert response.status_code == 200
     assert "Ana Alvarez" in response.content.decode()

@@ -6,11 +6,10 @@ import datetime as dt
 
 import pytest
 
-from rapport.core import geo
 from rapport.directory import index as ix
 from rapport.directory.search import ranking, resolve_location
 from rapport.matching import scoring
-from rapport.testing import make_profile
+from rapport.testing import count_city_lookups, make_profile
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_index")]
 
@@ -19,16 +18,7 @@ TACOMA = {"city": "Tacoma", "state": "WA", "zip": "98402", "lat": 47.2529, "lon"
 
 @pytest.fixture
 def looked_up(monkeypatch) -> list[str]:
-    """The cities the place parser looks up (`geo.lookup_city`, wrapped: it still answers)."""
-    cities: list[str] = []
-    real = geo.lookup_city
-
-    def lookup_city(city, state):
-        cities.append(city)
-        return real(city, state)
-
-    monkeypatch.setattr(geo, "lookup_city", lookup_city)
-    return cities
+    return count_city_lookups(monkeypatch)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from rapport.directory import index as ix
 from rapport.matching.models import SavedMatch
 from rapport.matching.session import SESSION_KEY
 from rapport.taxonomy.models import Kind
-from rapport.testing import make_profile
+from rapport.testing import count_city_lookups, make_profile
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_index")]
 
@@ -270,16 +270,7 @@ def test_each_request_resolves_the_place_once(client, directory, monkeypatch):
     Counted where a "City, ST" is looked up (`geo.lookup_city`, which still answers), so a
     second reading anywhere in the request, in matching or in search, shows.
     """
-    from rapport.core import geo
-
-    resolved: list[tuple[str, str]] = []
-    lookup_city = geo.lookup_city
-
-    def counted(city, state):
-        resolved.append((city, state))
-        return lookup_city(city, state)
-
-    monkeypatch.setattr(geo, "lookup_city", counted)
+    resolved = count_city_lookups(monkeypatch)
 
     def resolutions(request) -> int:
         resolved.clear()
