@@ -128,8 +128,8 @@ def test_it_does_not_depend_on_the_process_hash_seed(tmp_path: Path) -> None:
 # `rapport seed_demo` and look at a few profiles), and paste the new digests from
 # the failure message here, saying so in the commit message.
 FINGERPRINTS = {
-    (2000, 1): "3cf96ae417eb7be87b79c300655b91d91a12df7601559c7023d21ab66d30fae6",
-    (300, 2): "fde5de368edb1ca930212aff2306b055bdf125ffd99c02d0440b6b911f12ba7f",
+    (2000, 1): "43c862cd0bcc69d518ce474f85025b2540e38f8dc13297df63b2d9676e0f27a2",
+    (300, 2): "2222e564115d2eabde437ee7915213bd049360aac924ea1028c9ed910b1c1ad4",
 }
 
 

@@ -216,7 +216,8 @@ def test_it_describes_licence_types_by_profession_and_level() -> None:
 
 def test_it_uses_the_interchange_formats_age_and_format_slugs() -> None:
     ages = list(Term.objects.of_kind(Kind.AGE).order_by("position").values_list("slug", flat=True))
-    assert ages == ["children", "teens", "adults", "older-adults"]
+    # The interchange format's four groups, with two narrower ones inside "children".
+    assert ages == ["children", "young-children", "preteens", "teens", "adults", "older-adults"]
     assert Term.objects.get(kind=Kind.AGE, slug="children").name == "Children (0–12)"
     formats = set(Term.objects.of_kind(Kind.FORMAT).values_list("slug", flat=True))
     assert formats == {"individual", "couples", "family", "group"}
