@@ -27,6 +27,7 @@ from .search import (
     SORTS,
     FacetOption,
     Hit,
+    LocationResult,
     SearchQuery,
     SearchResult,
     resolve_location,
@@ -41,7 +42,113 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
     therapist = get_object_or_404(
         TherapistProfile.objects.published().with_public_relations(), slug=slug
     )
-    return render(request, "directory/profile.html", {"therapist": therapist})
+    similar = None if therapist.accepting_new_clients else _similar(therapist)
+    return render(request, "directory/profile.html", {"therapist": therapist, "similar": similar})
+
+
+# --- Similar therapists (on the profile of one who is not accepting) --------------------------
+
+SIMILAR_SHOWN = 4
+# Fewer than this and the next, looser search is tried (a card or two reads as a dead end).
+SIMILAR_ENOUGH = 3
+
+
+@dataclass
+class Similar:
+    cards: list[Card]
+    total: int
+    search_url: str
+    why: str  # what they have in common with this therapist, in a sentence
+
+
+def _similar_place(therapist: TherapistProfile) -> tuple[str, LocationResult]:
+    """Where to look for others, as the search box would take it: the first office's city
+    ("Tacoma, WA"), else its ZIP code, else its state; for a profile without an office,
+    the first state it sees clients online in. ("", no place) when none is known."""
+    texts = []
+    for office in therapist.office_list():
+        state = (office.state or "").strip().upper()
+        if office.city and state:
+            texts.append(f"{office.city}, {state}")
+        texts.extend([office.zip, state])
+    texts.extend(str(code) for code in therapist.telehealth_states or [])
+    for text in texts:
+        place = resolve_location(text) if text else LocationResult()
+        if place.location is not None:
+            return text, place
+    return "", LocationResult()
+
+
+def _similar(therapist: TherapistProfile) -> Similar | None:
+    """Up to four therapists who are accepting, near this one and working with some of the
+    same issues and approaches, found by the public search (its rule, its ranking).
+
+    The closest of a few searches that finds enough: same place, issues and approaches;
+    then the issues alone; then the issues anywhere in the state. The counts are read from
+    the index alone; only the search that is shown reads profiles (one query).
+    """
+    issues = tuple(term.slug for term in therapist.issues)
+    approaches = tuple(s.approach.slug for s in therapist.approach_statements.all())
+    if not issues and not approaches:
+        return None
+    place_text, place = _similar_place(therapist)
+    near = SearchQuery(
+        location=place_text,
+        issues=issues,
+        approaches=approaches,
+        per_page=SIMILAR_SHOWN,
+    )
+    tries = [(near, place)]
+    if issues and approaches:
+        tries.append((replace(near, approaches=()), place))
+    if issues and place.location is not None and place.location.kind != "state":
+        # The state by its code: a city's offices and the state's online therapists.
+        in_state = resolve_location(place.location.state)
+        tries.append((replace(near, location=place.location.state, approaches=()), in_state))
+
+    state = ix.get_index()
+    best, best_total = tries[0], 0
+    for query, query_place in tries:
+        total = directory_search.count(query, place=query_place, state=state)
+        if total > best_total:
+            best, best_total = (query, query_place), total
+        if total >= SIMILAR_ENOUGH:
+            break
+    if not best_total:
+        return None
+    query, query_place = best
+    result = directory_search.search(
+        query, place=query_place, state=state, with_facets=False, with_relaxations=False
+    )
+    hits = [hit for hit in result.hits if hit.profile.pk != therapist.pk]
+    if not hits:
+        return None
+    location = result.location
+    if location is None:
+        where = ""
+    elif location.has_point:
+        where = str(_("near %(place)s") % {"place": location.label})
+    else:
+        where = str(_("in %(place)s") % {"place": location.label})
+    if query.approaches:
+        why = (
+            _("Therapists %(where)s who work with some of the same concerns and approaches.")
+            if where
+            else _("Therapists who work with some of the same concerns and approaches.")
+        )
+    else:
+        why = (
+            _("Therapists %(where)s who work with some of the same concerns.")
+            if where
+            else _("Therapists who work with some of the same concerns.")
+        )
+    ways_labels = _ways_labels(result)
+    return Similar(
+        cards=[_card(hit, result, set(), ways_labels) for hit in hits],
+        total=result.total,
+        search_url=search_url(query),  # the same search on the search page
+        why=str(why % {"where": where}) if where else str(why),
+    )
 
 
 # --- Search ------------------------------------------------------------------------------------

@@ -6,17 +6,22 @@ hand in a template), so every page drops missing parts the same way.
 
 from __future__ import annotations
 
+import functools
 import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 
 from rapport.core import display, structured_data
-from rapport.directory.models import Office, TherapistProfile
+from rapport.directory.facets import GENDER
+from rapport.directory.models import License, Office, TherapistProfile
 
 from .site_tags import absolute_url
 
@@ -138,3 +143,76 @@ def telehealth_states(therapist: TherapistProfile) -> str:
 @register.filter
 def state_name(code: str | None) -> str:
     return display.location("", code)
+
+
+# --- Who the therapist is --------------------------------------------------------------------
+
+_GENDER_LABELS = dict(GENDER.choices)
+
+
+def gender_label(value: str | None) -> str:
+    """'woman' -> 'Woman' (the search filter's own label); free text as written, capitalized."""
+    value = (value or "").strip()
+    label = _GENDER_LABELS.get(value.lower())
+    return str(label) if label is not None else capfirst(value)
+
+
+@register.simple_tag
+def identifies_as(therapist: TherapistProfile) -> list[str]:
+    """The therapist's gender and self-described identities as one list: a gender of
+    'woman' and the identity 'Woman' are one claim, said once."""
+    labels = []
+    gender = gender_label(therapist.gender)
+    if gender:
+        labels.append(gender)
+    said = {gender.casefold(), (therapist.gender or "").strip().casefold()} - {""}
+    for term in therapist.identities:
+        if term.name.casefold() not in said and term.slug.casefold() not in said:
+            labels.append(term.name)
+    return labels
+
+
+# --- Where to check a self-reported license ------------------------------------------------
+
+LOOKUP_FILE = Path(__file__).resolve().parent.parent / "data" / "license_lookup.toml"
+# Board lookups on a host outside .gov: each is the board's own system, and why we know.
+OFFICIAL_HOSTS = {
+    # Florida's own domain (state.fl.us), the Department of Health's.
+    "mqa-internet.doh.state.fl.us": "Florida Department of Health",
+    # Named by IDFPR (idfpr.illinois.gov FAQ) as its online licensing system.
+    "online-dfpr.micropact.com": "Illinois Department of Financial and Professional Regulation",
+}
+
+
+@dataclass(frozen=True)
+class BoardLookup:
+    state: str
+    groups: frozenset[str]
+    label: str  # completes "Check this license on ..."
+    url: str
+
+
+@functools.cache
+def lookup_table() -> dict[tuple[str, str], BoardLookup]:
+    """(state, license-type group) -> the board's public lookup, from license_lookup.toml."""
+    with LOOKUP_FILE.open("rb") as handle:
+        entries = tomllib.load(handle)["boards"]
+    table: dict[tuple[str, str], BoardLookup] = {}
+    for entry in entries:
+        board = BoardLookup(
+            entry["state"], frozenset(entry["groups"]), entry["label"], entry["url"]
+        )
+        for group in board.groups:
+            table[(board.state, group)] = board
+    return table
+
+
+@register.simple_tag
+def license_lookup(license: License) -> BoardLookup | None:  # noqa: A002 - the model's name
+    """Where a visitor can check a self-reported license: the issuing state's board
+    lookup when we know it for this type of license; None for a verified license
+    (already checked) and wherever no lookup is known (no link beats a wrong one)."""
+    if license.is_verified:
+        return None
+    group = license.license_type.group
+    return lookup_table().get(((license.state or "").upper(), group))

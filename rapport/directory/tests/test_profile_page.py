@@ -314,3 +314,295 @@ def test_it_shows_alice_her_profile_like_anyone_else(client):
     client.force_login(alice())
     html = _get(client, profile)
     assert "Alice Okafor, PhD" in html
+
+
+# --- Issue 14: statements, gender, similar therapists, board lookups ----------------------------
+
+
+def test_it_keeps_paragraphs_of_approach_statements_too(client):
+    profile = make_profile(
+        approaches=[("relational-therapy", "We notice how we relate.\n\nThen we use it.", "Rel")]
+    )
+    html = _get(client, profile)
+    expected = (
+        '<div class="statement"><p>We notice how we relate.</p>\n<p>Then we use it.</p></div>'
+    )
+    assert expected in html
+
+
+def test_it_styles_statement_paragraphs_apart_on_the_profile():
+    # The approach pages' quotes set `.statement p { margin: 0 }`; the profile's own
+    # rule must come after it in the sheet and give paragraphs their space back.
+    from pathlib import Path
+
+    import rapport
+
+    css = (Path(rapport.__file__).parent / "static" / "css" / "site.css").read_text()
+    resets = [m.start() for m in re.finditer(r"^\.statement p \{[^}]*margin: 0;", css, re.M)]
+    profile_rule = css.rindex("\n.profile .statement p {")
+    assert resets and profile_rule > max(resets)
+    body = css[profile_rule : css.index("}", profile_rule)]
+    assert re.search(r"margin:\s*0 0 0\.\d+em", body)
+
+
+def test_it_says_the_gender_once_and_capitalized(client):
+    # Terms of the synced taxonomy (new ones could meet a stale process-wide term cache).
+    black = make_term(Kind.IDENTITY, "black", "Black")
+    profile = make_profile(
+        gender="woman", terms=[(Kind.IDENTITY, "woman", "Woman"), (Kind.IDENTITY, "black")]
+    )
+    main = htmllib.unescape(_main(_get(client, profile)))
+    assert f"<dt>The therapist identifies as</dt><dd>Woman, {black.name}</dd>" in main
+    assert main.count("Woman") == 1
+    assert ">woman<" not in main and "Gender</dt>" not in main
+    # The API keeps the interchange format's value (docs/profile-format.md).
+    api = client.get(f"/api/v1/therapists/{profile.slug}").json()
+    assert api["gender"] == "woman"
+
+
+@pytest.mark.parametrize(
+    ("gender", "shown"),
+    [("man", "Man"), ("nonbinary", "Nonbinary"), ("genderfluid", "Genderfluid"), ("", None)],
+)
+def test_it_capitalizes_every_gender(client, gender, shown):
+    main = htmllib.unescape(_main(_get(client, make_profile(gender=gender, terms=[]))))
+    if shown:
+        assert f"<dt>The therapist identifies as</dt><dd>{shown}</dd>" in main
+    else:
+        assert "identifies as" not in main
+
+
+# Similar therapists ---------------------------------------------------------------------------
+
+ANXIETY = (Kind.ISSUE, "anxiety", "Anxiety")
+GRIEF = (Kind.ISSUE, "grief", "Grief")
+TACOMA = {"city": "Tacoma", "state": "WA", "zip": "98402", "lat": 47.2529, "lon": -122.4443}
+SPOKANE = {"city": "Spokane", "state": "WA", "zip": "99201", "lat": 47.6588, "lon": -117.4260}
+BOSTON = {"city": "Boston", "state": "MA", "zip": "02108", "lat": 42.3576, "lon": -71.0636}
+
+
+@pytest.fixture
+def fresh_index():
+    from rapport.directory import index
+
+    index.reset_for_tests()
+    yield index
+    index.reset_for_tests()
+
+
+def _similar_names(html: str) -> list[str]:
+    section = html.split('<section class="similar"', 1)[1].split("</section>", 1)[0]
+    return re.findall(
+        r'<h3 class="card-name" id="similar-\d+"><a href="[^"]+">([^<]+)</a>', section
+    )
+
+
+def _near(name, *, office=TACOMA, terms=(ANXIETY,), approaches=None, **fields):
+    return make_profile(
+        name=name,
+        offices=[office],
+        terms=list(terms),
+        approaches=[("relational-therapy", "", "Relational Therapy")]
+        if approaches is None
+        else approaches,
+        telehealth=False,
+        telehealth_states=[],
+        **fields,
+    )
+
+
+def test_a_closed_profile_offers_similar_therapists_who_are_accepting(client, fresh_index):
+    closed = _near("Cara Closed", accepting_new_clients=False)
+    for n in range(5):
+        _near(f"Open Near {n}")
+    _near("Also Closed", accepting_new_clients=False)
+    _near("Far Away", office=BOSTON)
+    _near("Other Issue", terms=[GRIEF])
+    fresh_index.index_touch(None)
+
+    html = htmllib.unescape(_get(client, closed))
+
+    assert '<a href="#similar">See similar therapists who are accepting new clients</a>' in html
+    names = _similar_names(html)
+    assert len(names) == 4
+    assert all(name.startswith("Open Near ") for name in names)
+    assert "Therapists near Tacoma, WA who work with some of the same concerns and approaches." in (
+        html
+    )
+    more = re.search(r'<p class="similar-more"><a href="([^"]+)">See the full search \((\d+)', html)
+    assert more.group(2) == "5"
+    url = more.group(1)
+    assert url.startswith("/therapists/?")
+    assert "issues=anxiety" in url and "approaches=relational-therapy" in url
+    assert "location=Tacoma" in url and "accepting=any" not in url
+    # The link is the same search: it finds the same five.
+    assert client.get(url).status_code == 200
+
+
+def test_an_accepting_profile_offers_nothing_new(client, fresh_index):
+    open_one = _near("Open One")
+    _near("Open Two")
+    fresh_index.index_touch(None)
+    html = _get(client, open_one)
+    assert 'id="similar"' not in html and "#similar" not in html
+
+
+def test_it_loosens_the_search_before_showing_too_few(client, fresh_index):
+    # Nobody else uses this approach: the same issues, any approach, still nearby.
+    closed = _near(
+        "Cara Closed",
+        accepting_new_clients=False,
+        approaches=[("emdr", "", "EMDR")],
+    )
+    for n in range(3):
+        _near(f"Open Near {n}")
+    # Then the whole state, when the city has too few.
+    lonely = _near("Lone Closed", office=SPOKANE, terms=[GRIEF], accepting_new_clients=False)
+    for n in range(3):
+        _near(f"Grief Tacoma {n}", terms=[GRIEF])
+    fresh_index.index_touch(None)
+
+    html = htmllib.unescape(_get(client, closed))
+    assert sorted(_similar_names(html)) == [f"Open Near {n}, MA, LMHC" for n in range(3)]
+    assert "Therapists near Tacoma, WA who work with some of the same concerns." in html
+
+    html = htmllib.unescape(_get(client, lonely))
+    assert sorted(_similar_names(html)) == [f"Grief Tacoma {n}, MA, LMHC" for n in range(3)]
+    assert "Therapists in Washington who work with some of the same concerns." in html
+
+
+def test_it_shows_no_similar_section_when_nobody_fits(client, fresh_index):
+    closed = _near("Cara Closed", accepting_new_clients=False, terms=[GRIEF])
+    _near("Open Elsewhere", office=BOSTON, terms=[ANXIETY])
+    fresh_index.index_touch(None)
+    html = _get(client, closed)
+    assert 'id="similar"' not in html and "#similar" not in html
+
+
+def test_a_closed_profile_stays_cheap_in_queries(
+    client, fresh_index, django_assert_max_num_queries
+):
+    closed = _near("Cara Closed", accepting_new_clients=False)
+    for n in range(6):
+        _near(f"Open Near {n}")
+    fresh_index.index_touch(None)
+    client.get(closed.get_absolute_url())  # warm the index and the vocabulary
+    # The profile's five, the index's version check, one read of the page of cards.
+    with django_assert_max_num_queries(7):
+        html = _get(client, closed)
+    assert len(_similar_names(html)) == 4
+
+
+# Board lookups for self-reported licenses -------------------------------------------------------
+
+REQUIRED_STATES = {"WA", "OR", "CA", "NY", "TX", "FL", "IL", "PA"}
+
+
+def _board_entries() -> list[dict]:
+    import tomllib
+
+    from rapport.directory.templatetags.profile_tags import LOOKUP_FILE
+
+    with LOOKUP_FILE.open("rb") as handle:
+        return tomllib.load(handle)["boards"]
+
+
+def _taxonomy_groups() -> set[str]:
+    import tomllib
+    from pathlib import Path
+
+    import rapport.taxonomy
+
+    path = Path(rapport.taxonomy.__file__).parent / "data" / "license_types.toml"
+    with path.open("rb") as handle:
+        return {term["group"] for term in tomllib.load(handle)["terms"]}
+
+
+def test_every_board_lookup_is_an_official_https_page():
+    from urllib.parse import urlsplit
+
+    from rapport.core.states import normalize_state
+    from rapport.directory.templatetags.profile_tags import OFFICIAL_HOSTS
+
+    entries = _board_entries()
+    groups = _taxonomy_groups()
+    seen: set[tuple[str, str]] = set()
+    for entry in entries:
+        parts = urlsplit(entry["url"])
+        assert parts.scheme == "https", entry["url"]
+        host = parts.hostname or ""
+        assert host.endswith(".gov") or host in OFFICIAL_HOSTS, host
+        assert not parts.query and not parts.username, entry["url"]  # nothing to track or prefill
+        assert normalize_state(entry["state"]) == entry["state"]
+        assert entry["groups"] and set(entry["groups"]) <= groups, entry["groups"]
+        assert entry["label"].strip() and entry["source"].strip()
+        for group in entry["groups"]:
+            assert (entry["state"], group) not in seen  # one board per state and type
+            seen.add((entry["state"], group))
+    assert {state for state, _group in seen} >= REQUIRED_STATES
+
+
+def _group_term(slug: str, group: str):
+    names = {"lmhc": "Licensed Mental Health Counselor", "lcsw": "Licensed Clinical Social Worker"}
+    return make_term(Kind.LICENSE_TYPE, slug, names.get(slug, slug.upper()), group=group)
+
+
+@pytest.mark.parametrize("entry", _board_entries(), ids=lambda entry: entry["state"])
+def test_it_links_a_self_reported_license_to_its_states_board(client, entry):
+    group = entry["groups"][0]
+    _group_term("lic-x", group)
+    profile = make_profile(licenses=[{"license_type": "lic-x", "state": entry["state"]}])
+    html = _get(client, profile)
+    link = re.search(r'<p class="licence-lookup">(.*?)</p>', html, re.S)
+    assert link is not None
+    expected = (
+        f'Check this license on <a href="{htmllib.escape(entry["url"])}" '
+        f'rel="noopener noreferrer">{htmllib.escape(entry["label"], quote=False)}'
+    )
+    assert htmllib.unescape(link.group(1)).startswith(htmllib.unescape(expected))
+
+
+def test_it_words_the_washington_link_plainly(client):
+    _group_term("lmhc", "Counseling")
+    profile = make_profile(licenses=[{"license_type": "lmhc", "state": "WA", "number": "LH1"}])
+    text = htmllib.unescape(_get(client, profile))
+    assert (
+        'Check this license on <a href="https://fortress.wa.gov/doh/providercredentialsearch/" '
+        'rel="noopener noreferrer">the Washington State Department of Health\'s Provider '
+        'Credential Search<span class="visually-hidden"> (the board\'s website)</span></a>'
+        '<span aria-hidden="true"> ↗</span>'
+    ) in text
+
+
+@pytest.mark.parametrize(
+    ("state", "group"),
+    [
+        ("WY", "Counseling"),  # a state with no known lookup
+        ("MA", "Counseling"),  # not confirmed yet: nothing rather than a guess
+        ("TX", "Psychiatry"),  # a state whose listed board does not license this type
+        ("WA", ""),  # a license type the taxonomy does not group
+    ],
+)
+def test_it_links_nothing_where_no_lookup_is_known(client, state, group):
+    _group_term("lic-y", group)
+    profile = make_profile(licenses=[{"license_type": "lic-y", "state": state}])
+    html = _get(client, profile)
+    assert "Self-reported</p>" in html
+    assert "licence-lookup" not in html and "Check this license" not in html
+
+
+def test_it_links_no_lookup_for_a_verified_license(client):
+    _group_term("lmhc", "Counseling")
+    profile = make_profile(
+        licenses=[
+            {
+                "license_type": "lmhc",
+                "state": "WA",
+                "verified_at": datetime.datetime(2026, 3, 4, 18, 0, tzinfo=datetime.UTC),
+                "verification_source": "WA DOH",
+            }
+        ]
+    )
+    html = _get(client, profile)
+    assert "Verified March 4, 2026" in htmllib.unescape(html)
+    assert "Check this license" not in html
