@@ -877,7 +877,9 @@ def test_fit_still_comes_before_distance() -> None:
 def test_near_bands_are_the_same_across_the_snapshot_and_its_delta() -> None:
     """An edit puts a profile in the delta segment; when the delta has no office within
     the radius, its online-only candidates must still sort after the snapshot's near ones."""
-    near = sparse(at=[north_of(CENTRE, 2)])
+    # 20 miles: the third band, behind a key field that a fuller profile's quality band
+    # would beat if the delta's keys left the near band out.
+    near = sparse(at=[north_of(CENTRE, 20)])
     refresh()
     assert found(location=TACOMA_ZIP) == [near.pk]
     online = therapist(at=[], in_person=False, telehealth=True, tele_states=("WA",))
