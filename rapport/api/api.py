@@ -398,6 +398,13 @@ def search_therapists(request: HttpRequest, params: Query[SearchParams]) -> Http
         },
         "counts": result.counts,
         "detected": result.detected,
+        "spelling": None
+        if result.spelling is None
+        else {
+            "text": result.spelling.text,
+            "as_typed": result.spelling.as_typed,
+            "searched": result.spelling.searched,
+        },
         "relaxations": [
             {"label": r.label, "count": r.count, "query": query_params(r.query)}
             for r in result.relaxations

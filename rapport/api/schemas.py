@@ -180,6 +180,17 @@ class RelaxationOut(Out):
     )
 
 
+class SpellingOut(Out):
+    text: str = Field(description="q with the correction, e.g. 'anxiety' for 'anxeity'.")
+    as_typed: str = Field(
+        description="q with the corrected words in double quotes: searches them as typed."
+    )
+    searched: bool = Field(
+        description="True: the results are for `text` (the correction names a filter). "
+        "False: `text` is only suggested; the results are for q."
+    )
+
+
 class SearchOut(Out):
     total: int
     page: int
@@ -192,6 +203,10 @@ class SearchOut(Out):
     )
     counts: dict[str, int]
     detected: dict[str, list[str]] = Field(description="Taxonomy terms recognised in q.")
+    spelling: SpellingOut | None = Field(
+        description="When a word of q finds nothing and is one letter off a known word: "
+        "the corrected q; otherwise null."
+    )
     relaxations: list[RelaxationOut] = Field(
         description="With few results: nearby searches that find more."
     )

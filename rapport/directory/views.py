@@ -433,6 +433,14 @@ def search(request: HttpRequest) -> HttpResponse:
         + (query.max_fee is not None)
         + (not query.accepting),
         "chips": _detected_chips(result),
+        # "Did you mean" / "Showing results for": the corrected text, and the text as typed.
+        "spelling": result.spelling,
+        "spelling_url": search_url(replace(query, text=result.spelling.text, page=1))
+        if result.spelling
+        else "",
+        "as_typed_url": search_url(replace(query, text=result.spelling.as_typed, page=1))
+        if result.spelling
+        else "",
         "where": _where_text(result),
         "constraints": _constraints(result) if result.total < FEW_RESULTS else [],
         "relaxations": [(r, search_url(r.query)) for r in result.relaxations],

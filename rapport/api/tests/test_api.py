@@ -480,3 +480,33 @@ def test_it_reads_the_place_once_per_request(client, monkeypatch) -> None:
     assert response.status_code == 200
     assert [r["name"] for r in response.json()["results"]] == ["Sam Seattle"]
     assert looked_up == ["Seattle"]
+
+
+# --- Issue 14: a typo in q ----------------------------------------------------------------------
+
+
+def test_it_searches_a_typo_of_a_filter_word_as_the_filter_and_says_so(client, directory):
+    response, body = get(client, SEARCH, {"q": "traumma", "location": "WA"})
+    assert body["spelling"] == {"text": "trauma", "as_typed": '"traumma"', "searched": True}
+    assert body["detected"] == {"issues": ["trauma"]}
+    assert names(body) == ["Dana Okoye"]
+    assert SearchOut.model_validate_json(response.content, strict=True).model_dump(mode="json") == (
+        body
+    )
+    # As typed: nothing, and no correction.
+    _response, as_typed = get(client, SEARCH, {"q": body["spelling"]["as_typed"], "location": "WA"})
+    assert as_typed["spelling"] is None and as_typed["total"] == 0
+
+
+def test_it_suggests_a_common_word_for_a_typo_without_searching_it(client, directory):
+    # "collaborative" is in most statements; "colaborative" finds nobody.
+    response, body = get(client, SEARCH, {"q": "colaborative"})
+    assert body["spelling"] == {
+        "text": "collaborative",
+        "as_typed": '"colaborative"',
+        "searched": False,
+    }
+    assert body["total"] == 0
+    SearchOut.model_validate_json(response.content, strict=True)
+    _response, right = get(client, SEARCH, {"q": "collaborative"})
+    assert right["spelling"] is None and right["total"] > 0

@@ -12,14 +12,23 @@ import numpy as np
 from django.utils import timezone
 
 from .. import index as ix
+from ..fulltext import query_words
 from .bitmaps import read_bits
 from .counts import facet_tally, merge_facets
 from .filters import Circles, SegmentCandidates, count_results, select
 from .places import Location, LocationResult, resolve_location
-from .query import FACET_KINDS, FEW_RESULTS, SearchQuery, SearchResult
+from .query import FACET_KINDS, FEW_RESULTS, SearchQuery, SearchResult, Spelling
 from .ranking import rank_and_page
 from .relax import relaxations
-from .text import TermDictionary, TextScores, match_text, term_dictionary
+from .text import (
+    TermDictionary,
+    TextScores,
+    correct_text,
+    finds_nothing,
+    match_text,
+    spelling_vocabulary,
+    term_dictionary,
+)
 
 __all__ = ["candidates", "count", "filter_and_count", "run_segment", "search"]
 
@@ -46,9 +55,7 @@ def search(
 
     resolved = place if place is not None else resolve_location(query.location)
     location = resolved.location
-    effective, detected, text_rest = _read_text(query, vocab)
-
-    text_scores = match_text(text_rest, state) if text_rest else None
+    effective, detected, text_rest, text_scores, spelling = _searched_text(query, vocab, state)
     circles: Circles = {}
     passes = [
         run_segment(segment, dead, effective, location, text_scores, with_facets, circles)
@@ -56,7 +63,7 @@ def search(
     ]
     total = sum(len(p.positions) for p in passes)
 
-    hits = rank_and_page(passes, effective, text_scores, today, vocab)
+    hits = rank_and_page(passes, effective, text_scores, today, vocab, circles)
     facets, counts = merge_facets(passes, effective, vocab) if with_facets else ({}, {})
     result = SearchResult(
         query=query,
@@ -70,6 +77,7 @@ def search(
         detected=detected,
         text_rest=text_rest,
         notes=notes,
+        spelling=spelling,
     )
     if with_relaxations and total < FEW_RESULTS:
         # Taxonomy words found in the text are facets now; the links keep them as such.
@@ -98,6 +106,37 @@ def _read_text(
         merged: Any = tuple(dict.fromkeys([*getattr(effective, name), *slugs]))
         effective = replace(effective, **{name: merged})
     return effective, detected, text_rest
+
+
+def _searched_text(
+    query: SearchQuery, vocab: TermDictionary, state: ix.IndexState
+) -> tuple[SearchQuery, dict[str, list[str]], str, TextScores | None, Spelling | None]:
+    """`_read_text`, its full-text matches, and a correction when a word finds nothing.
+
+    The corrected text is searched instead when every word that found nothing has a
+    correction and each correction names a filter or is a word the box ignores
+    ("anxeity" -> the issue filter Anxiety); otherwise it is only suggested.
+    """
+    effective, detected, text_rest = _read_text(query, vocab)
+    text_scores = match_text(text_rest, state) if text_rest else None
+    if not text_rest:
+        return effective, detected, text_rest, text_scores, None
+    correction = correct_text(
+        query.text,
+        text_rest,
+        lambda word, last: finds_nothing(word, last, state),
+        lambda: spelling_vocabulary(state),
+    )
+    if correction is None:
+        return effective, detected, text_rest, text_scores, None
+    fixed = _read_text(replace(query, text=correction.text), vocab)
+    still_free = set(query_words(fixed[2]))
+    searched = correction.complete and not any(fix in still_free for _w, fix in correction.fixed)
+    spelling = Spelling(correction.text, correction.as_typed, searched)
+    if searched:
+        effective, detected, text_rest = fixed
+        text_scores = match_text(text_rest, state) if text_rest else None
+    return effective, detected, text_rest, text_scores, spelling
 
 
 def run_segment(
@@ -150,8 +189,9 @@ def count(
     location = _location(query, place)
     text_scores = None
     if query.text.strip():
-        query, _detected, rest = _read_text(query, term_dictionary(state))
-        text_scores = match_text(rest, state) if rest else None
+        query, _detected, _rest, text_scores, _spelling = _searched_text(
+            query, term_dictionary(state), state
+        )
     return count_results(state, query, location, text_scores)
 
 
@@ -184,8 +224,7 @@ def filter_and_count(
     state = state or ix.get_index()
     vocab = term_dictionary(state)
     location = _location(query, place)
-    effective, _detected, text_rest = _read_text(query, vocab)
-    text_scores = match_text(text_rest, state) if text_rest else None
+    effective, _detected, _rest, text_scores, _spelling = _searched_text(query, vocab, state)
     passes = [
         run_segment(segment, dead, effective, location, text_scores, True, {})
         for segment, dead in state.segments

@@ -13,7 +13,7 @@ from .places import Location
 __all__ = [
     "BOOL_FILTERS", "DEFAULT_RADIUS", "FACET_KINDS", "FEW_RESULTS", "MAX_PAGE", "MODES",
     "PAGE_SORTS", "PER_PAGE", "RADII", "SORTS", "FacetOption", "Hit",
-    "Relaxation", "SearchQuery", "SearchResult",
+    "Relaxation", "SearchQuery", "SearchResult", "Spelling",
 ]  # fmt: skip
 
 RADII = (5, 10, 25, 50, 100)
@@ -128,6 +128,17 @@ class Hit:
     matched_labels: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Spelling:
+    """A correction of the search box's text: a word found nothing, one letter off a known word."""
+
+    text: str  # the text with the correction: "anxiety"
+    as_typed: str  # the text searched exactly as typed, the corrected words quoted: '"anxeity"'
+    # The results are for `text` (each correction names a filter or a word the box ignores);
+    # otherwise `text` is only suggested ("Did you mean ...?").
+    searched: bool
+
+
 @dataclass
 class SearchResult:
     query: SearchQuery
@@ -142,6 +153,7 @@ class SearchResult:
     detected: dict[str, list[str]] = field(default_factory=dict)  # taxonomy words found in text
     text_rest: str = ""
     notes: list[str] = field(default_factory=list)
+    spelling: Spelling | None = None
 
     @property
     def pages(self) -> int:

@@ -1,5 +1,5 @@
-"""The order of results: fit to the query, then completeness and freshness in broad bands,
-then a rotation that changes daily (`RANKING_RULE`, published on /how-we-rank/), and the top
+"""The order of results: fit to the query, then (near a ZIP code or city) distance in bands,
+then completeness and freshness in broad bands, then a rotation that changes daily (`RANKING_RULE`, published on /how-we-rank/), and the top
 page of it read from the database (`rank_and_page`).
 
 `rotation_keys`, `composite_key`, `top_order` and `freshness` are public: matching
@@ -18,13 +18,14 @@ from django.utils.translation import gettext_lazy as _
 from ..facets import TERM_FIELDS
 from ..summaries import read_summaries
 from .bitmaps import read_bits
-from .filters import SegmentCandidates
-from .query import Hit, SearchQuery
+from .distance import within_radius
+from .filters import Circles, SegmentCandidates
+from .query import RADII, Hit, SearchQuery
 from .text import TermDictionary, TextScores
 
 __all__ = [
-    "FIT_WEIGHTS", "FRESH_DAYS", "RANKING_RULE", "STALE_DAYS", "composite_key", "freshness",
-    "quality_bands", "rank_and_page", "rotation_keys", "top_order",
+    "FIT_WEIGHTS", "FRESH_DAYS", "NEAR_BANDS", "RANKING_RULE", "STALE_DAYS", "composite_key",
+    "freshness", "near_bands", "quality_bands", "rank_and_page", "rotation_keys", "top_order",
 ]  # fmt: skip
 
 # Fit weights: what a person asked for about their needs counts most.
@@ -35,13 +36,20 @@ FIT_WEIGHTS: dict[str, float] = {
     "text": 3.0,  # the best text match; others scaled by their relevance
     "other": 1.0,
 }
+# Near a ZIP code or city, among equal fits: an office within 5 miles, then 10, 25, 50 and
+# 100 (the distance menu's steps), then online only. Bands, not miles, so that near-equals
+# still rotate daily and a block or two never decides who comes first.
+NEAR_BANDS: tuple[int, ...] = RADII
 # Freshness: confirmed within 30 days counts fully, fading to nothing at 180.
 FRESH_DAYS, STALE_DAYS = 30, 180
 
 RANKING_RULE = _(
     "Best match puts first the therapists who fit more of what you asked for (issues count most, "
-    "then approaches, then other choices and your words). Among equal fits, profiles that are "
-    "more complete and whose availability was confirmed more recently come first, in broad bands. "
+    "then approaches, then other choices and your words). When you search near a ZIP code or "
+    "city, among equal fits those who can see you in person nearby come first: an office within "
+    "5 miles, then 10, 25, 50 and 100 miles, then those you would meet only online. Then "
+    "profiles that are more complete and whose availability was confirmed more recently come "
+    "first, in broad bands. "
     "Within a band the order rotates every day, so nobody holds the top spot forever. Nobody can "
     "pay for placement."
 )
@@ -73,6 +81,46 @@ def quality_bands(completeness: np.ndarray, confirmed: np.ndarray, today: dt.dat
     """0..4: completeness and availability freshness in broad bands (near-equals rotate)."""
     score = 0.6 * completeness.astype(np.float64) + 0.4 * freshness(confirmed, today)
     return np.floor(np.clip(score, 0.0, 0.999) * 5).astype(np.int64)
+
+
+def near_bands(
+    p: SegmentCandidates, radius: float, circles: Circles | None = None
+) -> np.ndarray | None:
+    """0..len(NEAR_BANDS) per candidate: the first of NEAR_BANDS' distances that holds an
+    office of an in-person match; online-only matches after every band. None when the
+    search has no centre (no place, or a state): nobody is nearer then.
+
+    Read from the circles of the bands smaller than the search's radius (each a latitude
+    slice and a flat distance, `within_radius`, exact like the radius itself), not from
+    each candidate's nearest office (`SegmentCandidates.distance`): that gathers, measures
+    and groups every office of every in-person candidate, while a smaller circle touches
+    only the points near the centre, once.
+    """
+    location = p.location
+    if location is None or not location.has_point:
+        return None
+    near = np.full(len(p.positions), len(NEAR_BANDS), dtype=np.int64)
+    if p.radius is None:  # no office of this segment within the radius: all online only
+        return near
+    assert location.lat is not None and location.lon is not None  # has_point
+    smaller = [miles for miles in NEAR_BANDS if miles < radius]
+    in_person = np.flatnonzero(p.in_person)
+    if not smaller or not len(in_person):
+        near[in_person] = 0
+        return near
+    # Per position, how many of the smaller circles hold one of its offices (they nest,
+    # so an office in the 5-mile circle is in the 10-mile one too).
+    inside = np.zeros(p.segment.size, dtype=np.int8)
+    for miles in smaller:
+        key = (id(p.segment), float(miles))
+        circle = circles.get(key) if circles is not None else None
+        if circle is None:
+            circle = within_radius(p.segment, location.lat, location.lon, miles)
+            if circles is not None:
+                circles[key] = circle
+        inside[circle] += 1  # once per position, however many of its offices
+    near[in_person] = len(smaller) - inside[p.positions[in_person]]
+    return near
 
 
 def _fit_scores(
@@ -140,7 +188,10 @@ def rank_and_page(
     text_scores: TextScores | None,
     today: dt.date,
     vocab: TermDictionary,
+    circles: Circles | None = None,
 ) -> list[Hit]:
+    """The page of hits of the query's sort; `circles` as in `run_segment` (near bands
+    read and keep theirs there)."""
     # Text relevance is scaled by the best match among the results themselves.
     top_text = 0.0
     if text_scores:
@@ -173,7 +224,11 @@ def rank_and_page(
             band = quality_bands(
                 p.segment.completeness[p.positions], p.segment.confirmed[p.positions], today
             )
-            fields = [(8191 - np.round(fit * 10).astype(np.int64), 13), (4 - band, 3)]
+            fields = [(8191 - np.round(fit * 10).astype(np.int64), 13)]
+            near = near_bands(p, float(query.radius), circles)
+            if near is not None:
+                fields.append((near, 3))
+            fields.append((4 - band, 3))
         keys.append(composite_key(fields, rotation_keys(ids, today)))
         parts.append((p, matched))
     if not parts:
@@ -192,12 +247,14 @@ def rank_and_page(
         picked.append((*parts[part_index], int(k - offsets[part_index])))
     page_ids = [int(p.segment.ids[p.positions[local]]) for p, _, local in picked]
     profiles = read_summaries(page_ids)
-    # Distances for the page only (one call per segment).
+    # Distances for the page only (one call per segment), unless ranking read them all.
     miles = np.full(len(picked), np.inf)
     for p, _matched in parts:
         mine = [i for i, pick in enumerate(picked) if pick[0] is p]
         if mine:
-            miles[mine] = p.distance_of(np.array([picked[i][2] for i in mine]))
+            at = np.array([picked[i][2] for i in mine])
+            known = p.__dict__.get("distance")  # the cached property, when "nearest" read it
+            miles[mine] = known[at] if known is not None else p.distance_of(at)
     hits = []
     for i, (pid, (p, matched_columns, local)) in enumerate(zip(page_ids, picked, strict=True)):
         profile = profiles.get(pid)

@@ -1,10 +1,14 @@
 """The words of a search box: taxonomy phrases in it become facets (`TermDictionary.split_text`),
-and the rest is matched by the full-text engine, kept per index segment (`match_text`)."""
+the rest is matched by the full-text engine, kept per index segment (`match_text`), and a
+word that finds nothing one letter off a known word is corrected (`correct_text`)."""
 
 from __future__ import annotations
 
+import math
 import re
 import threading
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -15,11 +19,15 @@ from rapport.taxonomy.models import Kind, Term
 
 from .. import index as ix
 from ..facets import TEXT_FACETS
-from ..fulltext import query_words, word_matches
+from ..fulltext import STOP_WORDS, query_words, word_matches
+from ..models import TherapistProfile
+from .bitmaps import read_bits
 
 __all__ = [
-    "STOPWORDS", "TEXT_CACHE_BYTES", "TEXT_KINDS", "TEXT_WITHIN_BELOW", "TermDictionary",
-    "TextHits", "TextScores", "fold_words", "match_text", "term_dictionary",
+    "SPELLING_MIN_LENGTH", "SPELLING_SAMPLE", "STOPWORDS", "TEXT_CACHE_BYTES", "TEXT_KINDS",
+    "TEXT_WITHIN_BELOW", "Correction", "SpellingVocabulary", "TermDictionary", "TextHits",
+    "TextScores", "correct_text", "finds_nothing", "fold_words", "match_text",
+    "spelling_vocabulary", "term_dictionary",
 ]  # fmt: skip
 
 _WORD = re.compile(r"[\w'+&-]+", re.UNICODE)
@@ -239,3 +247,185 @@ def _word_hits(segment: ix.Segment, word: str, *, last: bool) -> TextHits | None
 def _kept_bytes(hits: TextHits) -> int:
     # Positions, scores and (once a search has used it) the bitmap.
     return hits.positions.nbytes + hits.scores.nbytes + hits.size // 8
+
+
+# --- Spelling: a word that finds nothing, one letter off a known word ----------------------
+#
+# "anxeity" finds nobody: rather than a dead end, the search box suggests the nearest known
+# word ("anxiety"), and searches for it when it names a filter. Known words are the
+# taxonomy's (names, short names, aliases: what `split_text` reads), the box's own stop words
+# ("therapist"), and the common words of the statements. Only words that find nothing are
+# corrected: a rare word that finds someone (a surname) is never second-guessed.
+
+# Shorter typed words are never corrected: one letter off "ocd" are "odd" and "add".
+SPELLING_MIN_LENGTH = 4
+# The common words: those in at least 0.5% (and two) of the first statements by id. Read on
+# the first search per index version with a word that finds nothing: ~40 ms for 1,000.
+SPELLING_SAMPLE = 1000
+SPELLING_MIN_SHARE = 0.005
+SPELLING_MAX_COMMON = 5000
+
+# Text in double quotes is searched as typed ("Search instead for" quotes the word).
+_QUOTED = re.compile(r'["\u201c\u201d]([^"\u201c\u201d]*)["\u201c\u201d]')
+# A word as the full-text engine reads it (fulltext.query_words): letters and digits.
+_ENGINE_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass
+class SpellingVocabulary:
+    """The words a search box knows, each with its rank when several are one letter off a
+    typed word: (0, n) a word that names a taxonomy term alone, (1, n) a word of a longer
+    term name or a stop word of the box, (2, n) the n-th commonest word of the statements."""
+
+    rank: dict[str, tuple[int, int]]
+
+    @classmethod
+    def load(cls, vocab: TermDictionary) -> SpellingVocabulary:
+        rank: dict[str, tuple[int, int]] = {}
+        singles = [words[0] for words in vocab.phrases if len(words) == 1]
+        parts = [w for words in vocab.phrases if len(words) > 1 for w in words]
+        for tier, words in enumerate((singles, [*parts, *STOPWORDS], common_words())):
+            for word in words:
+                if len(word) >= 3 and word.isalpha() and word not in STOP_WORDS:
+                    rank.setdefault(word, (tier, len(rank)))
+        return cls(rank)
+
+    @cached_property
+    def _by_deletion(self) -> dict[str, list[str]]:
+        # Each word under itself and under each of its one-letter deletions: two words one
+        # edit apart share a key (a deletion of one is the other, or both have the same).
+        index: dict[str, list[str]] = {}
+        for word in self.rank:
+            for key in {word, *_deletions(word)}:
+                index.setdefault(key, []).append(word)
+        return index
+
+    def nearest(self, word: str) -> str | None:
+        """The best-ranked known word one edit (a letter added, dropped, changed, or two
+        neighbours swapped) from `word`; None when there is none or `word` is known."""
+        if word in self.rank:
+            return None
+        found = {v for key in {word, *_deletions(word)} for v in self._by_deletion.get(key, ())}
+        close = [v for v in found if one_edit_apart(word, v)]
+        return min(close, key=lambda v: self.rank[v], default=None)
+
+
+def _deletions(word: str) -> list[str]:
+    return [word[:i] + word[i + 1 :] for i in range(len(word))]
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """One insertion, deletion, substitution, or swap of two neighbouring letters."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        if len(diff) == 1:
+            return True
+        i, j = (diff + [0, 0])[:2]
+        return len(diff) == 2 and j == i + 1 and a[i] == b[j] and a[j] == b[i]
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long[i]:
+        i += 1
+    return short[i:] == long[i + 1 :]
+
+
+def common_words() -> list[str]:
+    """The statements' common words, commonest first: those in SPELLING_MIN_SHARE of the
+    first SPELLING_SAMPLE published statements by id, as the full-text engine splits words."""
+    statements = (
+        TherapistProfile.objects.published().order_by("id").values_list("statement", flat=True)
+    )[:SPELLING_SAMPLE]
+    counts: Counter[str] = Counter()
+    read = 0
+    for statement in statements:
+        read += 1
+        counts.update(set(_ENGINE_WORD.findall(fold(statement or ""))))
+    least = max(2, math.ceil(SPELLING_MIN_SHARE * read))
+    common = [w for w, n in counts.items() if n >= least]
+    common.sort(key=lambda w: (-counts[w], w))
+    return common[:SPELLING_MAX_COMMON]
+
+
+_spelling: tuple[str, SpellingVocabulary] | None = None
+
+
+def spelling_vocabulary(state: ix.IndexState) -> SpellingVocabulary:
+    """Read on the first search with a word that finds nothing, kept per index version."""
+    global _spelling
+    if _spelling is None or _spelling[0] != state.token:
+        _spelling = (state.token, SpellingVocabulary.load(term_dictionary(state)))
+    return _spelling[1]
+
+
+def finds_nothing(word: str, last: bool, state: ix.IndexState) -> bool:
+    """Whether one word of a query matches no profile of the index (as `match_text` reads
+    it, so its kept matches answer: no database query after the search's own)."""
+    for segment, dead in state.segments:
+        hits = _word_hits(segment, word, last=last)
+        if hits is None:
+            return False  # the engine ignores the word: it is not what found nothing
+        positions = hits.positions
+        if dead is not None and len(positions):
+            positions = positions[~read_bits(dead, positions)]
+        if len(positions):
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A search box's text with the words that found nothing corrected."""
+
+    text: str  # each corrected word replaced by its correction
+    as_typed: str  # each corrected word in quotes: searched as typed, never corrected again
+    fixed: tuple[tuple[str, str], ...]  # (typed word, its correction), folded
+    complete: bool  # every word that found nothing has a correction
+
+
+def correct_text(
+    text: str,
+    text_rest: str,
+    nothing: Callable[[str, bool], bool],
+    vocabulary: Callable[[], SpellingVocabulary],
+) -> Correction | None:
+    """Corrections of the free words (`text_rest`) of `text` that find nothing.
+
+    `nothing(word, last)` says whether a word of the query finds nothing (`last`: the
+    query's last word, which also matches as a prefix); `vocabulary()` is read only when
+    some word does. Words in double quotes are left as typed.
+    """
+    quoted = {w for part in _QUOTED.findall(text) for w in query_words(part)}
+    words = query_words(text_rest)
+    lost = [
+        word
+        for i, word in enumerate(words)
+        if word not in quoted and nothing(word, i == len(words) - 1)
+    ]
+    if not lost:
+        return None
+    known = vocabulary()
+    fixes: dict[str, str] = {}
+    for word in lost:
+        fix = known.nearest(word) if len(word) >= SPELLING_MIN_LENGTH else None
+        if fix is not None:
+            fixes[word] = fix
+    if not fixes:
+        return None
+    return Correction(
+        text=_replace_words(text, lambda typed, word: fixes[word], fixes),
+        as_typed=_replace_words(text, lambda typed, word: f'"{typed}"', fixes),
+        fixed=tuple(fixes.items()),
+        complete=len(fixes) == len(set(lost)),
+    )
+
+
+def _replace_words(text: str, replace: Callable[[str, str], str], fixes: dict[str, str]) -> str:
+    """`text` with each word of `fixes` replaced by replace(as typed, folded)."""
+
+    def one(match: re.Match[str]) -> str:
+        word = fold(match.group())
+        return replace(match.group(), word) if word in fixes else match.group()
+
+    return _ENGINE_WORD.sub(one, text)

@@ -4,9 +4,10 @@ Plain ORM reads and Python loops over every published profile, independent of
 the columnar index (`index.py`): no bitmaps, no segments, no latitude slices.
 What it shares with the search package is only the published rules themselves:
 place parsing (`resolve_location`), taxonomy words in the text box
-(`TermDictionary.split_text`), the full-text matcher (`fulltext.fulltext_search`),
-the distance formula (`geo.haversine_miles`) and the ranking ingredients
-(`rotation_keys`, `quality_bands`, `FIT_WEIGHTS`). Completeness is computed
+(`TermDictionary.split_text`), the correction of a word that finds nothing
+(`correct_text`, asked with the full-text engine's `word_matches`), the full-text
+matcher (`fulltext.fulltext_search`), the distance formula (`geo.haversine_miles`) and the ranking ingredients
+(`rotation_keys`, `quality_bands`, `FIT_WEIGHTS`, `NEAR_BANDS`). Completeness is computed
 here from its definition, not read from the index.
 
 Property tests require identical ids, order, totals and counts from both.
@@ -23,8 +24,10 @@ import numpy as np
 from rapport.core import geo
 from rapport.directory import search as s
 from rapport.directory.facets import TERM_FIELDS
+from rapport.directory.fulltext import query_words, word_matches
 from rapport.directory.models import TherapistProfile
 from rapport.directory.search import ranking
+from rapport.directory.search import text as search_text
 from rapport.taxonomy.models import Kind
 
 # The gender options search can filter on (profile-format.md: anything else is free text).
@@ -130,7 +133,10 @@ def oracle_search(
     selected = {name: tuple(getattr(query, name)) for name in TERM_FIELDS}
     text_scores: dict[int, float] | None = None
     if query.text.strip():
-        found, rest = s.TermDictionary.load().split_text(query.text)
+        dictionary = s.TermDictionary.load()
+        found, rest = dictionary.split_text(query.text)
+        if rest:
+            found, rest = corrected(query.text, found, rest, dictionary)
         for name, slugs in found.items():
             selected[name] = tuple(dict.fromkeys([*selected[name], *slugs]))
         if rest:
@@ -242,12 +248,45 @@ def oracle_search(
         elif query.sort == "fee":
             key = (math.inf if row.fee_min is None else row.fee_min, rotation)
         else:
-            key = (-fit, -band, rotation)
+            key = (-fit, near_band(row, location), -band, rotation)
         keyed.append((key, row.id))
     keyed.sort()
     start = (max(query.page, 1) - 1) * query.per_page
     page = [pid for _key, pid in keyed[start : start + query.per_page]]
     return page, len(results), facets, flag_counts
+
+
+def corrected(
+    text: str, found: dict[str, list[str]], rest: str, dictionary: s.TermDictionary
+) -> tuple[dict[str, list[str]], str]:
+    """The text's taxonomy words and free words as searched: a correction's when every
+    word that finds nothing has one and each becomes a filter or a word the box ignores."""
+
+    def finds_nothing(word: str, last: bool) -> bool:
+        matches = word_matches(word, last=last)
+        return matches is not None and len(matches[0]) == 0
+
+    correction = search_text.correct_text(
+        text, rest, finds_nothing, lambda: search_text.SpellingVocabulary.load(dictionary)
+    )
+    if correction is None or not correction.complete:
+        return found, rest
+    fixed_found, fixed_rest = dictionary.split_text(correction.text)
+    if any(fix in query_words(fixed_rest) for _typed, fix in correction.fixed):
+        return found, rest
+    return fixed_found, fixed_rest
+
+
+def near_band(row: Row, location: s.Location | None) -> int:
+    """Near a ZIP code or city: 0 for an office within the first of NEAR_BANDS' miles, 1
+    within the next..., and one more than the last for those met only online."""
+    if location is None or not location.has_point:
+        return 0  # no centre: nobody is nearer
+    if row.in_person_match:
+        for band, miles in enumerate(ranking.NEAR_BANDS):
+            if row.distance <= miles:
+                return band
+    return len(ranking.NEAR_BANDS)
 
 
 def oracle_term_counts(kind: str) -> dict[str, int]:

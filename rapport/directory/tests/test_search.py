@@ -22,6 +22,7 @@ from rapport.directory.fulltext import fulltext_sync
 from rapport.directory.models import Status, TherapistProfile
 from rapport.directory.search import counts, distance
 from rapport.directory.search import text as search_text
+from rapport.directory.search.query import Spelling
 from rapport.directory.services import profile_approve, profile_suspend
 from rapport.taxonomy.models import Kind, Term
 from rapport.testing import bob, make_profile
@@ -818,3 +819,124 @@ def test_points_of_finds_every_office_of_the_given_profiles() -> None:
     expected = sorted(i for i, p in enumerate(segment.pt_pos) for w in wanted if p == w)
     assert sorted(segment.points_of(wanted).tolist()) == expected
     assert len(segment.points_of(np.array([250]))) == 0
+
+
+# --- Issue 14: distance in best match ---------------------------------------------------------
+
+
+def sparse(**fields) -> TherapistProfile:
+    """A thin profile in the lowest quality band (nothing but a licence and an office)."""
+    return therapist(
+        statement="Short.",
+        fee_min=None,
+        fee_max=None,
+        sliding_scale=False,
+        phone="",
+        website="",
+        accepting_confirmed_at=None,
+        **fields,
+    )
+
+
+def test_best_match_near_a_place_orders_equal_fits_by_distance_bands() -> None:
+    near_thin = sparse(at=[north_of(CENTRE, 0.6)])
+    also_near = therapist(at=[north_of(CENTRE, 4)])  # the same band (5 miles): fuller first
+    middle = therapist(at=[north_of(CENTRE, 9)])
+    far_full = therapist(at=[north_of(CENTRE, 20)])
+    online = therapist(at=[north_of(CENTRE, 200)], telehealth=True, tele_states=("WA",))
+    refresh()
+    order = [also_near.pk, near_thin.pk, middle.pk, far_full.pk, online.pk]
+    assert found(location=TACOMA_ZIP) == order
+    assert found(location=TACOMA_ZIP, mode="in_person") == order[:-1]
+    assert found(location=TACOMA_ZIP, radius=50) == order
+    agrees_with_oracle(location=TACOMA_ZIP)
+    agrees_with_oracle(location=TACOMA_ZIP, mode="in_person")
+    # Within 5 miles, everyone is near: quality bands, then the rotation.
+    assert found(location=TACOMA_ZIP, radius=5)[:2] == [also_near.pk, near_thin.pk]
+    # By state there is no centre: distance plays no part, the thin profile comes last.
+    assert found(location="WA")[-1] == near_thin.pk
+    agrees_with_oracle(location="WA")
+
+
+def test_fit_still_comes_before_distance() -> None:
+    near = therapist(at=[north_of(CENTRE, 1)], issues=("anxiety",))
+    far = therapist(at=[north_of(CENTRE, 20)], issues=("anxiety", "depression"))
+    online = therapist(
+        at=[],
+        in_person=False,
+        telehealth=True,
+        tele_states=("WA",),
+        issues=("anxiety", "depression"),
+    )
+    refresh()
+    both = ("anxiety", "depression")
+    assert found(location=TACOMA_ZIP, issues=both) == [far.pk, online.pk, near.pk]
+    agrees_with_oracle(location=TACOMA_ZIP, issues=both)
+
+
+def test_near_bands_are_the_same_across_the_snapshot_and_its_delta() -> None:
+    """An edit puts a profile in the delta segment; when the delta has no office within
+    the radius, its online-only candidates must still sort after the snapshot's near ones."""
+    # 20 miles: the third band, behind a key field that a fuller profile's quality band
+    # would beat if the delta's keys left the near band out.
+    near = sparse(at=[north_of(CENTRE, 20)])
+    refresh()
+    assert found(location=TACOMA_ZIP) == [near.pk]
+    online = therapist(at=[], in_person=False, telehealth=True, tele_states=("WA",))
+    ix.index_touch([online.pk])
+    assert ix.get_index().delta is not None
+    assert found(location=TACOMA_ZIP) == [near.pk, online.pk]
+    agrees_with_oracle(location=TACOMA_ZIP)
+
+
+# --- Issue 14: a typo in the text box -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "close"),
+    [
+        ("anxeity", "anxiety", True),  # two neighbours swapped
+        ("anxity", "anxiety", True),  # a letter dropped
+        ("anxiiety", "anxiety", True),  # a letter added
+        ("anxiefy", "anxiety", True),  # a letter changed
+        ("anxiety", "anxiety", False),
+        ("axneity", "anxiety", False),  # two edits
+        ("anx", "anxiety", False),
+    ],
+)
+def test_one_edit_apart(a, b, close) -> None:
+    assert search_text.one_edit_apart(a, b) is close
+    assert search_text.one_edit_apart(b, a) is close
+
+
+def test_a_typo_of_a_term_is_searched_as_the_term(cbt_anxiety) -> None:
+    result = run(text="CBT for anxeity")
+    assert result.spelling == Spelling("CBT for anxiety", 'CBT for "anxeity"', searched=True)
+    assert result.detected == {"approaches": [CBT], "issues": ["anxiety"]}
+    assert [h.profile.pk for h in result.hits] == [cbt_anxiety["both"].pk]
+    assert s.count(s.SearchQuery(text="CBT for anxeity")) == 1
+    agrees_with_oracle(text="CBT for anxeity")
+    # A word of a longer term: "panic atacks" is the issue Panic attacks.
+    assert run(text="panic atacks").detected == {"issues": ["panic-attacks"]}
+    # As typed (quoted), it is searched as typed: nothing.
+    as_typed = run(text='CBT for "anxeity"')
+    assert as_typed.spelling is None and as_typed.total == 0
+    agrees_with_oracle(text='CBT for "anxeity"')
+
+
+def test_a_typo_of_a_common_word_is_only_suggested(gardeners) -> None:
+    result = run(text="gardn")
+    assert result.spelling == Spelling("garden", '"gardn"', searched=False)
+    assert result.total == 0
+    agrees_with_oracle(text="gardn")
+    # One word without a correction: the rest is only suggested too.
+    assert run(text="anxeity zzzzqq").spelling == Spelling(
+        "anxiety zzzzqq", '"anxeity" zzzzqq', searched=False
+    )
+
+
+def test_words_that_find_someone_are_never_corrected(gardeners) -> None:
+    # "gardens" is one letter off "garden" but finds the same profiles (stemmed); "ordinar"
+    # starts a word; "qwerty" has no known word near it.
+    for text in ("gardens", "ordinar", "qwerty", "anxiety", "garden view"):
+        assert run(text=text).spelling is None, text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as htmllib
+import math
 import re
 from urllib.parse import parse_qsl, urlsplit
 
@@ -496,3 +497,93 @@ def test_it_reads_the_place_once_per_request(client, directory, monkeypatch, sor
     assert response.status_code == 200
     assert "Ana Alvarez" in response.content.decode()
     assert looked_up == ["Tacoma"]
+
+
+# --- Issue 14: distance in best match, and a typo in the text box -----------------------------
+
+SPOKANE = {"city": "Spokane", "state": "WA", "zip": "99201", "lat": 47.6588, "lon": -117.4260}
+VANCOUVER = {"city": "Vancouver", "state": "WA", "zip": "98660", "lat": 45.6387, "lon": -122.6615}
+
+
+def test_best_match_near_seattle_puts_an_office_nearby_before_online_only_far_away(client):
+    """Issue 14: a Seattle search put online-only therapists in Spokane and Vancouver, WA
+    above an in-person therapist 0.6 miles away."""
+    centre = geo.lookup_zip("98101")
+    assert centre is not None
+    lat = centre.lat + math.degrees(0.6 / geo.EARTH_RADIUS_MILES)
+    # The far ones have the fuller, fresher profiles: by fit and then those bands alone
+    # (the old rule) they came first.
+    for name, place in (("Sky Spokane", SPOKANE), ("Val Vancouver", VANCOUVER)):
+        therapist(name, office=place, telehealth_states=["WA"])
+    therapist(
+        "Nia Near",
+        office={**SEATTLE, "lat": lat, "lon": centre.lon},
+        telehealth=False,
+        approaches=[],
+        fee_min=None,
+        fee_max=None,
+        sliding_scale=False,
+        phone="",
+        website="",
+        accepting_confirmed_at=None,
+    )
+    refresh()
+    for params in ("?location=98101", "?location=Seattle%2C+WA&issues=anxiety"):
+        page = get(client, URL + params)
+        names = names_in(page)
+        assert len(names) == 3, (params, names)
+        assert names[0] == "Nia Near, MA, LMHC", (params, names)
+    assert "Seattle, WA · 0.6 miles away" in text_of(get(client, URL + "?location=98101"))
+
+
+def test_how_we_rank_explains_the_distance_bands(client):
+    text = text_of(get(client, "/how-we-rank/"))
+    assert "Near the place you entered: in person nearby first, in distance bands" in text
+    assert "an office within 5 miles;" in text
+    for miles in engine.ranking.NEAR_BANDS[1:]:
+        assert f"then within {miles} miles;" in text
+    assert "then therapists you would meet only online" in text
+    assert "5 miles, then 10, 25, 50 and 100 miles" in str(engine.RANKING_RULE)
+
+
+def _sentences(page: str) -> str:
+    # text_of spaces out every tag: "for <strong>anxiety</strong>." reads "for anxiety ." there.
+    return re.sub(r" ([.?])", r"\1", text_of(page))
+
+
+def _link(page: str, label: str) -> str:
+    match = re.search(r'<a href="([^"]+)">' + re.escape(label), page)
+    assert match, text_of(page)
+    return htmllib.unescape(match.group(1))
+
+
+def test_a_typo_of_a_filter_word_is_searched_as_the_filter(client, directory):
+    page = get(client, URL + "?q=anxeity&location=98402")
+    text = _sentences(page)
+    assert "Showing results for anxiety. Search instead for anxeity" in text
+    assert sorted(names_in(page)) == ["Ana Alvarez, MA, LMHC", "Ben Brooks, MA, LMHC"]
+    # The word became the filter, removable like a word typed right.
+    assert "Showing therapists who work with Anxiety" in text
+    # "Search instead" searches the word as typed (quoted): nothing, and no second guess.
+    as_typed = _link(page, "Search instead for anxeity")
+    assert dict(parse_qsl(urlsplit(as_typed).query)) == {"q": '"anxeity"', "location": "98402"}
+    again = text_of(get(client, as_typed))
+    assert "No therapists match all of that" in again
+    assert "Showing results for" not in again and "Did you mean" not in again
+    # A word typed right, or one that finds someone, is never corrected.
+    for q in ("anxiety", "Brooks", "anx"):
+        assert "Showing results for" not in text_of(get(client, URL + f"?q={q}"))
+
+
+def test_a_typo_of_a_common_word_offers_the_word(client, directory):
+    # "collaborative" is in every statement; "colaborative" finds nobody.
+    page = get(client, URL + "?q=colaborative&location=98402")
+    text = _sentences(page)
+    assert "Did you mean collaborative?" in text
+    assert "No therapists match all of that" in text  # only suggested, not searched
+    suggested = _link(page, "collaborative")
+    assert dict(parse_qsl(urlsplit(suggested).query)) == {
+        "q": "collaborative",
+        "location": "98402",
+    }
+    assert len(names_in(get(client, suggested))) == 3

@@ -91,6 +91,8 @@ WORDS = ("garden", "river", "calm", "worry", "grief", "anxiety")
 TEXTS = (
     "garden", "river calm", "anxiety", "CBT for anxiety", "worry garden", "gard", "ana gar",
     "anxiety & depression", "\"unbalanced AND (x* OR", "NEAR(river calm)",
+    # Typos (search.text.correct_text): of a term, of a common word, quoted, one of two.
+    "anxeity", "gardn", "calm rivr", "\"gardn\"", "CBT for anxeity", "anxeity zzqqz",
 )  # fmt: skip
 
 LONG = "I help people find their footing again after hard seasons of life. " * 4  # > 200 chars
