@@ -136,7 +136,10 @@ api = RapportAPI(
     description=(
         "Read-only access to the therapist directory: the same search as the search page, "
         "public profile documents in the interchange format, and the taxonomy. "
-        'Every error body is {"error": "..."}.'
+        'Every error body is {"error": "..."}. '
+        f"Search results come in pages: `page` runs from 1 to {s.MAX_PAGE} (a larger number "
+        "is a 400 error); a page past the last one is an empty `results` list, and `total` and `pages` "
+        "say where the results end."
     ),
     urls_namespace="api",
     renderer=Renderer(),

@@ -32,11 +32,17 @@ class Place:
     city: str
     state: str
     zip: str = ""
+    # A city's number of ZIP codes named after it (0 for a ZIP's own Place): the table's
+    # measure of its size, which orders namesakes ("Portland": Oregon's has far more).
+    zips: int = 0
 
 
 def normalize_city_key(city: str) -> str:
+    """The key a city is looked up by: "St. Louis", "Saint Louis" and "st louis" are one
+    city, as are "Fort Worth" and "Ft. Worth"."""
     city = re.sub(r"[.\s]+", " ", city.lower()).strip()
-    return re.sub(r"^(saint|ste?)\b\.?", "st", city)
+    city = re.sub(r"^(saint|ste?)\b\.?", "st", city)
+    return re.sub(r"^(fort|ft)\b\.?", "ft", city)
 
 
 ZIP_TABLE = Path(__file__).parent / "data" / "zip_centroids.tsv.gz"
@@ -102,12 +108,19 @@ def _tables() -> tuple[dict[str, Place], dict[tuple[str, str], Place]]:
             acc[0] += lat
             acc[1] += lon
             acc[2] += 1
+            # Names as the data spells them ("Andrews AFB"), never re-cased.
             if city == city_name:
                 names[key] = city_name
             else:
-                names.setdefault(key, city.title())
+                names.setdefault(key, city)
     by_city = {
-        key: Place(acc[0] / acc[2], acc[1] / acc[2], names[key], key[1])
+        key: Place(
+            acc[0] / acc[2],
+            acc[1] / acc[2],
+            names[key],
+            key[1],
+            zips=int(own[key][2]) if key in own else 0,
+        )
         for key, acc in (acceptable | own).items()
     }
     return by_zip, by_city
@@ -132,11 +145,12 @@ def lookup_city(city: str | None, state: str | None) -> Place | None:
 
 
 def cities_named(city: str) -> list[Place]:
-    """Every state's city of that name, for "did you mean" when no state was given."""
+    """Every state's city of that name, for "did you mean" when no state was given:
+    the one with the most ZIP codes first (then by state)."""
     key = normalize_city_key(city)
     return sorted(
         (place for (name, _state), place in _tables()[1].items() if name == key),
-        key=lambda p: p.state,
+        key=lambda p: (-p.zips, p.state),
     )
 
 

@@ -111,6 +111,7 @@ class SearchForm(forms.Form):
         self._state = state
         self.notes: list[str] = []
         self._query: engine.SearchQuery | None = None
+        self.page_asked = 1  # the page number in the URL, before the cap at MAX_PAGE
 
     # --- helpers -----------------------------------------------------------------------
 
@@ -256,12 +257,9 @@ class SearchForm(forms.Form):
         self.is_valid()  # runs every field; errors become notes below, never exceptions
         data = self.cleaned_data
         self._fallbacks()
-        page = data.get("page") or 1
-        if page > engine.MAX_PAGE:
-            self.notes.append(
-                _("Results stop at page %(max)d; showing that page.") % {"max": engine.MAX_PAGE}
-            )
-            page = engine.MAX_PAGE
+        # Capped here; the view says so, knowing how many pages the results have.
+        self.page_asked = page = data.get("page") or 1
+        page = min(page, engine.MAX_PAGE)
         multi = self._multi(self._known_values())
         accepting = self._accepting()
         self._unknown_params()

@@ -99,8 +99,8 @@ def _listing(request: HttpRequest, base: SearchQuery) -> tuple[SearchForm, engin
         sort="statement",
     )
     result = engine.search(query, with_facets=False)
-    if query.page > 1 and query.page > result.pages:
-        raise Http404  # crawlable pages exist or do not; no empty page 900
+    if query.page > 1 and (query.page > result.pages or form.page_asked > query.page):
+        raise Http404  # crawlable pages exist or do not; no empty page 900, no page 99,999
     return form, result
 
 

@@ -411,13 +411,12 @@ def search(request: HttpRequest) -> HttpResponse:
     notes.extend(result.notes)
     last_page = min(result.pages, MAX_PAGE)
     past_the_end = result.total > 0 and query.page > last_page
+    # The number asked for, not the one the form capped it to (MAX_PAGE).
+    asked = {"page": f"{form.page_asked:,}", "last": f"{last_page:,}"}
     if past_the_end:
-        notes.append(
-            str(
-                _("There is no page %(page)d: these results have %(last)d.")
-                % {"page": query.page, "last": last_page}
-            )
-        )
+        notes.append(str(_("There is no page %(page)s: these results have %(last)s.") % asked))
+    elif form.page_asked > query.page:
+        notes.append(str(_("There is no page %(page)s: results stop at page %(last)s.") % asked))
 
     insurance = set(query.insurance) | set(result.detected.get("insurance", []))
     facet_views = _facet_views(result)

@@ -48,3 +48,24 @@ def test_it_names_the_office_nearest_to_the_point_and_skips_unlocated_ones() -> 
     assert geo.nearest_office(offices, None, None) is nowhere
     assert geo.nearest_office([nowhere], 47.25, -122.44) is nowhere
     assert geo.nearest_office([], 47.25, -122.44) is None
+
+
+def test_city_names_are_spelled_as_the_data_spells_them() -> None:
+    # "Andrews AFB" is only an accepted name of some ZIPs; re-cased it read "Andrews Afb".
+    andrews = geo.lookup_city("andrews afb", "MD")
+    assert andrews is not None and andrews.city == "Andrews AFB"
+
+
+def test_namesakes_come_largest_first_by_their_number_of_zip_codes() -> None:
+    portlands = geo.cities_named("portland")
+    assert [p.state for p in portlands[:2]] == ["OR", "ME"]
+    assert portlands[0].zips > portlands[1].zips > 0
+    assert [p.zips for p in portlands] == sorted((p.zips for p in portlands), reverse=True)
+
+
+def test_saint_and_fort_are_read_however_they_are_abbreviated() -> None:
+    fort_worth = geo.lookup_city("Fort Worth", "TX")
+    assert fort_worth is not None
+    assert geo.lookup_city("Ft. Worth", "TX") == fort_worth == geo.lookup_city("ft worth", "tx")
+    st_louis = geo.lookup_city("St. Louis", "MO")
+    assert st_louis is not None and geo.lookup_city("Saint Louis", "MO") == st_louis

@@ -112,6 +112,11 @@ def select(
 ) -> Selection:
     in_person_bits, online_bits, radius_hit = _place_bits(segment, query, location, circles)
     base = in_person_bits | online_bits
+    if location is None and query.mode == "both":
+        # No place asked: every profile, also those who say neither that they meet in
+        # person nor online (as an import reads an office with a state and no city). A
+        # place asked leaves them out: they are near no point and online in no state.
+        base = _everyone(segment)
     if dead is not None:
         base = base & ~dead
     narrowed = filtered(segment, base, query, text_scores)
@@ -119,6 +124,15 @@ def select(
         narrowed.band, narrowed.base, narrowed.filters, narrowed.final,
         in_person_bits, online_bits, radius_hit,
     )  # fmt: skip
+
+
+def _everyone(segment: ix.Segment) -> np.ndarray:
+    """Every position of the segment, as a bitmap (kept with the segment)."""
+    bits = segment.derived.get("everyone")
+    if bits is None:
+        bits = ix.bitmap_from_positions(np.arange(segment.size), segment.size)
+        segment.derived["everyone"] = bits
+    return bits
 
 
 def _place_bits(

@@ -63,6 +63,7 @@ class Row:
     # Filled per query:
     in_person_match: bool = False
     online_match: bool = False
+    anywhere_match: bool = False  # no place asked, "either" format: every profile
     distance: float = math.inf
     checks: dict[str, bool] = field(default_factory=dict)
 
@@ -152,6 +153,7 @@ def oracle_search(
         if location is None:
             row.in_person_match = want_in_person and row.in_person
             row.online_match = want_online and row.telehealth
+            row.anywhere_match = query.mode == "both"
         else:
             if want_in_person and row.in_person:
                 if location.has_point:
@@ -188,7 +190,7 @@ def oracle_search(
         row.checks = checks
 
     def passes(row: Row, ignoring: str | None = None) -> bool:
-        if not (row.in_person_match or row.online_match):
+        if not (row.in_person_match or row.online_match or row.anywhere_match):
             return False
         return all(ok for name, ok in row.checks.items() if name != ignoring)
 

@@ -365,7 +365,7 @@ def test_pages_have_crawlable_links_and_a_way_back(client):
     assert "There is no page 9: these results have 3." in beyond
     assert "Go to the last page (page 3)" in beyond
     capped = text_of(get(client, URL + f"?location=98402&page={engine.MAX_PAGE + 1}"))
-    assert f"Results stop at page {engine.MAX_PAGE}" in capped
+    assert f"There is no page {engine.MAX_PAGE + 1}: these results have 3." in capped
 
 
 # --- Privacy and safety ------------------------------------------------------------------------
