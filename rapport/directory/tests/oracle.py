@@ -246,7 +246,10 @@ def oracle_search(
             wrote = bool(row.wrote_about & set(selected["approaches"]))
             key: tuple = (not wrote, rotation)
         elif query.sort == "nearest":
-            key = (row.distance, rotation)
+            # Distances count to the micro-mile (offices closer than that are a tie, which
+            # the rotation orders), as the rule is published; float noise below is no order.
+            miles = round(row.distance * 1e6) if math.isfinite(row.distance) else math.inf
+            key = (miles, rotation)
         elif query.sort == "fee":
             key = (math.inf if row.fee_min is None else row.fee_min, rotation)
         else:
