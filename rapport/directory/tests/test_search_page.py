@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from rapport.core import display
+from rapport.core import display, geo
 from rapport.directory import index as ix
 from rapport.directory import search as engine
 from rapport.directory.forms import SearchForm
