@@ -114,10 +114,10 @@ FACETS: tuple[Facet, ...] = (
     ),
     Facet(
         "license_types", "license_types", Kind.LICENSE_TYPE, Kind.LICENSE_TYPE,
-        legend=_("Licence type"), page_position=9,
-        without=_("without the licence filter"), noun=_("licence type"),
+        legend=_("License type"), page_position=9,
+        without=_("without the license filter"), noun=_("license type"),
         api_description="Licence types (any of them).", api_example="lmhc",
-        text_priority=5, detected=_("Showing therapists with the licence %(label)s"),
+        text_priority=5, detected=_("Showing therapists with the license %(label)s"),
     ),
     Facet(
         "genders", "gender", "gender", None,

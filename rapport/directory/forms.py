@@ -181,7 +181,7 @@ class SearchForm(forms.Form):
         flag_names = {
             "sliding_scale": _("sliding scale"),
             "free_consultation": _("free consultation"),
-            "verified": _("verified licence"),
+            "verified": _("verified license"),
         }
         for name in list(self.errors):
             value = self._value(name)

@@ -385,7 +385,7 @@ def _constraints(result: SearchResult) -> list[str]:
     if query.free_consultation:
         asked.append(str(_("a free consultation")))
     if query.verified:
-        asked.append(str(_("a verified licence")))
+        asked.append(str(_("a verified license")))
     if query.accepting:
         asked.append(str(_("accepting new clients")))
     if result.text_rest:

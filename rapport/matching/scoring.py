@@ -411,7 +411,7 @@ def explain(
             if approaches[slug].statement:
                 reasons.append(_("Writes about %(approach)s") % {"approach": name})
             else:
-                reasons.append(_("Practises %(approach)s") % {"approach": name})
+                reasons.append(_("Practices %(approach)s") % {"approach": name})
 
     if match.in_person and match.distance is not None:
         reasons.append(_("%(miles).1f miles away") % {"miles": match.distance})

@@ -21,7 +21,7 @@ class Kind(models.TextChoices):
     COMMUNITY = "community", _("Community served")
     INSURANCE = "insurance", _("Insurance")
     LANGUAGE = "language", _("Language")
-    LICENSE_TYPE = "license_type", _("Licence type")
+    LICENSE_TYPE = "license_type", _("License type")
     AGE = "age", _("Age group")
     FORMAT = "format", _("Format")
 

@@ -77,7 +77,7 @@ def relaxations(
         "max_fee": _("with any fee"),
         "sliding_scale": _("without requiring a sliding scale"),
         "free_consultation": _("without requiring a free consultation"),
-        "verified": _("including self-reported licences"),
+        "verified": _("including self-reported licenses"),
         "accepting": _("including those not taking new clients"),
     }
     for name, words in labels.items():

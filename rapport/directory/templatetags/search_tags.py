@@ -113,7 +113,7 @@ def result_cards(cards) -> SafeString:  # type: ignore[no-untyped-def]
         "free": escape(_("Free consultation")),
         "open": escape(_("Accepting new clients")),
         "closed": escape(_("Not accepting new clients right now")),
-        "verified": escape(_("Licence verified")),
+        "verified": escape(_("License verified")),
         "demo": escape(_("Demo profile")),
     }
     parts = []

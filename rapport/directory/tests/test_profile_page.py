@@ -69,7 +69,7 @@ def test_it_shows_every_public_part_of_the_profile(client):
     for name in ["Anxiety", "Grief", "Aetna", "Spanish", "Teens", "Couples", "LGBTQ+ people"]:
         assert name in text
     assert "Relational Therapy" in text and "We notice how we relate, together." in text
-    assert "Licensed Mental Health Counselor (LMHC)" in text and "licence LH60012345" in text
+    assert "Licensed Mental Health Counselor (LMHC)" in text and "license LH60012345" in text
     assert "1234567893" in text
     assert 'href="tel:+12535550142"' in html
     assert (
@@ -239,7 +239,7 @@ def test_it_shows_an_associates_supervision(client):
         ],
     )
     text = htmllib.unescape(_get(client, profile))
-    assert "Associate (pre-licensed), practising under supervision" in text
+    assert "Associate (pre-licensed), practicing under supervision" in text
     assert "supervisor: Dana Whitfield, LMHC" in text
 
 

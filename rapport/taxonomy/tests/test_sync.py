@@ -98,7 +98,7 @@ def test_it_names_approaches_so_their_slugs_read_well() -> None:
     assert "emdr" in emdr.aliases
     groups = set(Term.objects.of_kind(Kind.APPROACH).values_list("group", flat=True))
     assert groups <= {
-        "Cognitive & behavioural",
+        "Cognitive & behavioral",
         "Trauma-focused",
         "Psychodynamic & relational",
         "Humanistic & experiential",
