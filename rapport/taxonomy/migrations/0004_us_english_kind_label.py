@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('taxonomy', '0003_load_taxonomy'),
+        ("taxonomy", "0003_load_taxonomy"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='term',
-            name='kind',
-            field=models.CharField(choices=[('approach', 'Approach'), ('issue', 'Issue'), ('identity', 'Therapist identity'), ('community', 'Community served'), ('insurance', 'Insurance'), ('language', 'Language'), ('license_type', 'License type'), ('age', 'Age group'), ('format', 'Format')], db_index=True, max_length=20),
+            model_name="term",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("approach", "Approach"),
+                    ("issue", "Issue"),
+                    ("identity", "Therapist identity"),
+                    ("community", "Community served"),
+                    ("insurance", "Insurance"),
+                    ("language", "Language"),
+                    ("license_type", "License type"),
+                    ("age", "Age group"),
+                    ("format", "Format"),
+                ],
+                db_index=True,
+                max_length=20,
+            ),
         ),
     ]
