@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from rapport.directory import index
 from rapport.directory.models import Status
+from rapport.taxonomy.models import Kind
 from rapport.testing import make_profile
 
 pytestmark = pytest.mark.django_db
@@ -184,6 +185,18 @@ def test_lists_issue_pages_and_unknown_slugs(client) -> None:
     assert specialists(anxiety) == ["Anx Ious, MA, LMHC"]
     assert client.get("/approaches/not-a-thing/").status_code == 404
     assert client.get("/approaches/relational-therapy/zz/").status_code == 404
+
+
+def test_titles_say_what_the_therapists_do_with_an_approach_or_an_issue(client) -> None:
+    """An approach is practiced; an issue is helped with (issue pages said "practise it")."""
+    make_profile(name="Anx Ious", terms=[(Kind.ISSUE, "anxiety", "Anxiety")])
+    publish_all()
+    approach = client.get(reverse("directory:approach", args=["relational-therapy"])).content
+    issue = client.get(reverse("directory:issue", args=["anxiety"])).content.decode()
+    assert re.search(rb"<title>[^<]*therapists who practice it \|", approach)
+    assert re.search(r"<title>[^<]*therapists who help with it \|", issue)
+    assert "therapists who help with it, in their own words" in issue
+    assert "practice it" not in issue and "practise" not in issue
 
 
 def test_place_pages(client) -> None:
