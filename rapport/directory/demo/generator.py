@@ -331,6 +331,11 @@ class DemoGenerator:
             slug = terms.prescriber_approaches[int(rnd() * len(terms.prescriber_approaches))]
             if slug not in approach_slugs:
                 approach_slugs.insert(0, slug)
+        for slug in approach_slugs:
+            needed = terms.approach_formats.get(slug)
+            if needed is not None and needed not in formats:
+                wanted = {*formats, needed}
+                formats = [f for f in FORMAT_ORDER if f in wanted]
         # The problems each approach is used for (affinities.APPROACH_ISSUES) come right
         # after the specialty's, so the statement names them next to the approach.
         at = lead

@@ -155,6 +155,12 @@ class TermTables:
             )
             if approach is not None and resolved:
                 self.approach_issues[approach] = resolved
+        # Approach -> the format it needs (affinities.APPROACH_FORMATS).
+        self.approach_formats = {
+            self.slug_for[key]: fmt
+            for key, fmt in af.APPROACH_FORMATS.items()
+            if key in self.slug_for
+        }
         self.niches = self._resolve_niches()
         self._niche_tables: dict[str, Table[Niche] | None] = {}
         self.prescriber_approaches = [

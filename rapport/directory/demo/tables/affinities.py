@@ -252,6 +252,16 @@ APPROACH_NEEDS_CHILDREN = (
 )
 
 
+# Approaches that are family work by definition: a profile listing one offers family
+# sessions. FBT puts the parents in charge of refeeding (APA-ED); PCIT coaches a parent with
+# the child in the room, and parent management training works through the parents (CEBC).
+APPROACH_FORMATS = {
+    "family-based-treatment": "family",
+    "parent-child-interaction-therapy": "family",
+    "parent-management-training": "family",
+}
+
+
 # Licence category -> issue weight multipliers (the category is licences.LicenseKind's).
 # domain.md §2.1: psychologists are the doctoral, assessment-trained profession (testing and
 # evaluation is theirs); prescribers (MD/DO, PMHNP) see the conditions medication treats;
