@@ -308,7 +308,10 @@ class DemoGenerator:
         couples = "couples" in formats
         family = "family" in formats
         issue_count = (3, 4, 4, 5, 5, 5, 6, 6, 7, 8)[int(rnd() * 10)]
-        issue_table, allowed_issues = terms.issue_table(kids, couples, gender == "man", category)
+        found = terms.issue_tables.get((kids, couples, gender == "man", category))
+        issue_table, allowed_issues = found or terms.issue_table(
+            kids, couples, gender == "man", category
+        )
         issues = issue_table.pick_distinct(rnd, issue_count)
         lead = 0
         if niche is not None:
@@ -331,19 +334,19 @@ class DemoGenerator:
             slug = terms.prescriber_approaches[int(rnd() * len(terms.prescriber_approaches))]
             if slug not in approach_slugs:
                 approach_slugs.insert(0, slug)
-        for slug in approach_slugs:
-            needed = terms.approach_formats.get(slug)
-            if needed is not None and needed not in formats:
-                wanted = {*formats, needed}
-                formats = [f for f in FORMAT_ORDER if f in wanted]
         # The problems each approach is used for (affinities.APPROACH_ISSUES) come right
-        # after the specialty's, so the statement names them next to the approach.
+        # after the specialty's, so the statement names them next to the approach; family
+        # work by definition (APPROACH_FORMATS) comes with family sessions.
         at = lead
         approach_issues = terms.approach_issues
+        approach_formats = terms.approach_formats
         for slug in approach_slugs:
             pairs = approach_issues.get(slug)
             if pairs is None:
                 continue
+            if slug in approach_formats and approach_formats[slug] not in formats:
+                wanted = {*formats, approach_formats[slug]}
+                formats = [f for f in FORMAT_ORDER if f in wanted]
             for issue, chance in pairs:
                 if issue in issues:
                     where = issues.index(issue)

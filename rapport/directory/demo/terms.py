@@ -137,8 +137,8 @@ class TermTables:
         self._approaches = [(t.slug, t.values.get("group") or "") for t in approaches]
         # Tables per context, built on first use: who is seen, in which format, by which
         # licence changes what is plausible.
-        self._issue_tables: dict[tuple[bool, bool, bool, str], tuple[Table[str], frozenset[str]]]
-        self._issue_tables = {}
+        self.issue_tables: dict[tuple[bool, bool, bool, str], tuple[Table[str], frozenset[str]]]
+        self.issue_tables = {}
         self._issue_base: dict[tuple[bool, bool], list[float]] = {}
         self._approach_tables: dict[
             tuple[bool, bool, bool, bool, str], tuple[Table[str], frozenset[str]]
@@ -161,6 +161,9 @@ class TermTables:
             for key, fmt in af.APPROACH_FORMATS.items()
             if key in self.slug_for
         }
+        for family_work in self.approach_formats:
+            # The generator handles formats in its approach_issues loop: be in it.
+            self.approach_issues.setdefault(family_work, ())
         self.niches = self._resolve_niches()
         self._niche_tables: dict[str, Table[Niche] | None] = {}
         self.prescriber_approaches = [
@@ -204,7 +207,7 @@ class TermTables:
     ) -> tuple[Table[str], frozenset[str]]:
         """Issues for a context, weighted, with the set a profile in it may list."""
         cache_key = (kids, couples, man, category)
-        found = self._issue_tables.get(cache_key)
+        found = self.issue_tables.get(cache_key)
         if found is not None:
             return found
         boost = af.LICENSE_ISSUE_WEIGHTS.get(category, {})
@@ -219,7 +222,7 @@ class TermTables:
             weights.append(0.0 if slug == excluded else weight * boost.get(key, 1.0))
         table = weighted(list(self._issues), weights)
         found = (table, frozenset(table.items))
-        self._issue_tables[cache_key] = found
+        self.issue_tables[cache_key] = found
         return found
 
     def approach_table(
