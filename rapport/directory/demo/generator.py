@@ -321,8 +321,10 @@ class DemoGenerator:
             issues = picked + [s for s in issues if s not in picked]
             del issues[max(issue_count, lead) :]
         approach_count = (1, 2, 2, 2, 3, 3, 3, 4, 4, 5)[int(rnd() * 10)]
-        approach_table, allowed_approaches = terms.approach_table(
-            kids, "children" in ages, couples, family, category
+        children = "children" in ages
+        found_a = terms.approach_tables.get((kids, children, couples, family, category))
+        approach_table, allowed_approaches = found_a or terms.approach_table(
+            kids, children, couples, family, category
         )
         approach_slugs = approach_table.pick_distinct(rnd, approach_count)
         if niche is not None and niche.approaches is not None:

@@ -140,7 +140,7 @@ class TermTables:
         self.issue_tables: dict[tuple[bool, bool, bool, str], tuple[Table[str], frozenset[str]]]
         self.issue_tables = {}
         self._issue_base: dict[tuple[bool, bool], list[float]] = {}
-        self._approach_tables: dict[
+        self.approach_tables: dict[
             tuple[bool, bool, bool, bool, str], tuple[Table[str], frozenset[str]]
         ] = {}
         # Approach -> the issues it is mostly used for, as (issue slug, probability).
@@ -230,7 +230,7 @@ class TermTables:
     ) -> tuple[Table[str], frozenset[str]]:
         """Approaches for a context, weighted, with the set a profile in it may list."""
         cache_key = (kids, children, couples, family, category)
-        found = self._approach_tables.get(cache_key)
+        found = self.approach_tables.get(cache_key)
         if found is not None:
             return found
         boost = af.LICENSE_APPROACH_WEIGHTS.get(category, {})
@@ -243,7 +243,7 @@ class TermTables:
             weights.append(weight * boost.get(key, 1.0))
         table = weighted([slug for slug, _ in self._approaches], weights)
         found = (table, frozenset(table.items))
-        self._approach_tables[cache_key] = found
+        self.approach_tables[cache_key] = found
         return found
 
     def _resolve_niches(self) -> list[Niche]:
