@@ -9,7 +9,8 @@ A package of its own, not an app: it owns no models, only data and the code
 that draws from it. The data is apart from the code:
 
 - `tables/`: names, places, licences, statement templates and word lists, term
-  weights. Plain constants, no logic: edit them to change what the demo says.
+  weights, and affinities (which approaches go with which issues, licences' leanings,
+  specialties). Plain constants, no logic: edit them to change what the demo says.
 - `weighted.py`: the weighted-choice table every draw goes through.
 - `metros.py`: cities (`rapport/directory/data/us_cities.csv`) and their ZIPs.
 - `terms.py`: the taxonomy, read through `rapport.taxonomy.sync`, as weighted tables.

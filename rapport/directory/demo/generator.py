@@ -11,6 +11,12 @@ What "realistic" means here, because benchmarks and pages depend on it:
   the title and credentials follow the licence, associates name a supervisor.
 - Taxonomy slugs are the terms `rapport/taxonomy/data/*.toml` holds, read
   through `rapport.taxonomy.sync` (see `terms.py`).
+- What goes together follows the field (`tables/affinities.py`, with sources):
+  a profile listing ERP mostly lists OCD, TF-CBT comes with children or teens,
+  psychologists do more exposure work and testing, social workers see more of
+  people's circumstances, MFTs more couples and families; ~15-30% of clinicians
+  are specialists (trauma, couples, children, eating disorders, OCD, ...), more
+  of them in large cities, so every large metro has some of each.
 - Statements are composed from many sentence templates and slots
   (`tables/prose.py`), so a million of them differ and still read like a
   person wrote them.
@@ -36,6 +42,7 @@ from django.utils.text import slugify
 from rapport.directory.validators import npi_check_digit
 
 from .metros import Metro, ZipSpot, load_metros
+from .tables import affinities as af
 from .tables.licences import FEE_BANDS, FEE_SPREADS, STATE_FEE_FACTOR, LicenseKind
 from .tables.names import MEN, NEUTRAL, OTHER_GENDERS, PRONOUNS, SURNAME_GROUPS, WOMEN
 from .tables.places import NEIGHBOURS, STREET_TYPES, STREETS
@@ -60,10 +67,11 @@ from .tables.prose import (
     OPENINGS,
     PLACES,
     SETTINGS,
+    SURPRISES,
     WHENS,
 )
 from .tables.term_weights import SPANISH_STATES
-from .terms import LicenseChoice, TermTables, load_terms
+from .terms import LicenseChoice, Niche, TermTables, load_terms
 from .weighted import Table, from_pairs
 
 SOURCE = "demo"
@@ -72,6 +80,9 @@ REFERENCE_DATE = dt.date(2026, 11, 1)
 # Population ** alpha: 1.0 is proportional to population; a little below 1
 # keeps New York near 6-7% of all profiles with ~470 cities (see tests).
 POPULATION_EXPONENT = 0.94
+# The importer's limit on issues per profile is higher; directories show about this many.
+MAX_ISSUES = 8
+FORMAT_ORDER = ("individual", "couples", "family", "group")
 
 _STREET_TYPES = from_pairs(STREET_TYPES)
 
@@ -134,6 +145,9 @@ class DemoGenerator:
             self.metros, [m.population**POPULATION_EXPONENT for m in self.metros]
         )
         self.big_metro = {id(m) for m in self.metros if m.population >= 1_000_000}
+        self.large_metro = {id(m) for m in self.metros if m.population >= af.LARGE_METRO_POPULATION}
+        self.niche_share_large = af.SPECIALIST_SHARE["large"]
+        self.niche_share_other = af.SPECIALIST_SHARE["other"]
         women, men, neutral = (tuple(x) for x in (WOMEN, MEN, NEUTRAL))
         self.first_names = {
             "woman": Table([*women, *neutral], [1.0] * len(women) + [0.25] * len(neutral)),
@@ -253,13 +267,25 @@ class DemoGenerator:
                     licenses.append(self._license(extra[0], extra[1], state, extra[0].kind))
 
         # Clinical focus ------------------------------------------------------------------
-        ages_wanted = terms.ages
+        # Some clinicians specialise (affinities.SPECIALTIES): they lead with the specialty's
+        # issues and approaches. Specialty practices cluster in large cities.
+        niche: Niche | None = None
+        if rnd() < (
+            self.niche_share_large if id(metro) in self.large_metro else self.niche_share_other
+        ):
+            niche_table = terms.niche_table(category)
+            if niche_table is not None:
+                niche = niche_table.pick(rnd)
         ages = []
-        child_focus = rnd() < 0.08 and not prescriber
+        if niche is not None and "children" in niche.ages:
+            child_focus = True
+        else:
+            child_focus = rnd() < 0.08 and not prescriber
         if child_focus:
             ages = ["children", "teens"] if rnd() < 0.7 else ["children", "teens", "adults"]
         else:
-            if rnd() < 0.35:
+            teens = niche.ages.get("teens", 0.35) if niche is not None else 0.35
+            if rnd() < teens:
                 ages.append("teens")
             ages.append("adults")
             if rnd() < 0.3:
@@ -276,18 +302,66 @@ class DemoGenerator:
                 formats.append("family")
             if rnd() < 0.08:
                 formats.append("group")
+            if niche is not None and niche.formats:
+                wanted = {*formats, *niche.formats}
+                formats = [f for f in FORMAT_ORDER if f in wanted]
         couples = "couples" in formats
         family = "family" in formats
         issue_count = (3, 4, 4, 5, 5, 5, 6, 6, 7, 8)[int(rnd() * 10)]
-        issues = terms.issue_tables[kids, couples, gender == "man"].pick_distinct(rnd, issue_count)
-        approach_count = (1, 2, 2, 2, 3, 3, 3, 4, 4, 5)[int(rnd() * 10)]
-        approach_slugs = terms.approach_tables[kids, couples, family].pick_distinct(
-            rnd, approach_count
+        found = terms.issue_tables.get((kids, couples, gender == "man", category))
+        issue_table, allowed_issues = found or terms.issue_table(
+            kids, couples, gender == "man", category
         )
+        issues = issue_table.pick_distinct(rnd, issue_count)
+        lead = 0
+        if niche is not None:
+            picked = niche.issues.pick_distinct(rnd, 2 if rnd() < 0.6 else 1)
+            picked = [s for s in picked if s in allowed_issues]
+            lead = len(picked)
+            issues = picked + [s for s in issues if s not in picked]
+            del issues[max(issue_count, lead) :]
+        approach_count = (1, 2, 2, 2, 3, 3, 3, 4, 4, 5)[int(rnd() * 10)]
+        children = "children" in ages
+        found_a = terms.approach_tables.get((kids, children, couples, family, category))
+        approach_table, allowed_approaches = found_a or terms.approach_table(
+            kids, children, couples, family, category
+        )
+        approach_slugs = approach_table.pick_distinct(rnd, approach_count)
+        if niche is not None and niche.approaches is not None:
+            picked = niche.approaches.pick_distinct(rnd, 2 if rnd() < 0.4 else 1)
+            picked = [s for s in picked if s in allowed_approaches]
+            approach_slugs = picked + [s for s in approach_slugs if s not in picked]
+            del approach_slugs[max(approach_count, len(picked)) :]
         if prescriber and terms.prescriber_approaches and rnd() < 0.8:
             slug = terms.prescriber_approaches[int(rnd() * len(terms.prescriber_approaches))]
             if slug not in approach_slugs:
                 approach_slugs.insert(0, slug)
+        # The problems each approach is used for (affinities.APPROACH_ISSUES) come right
+        # after the specialty's, so the statement names them next to the approach; family
+        # work by definition (APPROACH_FORMATS) comes with family sessions.
+        at = lead
+        approach_issues = terms.approach_issues
+        approach_formats = terms.approach_formats
+        for slug in approach_slugs:
+            pairs = approach_issues.get(slug)
+            if pairs is None:
+                continue
+            if slug in approach_formats and approach_formats[slug] not in formats:
+                wanted = {*formats, approach_formats[slug]}
+                formats = [f for f in FORMAT_ORDER if f in wanted]
+            for issue, chance in pairs:
+                if issue in issues:
+                    where = issues.index(issue)
+                    if where >= at:
+                        # Listed already, further down: bring it up beside the approach.
+                        if where > at:
+                            issues.insert(at, issues.pop(where))
+                        at += 1
+                elif rnd() < chance and issue in allowed_issues:
+                    issues.insert(at, issue)
+                    at += 1
+        if len(issues) > issue_count:
+            del issues[min(MAX_ISSUES, max(issue_count, at)) :]
 
         # Languages, identities, communities --------------------------------------------
         languages = ["en"] if "en" in terms.languages else []
@@ -328,6 +402,7 @@ class DemoGenerator:
         if table is not None and rnd() < (0.85 if prescriber else 0.6):
             insurance = table.pick_distinct(rnd, 1 + int(rnd() * 6))
         fees: dict[str, Any] = {}
+        floor = False
         if rnd() < 0.95:
             low, high = FEE_BANDS["associate" if associate else category]
             factor = STATE_FEE_FACTOR.get(home_state, 0.95) * (
@@ -337,8 +412,10 @@ class DemoGenerator:
             fee_max = fee_min + FEE_SPREADS[int(rnd() * len(FEE_SPREADS))]
             if rnd() < 0.06:
                 fee_min = max(20, _round5(fee_min * 0.4))  # a low sliding-scale floor
+                floor = True
             fees = {"min": fee_min, "max": fee_max}
-        sliding = rnd() < (0.55 if associate else 0.3)
+        # A fee that low is a sliding scale's floor: say so, as the person would.
+        sliding = floor or rnd() < (0.55 if associate else 0.3)
         consult = rnd() < 0.55
         if sliding:
             fees["sliding_scale"] = True
@@ -388,7 +465,7 @@ class DemoGenerator:
         doc["statement"] = statement
         doc["approaches"] = approaches
         doc["issues"] = issues
-        doc["ages"] = [ages_wanted[a] for a in ages if a in ages_wanted]
+        doc["ages"] = [terms.ages[a] for a in ages if a in terms.ages]
         doc["formats"] = [terms.formats[f] for f in formats if f in terms.formats]
         doc["languages"] = languages
         doc["licenses"] = licenses
@@ -415,7 +492,14 @@ class DemoGenerator:
         if rnd() < 0.9:
             doc["phone"] = f"({spot.area_code}) 555-01{int(rnd() * 100):02d}"
         if rnd() < 0.35:
-            tail = ("", "-therapy", "-counseling", "-lcsw", "-phd")[int(rnd() * 5)]
+            # A credential in the address is the person's own (no "-phd" for an LMFT).
+            own = degree.split(", ")[0] if category in ("psychologist", "psychiatrist") else ""
+            tail = (
+                "",
+                "-psychiatry" if prescriber else "-therapy",
+                "-counseling" if category == "counselor" else "-practice",
+                f"-{self._slug(own or choice.label)}",
+            )[int(rnd() * 4)]
             doc["website"] = (
                 f"https://example.org/{self._slug(first_name)}-{self._slug(last)}{tail}"
             )
@@ -506,6 +590,8 @@ class DemoGenerator:
             a = int(rnd() * len(options))
             b = (a + 1 + int(rnd() * (len(options) - 1))) % len(options)
             options = [options[min(a, b)], options[max(a, b)]]
+        if len(options) == 2 and options[1] == "young adults" and "young adults" in options[0]:
+            options[1] = "adults"  # not "teens and young adults as well as young adults"
         if not options:
             return "adults"
         if len(options) == 2 and (" and " in options[0] or " and " in options[1]):
@@ -551,6 +637,7 @@ class DemoGenerator:
             "adj1": ADJECTIVES[j],
             "adj2": ADJECTIVES[(j + 1 + int(rnd() * (n_adj - 2))) % n_adj],
             "adj3": ADJECTIVES[(j + n_adj - 1) % n_adj],
+            "surprise": SURPRISES[int(rnd() * len(SURPRISES))],
             "first": first,
             "years": f"{years} years" if years > 1 else "the past year",
             "since": REFERENCE_DATE.year - years,
@@ -559,6 +646,8 @@ class DemoGenerator:
         }
         if slots["adj2"] == slots["adj1"]:
             slots["adj2"] = "kind"
+        if slots["surprise"] in (slots["adj1"], slots["adj2"]):
+            slots["surprise"] = "light"  # not "practical and sometimes surprisingly practical"
         sentences = [
             OPENINGS[int(rnd() * len(OPENINGS))].format_map(slots),
             APPROACH_LINES[int(rnd() * len(APPROACH_LINES))].format_map(slots),
@@ -620,7 +709,15 @@ class DemoGenerator:
 
     def _approach_statement(self, rnd: Any, slug: str, issues: list[str]) -> str:
         phrase = self.terms.issue_phrase
-        issue = phrase.get(issues[int(rnd() * len(issues))], "stress") if issues else "stress"
+        # What the approach is for, when the profile lists it (ERP: OCD); else any issue.
+        slug_issue = None
+        for candidate, _ in self.terms.approach_issues.get(slug, ()):
+            if candidate in issues:
+                slug_issue = candidate
+                break
+        if slug_issue is None and issues:
+            slug_issue = issues[int(rnd() * len(issues))]
+        issue = phrase.get(slug_issue, "stress") if slug_issue else "stress"
         variants = APPROACH_STATEMENT_VARIANTS[int(rnd() * len(APPROACH_STATEMENT_VARIANTS))]
         text = variants[int(rnd() * len(variants))].format(
             a=self._approach_label(rnd, slug), issue=issue

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from rapport.taxonomy.sync import KIND_FILES, Entry, load_taxonomy
 
+from .tables import affinities as af
 from .tables import licences as lic
 from .tables import term_weights as tw
 from .tables.licences import LicenseKind
-from .weighted import Table, weighted
+from .weighted import Table, from_pairs, weighted
 
 _INSURANCE_REGIONS = tuple((key, frozenset(states.split())) for key, states in tw.INSURANCE_REGIONS)
 
@@ -54,14 +55,24 @@ def _has(slug: str, *words: str) -> bool:
     return any(w in slug for w in words)
 
 
-def _approach_weight(slug: str, *, kids: bool, couples: bool, family: bool) -> float:
+def _approach_weight(
+    slug: str, group: str, *, kids: bool, children: bool, couples: bool, family: bool
+) -> float:
+    if slug in af.APPROACH_NEEDS_CHILDREN and not children:
+        return 0.0
     if slug in tw.APPROACH_COUPLES:
         return tw.APPROACH_COUPLES[slug] if couples else 0.0
     if slug in tw.APPROACH_CHILD:
         return tw.APPROACH_CHILD[slug] if kids else 0.0
     if slug in tw.APPROACH_FAMILY:
         return tw.APPROACH_FAMILY[slug] if (family or kids) else 0.2
-    return float(tw.APPROACH_WEIGHTS.get(slug, 0.6))
+    if slug in tw.APPROACH_WEIGHTS:
+        return float(tw.APPROACH_WEIGHTS[slug])
+    if group == tw.SYSTEMIC_GROUP:
+        # A couples or family model this table does not know yet (a new taxonomy term):
+        # only where couples or families are seen, never on an individual-only practice.
+        return 0.6 if (couples or family) else 0.0
+    return 0.6
 
 
 def _issue_weight(slug: str, *, kids: bool, couples: bool) -> float:
@@ -75,6 +86,19 @@ def _issue_weight(slug: str, *, kids: bool, couples: bool) -> float:
     if _has(slug, *tw.ISSUE_COMMON):
         return 2.5
     return 1.0
+
+
+@dataclass(slots=True)
+class Niche:
+    """A specialty (affinities.SPECIALTIES) resolved against the taxonomy."""
+
+    name: str
+    weight: float
+    issues: Table[str]
+    approaches: Table[str] | None
+    ages: dict[str, float]
+    formats: tuple[str, ...]
+    licences: dict[str, float]
 
 
 @dataclass(slots=True)
@@ -100,31 +124,48 @@ class TermTables:
                 self.approach_labels[t.slug] = (short, short, f"{name} ({short})", name, name)
             else:
                 self.approach_labels[t.slug] = (name,)
-        # Tables per context: kids?, couples?, family? change what is plausible.
-        self.issue_tables: dict[tuple[bool, bool, bool], Table[str]] = {}
-        for kids in (False, True):
-            for couples in (False, True):
-                for man in (False, True):
-                    weights = [
-                        0.0
-                        if t.slug == ("womens-issues" if man else "mens-issues")
-                        else _issue_weight(t.slug, kids=kids, couples=couples)
-                        for t in issues
-                    ]
-                    self.issue_tables[kids, couples, man] = weighted(
-                        [t.slug for t in issues], weights
-                    )
-        self.approach_tables: dict[tuple[bool, bool, bool], Table[str]] = {}
-        for kids in (False, True):
-            for couples in (False, True):
-                for family in (False, True):
-                    weights = [
-                        _approach_weight(t.slug, kids=kids, couples=couples, family=family)
-                        for t in approaches
-                    ]
-                    self.approach_tables[kids, couples, family] = weighted(
-                        [t.slug for t in approaches], weights
-                    )
+        # Which taxonomy slug each key of affinities.py stands for: itself, or for a term
+        # the taxonomy is expected to gain, the first of its likely slugs that exists.
+        known = {t.slug for t in issues} | {t.slug for t in approaches}
+        self.slug_for: dict[str, str] = {key: key for key in known}
+        for key, candidates in af.ANTICIPATED.items():
+            found = next((c for c in candidates if c in known), None)
+            if found is not None and key not in known:
+                self.slug_for[key] = found
+        self._key_for = {slug: key for key, slug in self.slug_for.items() if key != slug}
+        self._issues = [t.slug for t in issues]
+        self._approaches = [(t.slug, t.values.get("group") or "") for t in approaches]
+        # Tables per context, built on first use: who is seen, in which format, by which
+        # licence changes what is plausible.
+        self.issue_tables: dict[tuple[bool, bool, bool, str], tuple[Table[str], frozenset[str]]]
+        self.issue_tables = {}
+        self._issue_base: dict[tuple[bool, bool], list[float]] = {}
+        self.approach_tables: dict[
+            tuple[bool, bool, bool, bool, str], tuple[Table[str], frozenset[str]]
+        ] = {}
+        # Approach -> the issues it is mostly used for, as (issue slug, probability).
+        self.approach_issues: dict[str, tuple[tuple[str, float], ...]] = {}
+        issue_slugs = set(self._issues)
+        for key, pairs in af.APPROACH_ISSUES.items():
+            approach = self.slug_for.get(key)
+            resolved = tuple(
+                (self.slug_for[issue], p)
+                for issue, p in pairs
+                if self.slug_for.get(issue) in issue_slugs
+            )
+            if approach is not None and resolved:
+                self.approach_issues[approach] = resolved
+        # Approach -> the format it needs (affinities.APPROACH_FORMATS).
+        self.approach_formats = {
+            self.slug_for[key]: fmt
+            for key, fmt in af.APPROACH_FORMATS.items()
+            if key in self.slug_for
+        }
+        for family_work in self.approach_formats:
+            # The generator handles formats in its approach_issues loop: be in it.
+            self.approach_issues.setdefault(family_work, ())
+        self.niches = self._resolve_niches()
+        self._niche_tables: dict[str, Table[Niche] | None] = {}
         self.prescriber_approaches = [
             t.slug for t in approaches if _has(t.slug, *tw.APPROACH_PRESCRIBER)
         ]
@@ -160,6 +201,89 @@ class TermTables:
         self._insurance_by_state: dict[str, Table[str] | None] = {}
         self.licenses = self._resolve_licenses(terms["license_type"])
         self._license_menus: dict[str, Table[tuple[LicenseChoice, str]]] = {}
+
+    def issue_table(
+        self, kids: bool, couples: bool, man: bool, category: str
+    ) -> tuple[Table[str], frozenset[str]]:
+        """Issues for a context, weighted, with the set a profile in it may list."""
+        cache_key = (kids, couples, man, category)
+        found = self.issue_tables.get(cache_key)
+        if found is not None:
+            return found
+        boost = af.LICENSE_ISSUE_WEIGHTS.get(category, {})
+        excluded = "womens-issues" if man else "mens-issues"
+        base = self._issue_base.get((kids, couples))
+        if base is None:
+            base = [_issue_weight(slug, kids=kids, couples=couples) for slug in self._issues]
+            self._issue_base[kids, couples] = base
+        weights = []
+        for slug, weight in zip(self._issues, base, strict=True):
+            key = self._key_for.get(slug, slug)
+            weights.append(0.0 if slug == excluded else weight * boost.get(key, 1.0))
+        table = weighted(list(self._issues), weights)
+        found = (table, frozenset(table.items))
+        self.issue_tables[cache_key] = found
+        return found
+
+    def approach_table(
+        self, kids: bool, children: bool, couples: bool, family: bool, category: str
+    ) -> tuple[Table[str], frozenset[str]]:
+        """Approaches for a context, weighted, with the set a profile in it may list."""
+        cache_key = (kids, children, couples, family, category)
+        found = self.approach_tables.get(cache_key)
+        if found is not None:
+            return found
+        boost = af.LICENSE_APPROACH_WEIGHTS.get(category, {})
+        weights = []
+        for slug, group in self._approaches:
+            key = self._key_for.get(slug, slug)
+            weight = _approach_weight(
+                key, group, kids=kids, children=children, couples=couples, family=family
+            )
+            weights.append(weight * boost.get(key, 1.0))
+        table = weighted([slug for slug, _ in self._approaches], weights)
+        found = (table, frozenset(table.items))
+        self.approach_tables[cache_key] = found
+        return found
+
+    def _resolve_niches(self) -> list[Niche]:
+        issues, approaches = set(self._issues), {slug for slug, _ in self._approaches}
+        out = []
+        for spec in af.SPECIALTIES:
+            issue_pairs = [
+                (self.slug_for[k], float(w))
+                for k, w in spec.issues
+                if self.slug_for.get(k) in issues
+            ]
+            approach_pairs = [
+                (self.slug_for[k], float(w))
+                for k, w in spec.approaches
+                if self.slug_for.get(k) in approaches
+            ]
+            if not issue_pairs:
+                continue  # a taxonomy without the specialty's issues has no such specialists
+            out.append(
+                Niche(
+                    name=spec.name,
+                    weight=float(spec.weight),
+                    issues=from_pairs(issue_pairs),
+                    approaches=from_pairs(approach_pairs) if approach_pairs else None,
+                    ages=spec.ages,
+                    formats=spec.formats,
+                    licences=spec.licences,
+                )
+            )
+        return out
+
+    def niche_table(self, category: str) -> Table[Niche] | None:
+        """The specialties a holder of a licence category may have, weighted; None if none."""
+        if category in self._niche_tables:
+            return self._niche_tables[category]
+        pairs = [(n, n.weight * n.licences.get(category, 1.0)) for n in self.niches]
+        pairs = [(n, w) for n, w in pairs if w > 0]
+        table = from_pairs(pairs) if pairs else None
+        self._niche_tables[category] = table
+        return table
 
     @staticmethod
     def _resolve(terms: list[Entry], wanted: dict[str, tuple[str, ...]]) -> dict[str, str]:
@@ -239,6 +363,10 @@ class TermTables:
                 (states for key, states in _INSURANCE_REGIONS if f"-{key}-" in padded), None
             )
             if region is not None and state not in region:
+                continue
+            # A regional plan the taxonomy places (attributes.states) is drawn only there.
+            only = t.values["attributes"].get("states")
+            if only and state not in only:
                 continue
             weight = next((w for key, w in tw.INSURANCE_WEIGHTS if key in t.slug), 1.5)
             slugs.append(t.slug)
