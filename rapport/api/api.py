@@ -360,17 +360,15 @@ def _facet_name(name: str) -> str:
     operation_id="search_therapists",
     url_name="search_therapists",
     summary="Search therapists",
+    description="The search page's search: filters, facet counts, ranking and paging are identical.",
     tags=["therapists"],
 )
 def search_therapists(request: HttpRequest, params: Query[SearchParams]) -> HttpResponse:
-    """The search page's search: filters, facet counts, ranking and paging are identical.
-
-    Encoded straight from the dicts below, not validated against `SearchOut`
-    on every request: that built ~400 objects, dumped them and encoded the dump
-    (~0.3 ms of a ~3 ms request at a million profiles). `SearchOut` still
-    documents the response, and the tests hold these bodies to it (`test_api`'s
-    schema check, schemathesis).
-    """
+    # Encoded straight from the dicts below, not validated against `SearchOut` on every
+    # request: that built ~400 objects, dumped them and encoded the dump (~0.3 ms of a
+    # ~3 ms request at a million profiles). `SearchOut` still documents the response, and
+    # the tests hold these bodies to it (`test_api`'s schema check, schemathesis). This is
+    # a comment, not the docstring: django-ninja publishes docstrings in the API docs.
     state = ix.get_index()
     query, place = build_query(params, s.term_dictionary(state))
     result = s.search(query, place=place, state=state)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from rapport.core.states import state_name
@@ -438,7 +439,7 @@ def explain(
         if profile.accepting_confirmed_at:
             reasons.append(
                 _("Accepting new clients (confirmed %(date)s)")
-                % {"date": profile.accepting_confirmed_at.isoformat()}
+                % {"date": date_format(profile.accepting_confirmed_at, "F j, Y")}
             )
         else:
             reasons.append(_("Accepting new clients"))

@@ -510,3 +510,11 @@ def test_it_suggests_a_common_word_for_a_typo_without_searching_it(client, direc
     SearchOut.model_validate_json(response.content, strict=True)
     _response, right = get(client, SEARCH, {"q": "collaborative"})
     assert right["spelling"] is None and right["total"] > 0
+
+
+def test_its_public_docs_carry_no_notes_for_the_developers(client) -> None:
+    """The OpenAPI document is for API users: implementation notes stay in code comments."""
+    document = client.get("/api/v1/openapi.json").json()
+    text = json.dumps(document)
+    for note in ("schemathesis", "validated against", "SearchOut`", " ms of a"):
+        assert note not in text, note

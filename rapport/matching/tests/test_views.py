@@ -175,6 +175,17 @@ def test_it_runs_the_whole_flow_without_javascript_and_explains_each_match(clien
     assert directory["ana"].get_absolute_url() in page
 
 
+def test_it_says_when_availability_was_confirmed_in_words_not_iso(client, directory):
+    """Match cards showed "confirmed 2026-12-03"; dates read as on the rest of the site."""
+    page = html(answer_everything(client)[-1])
+    confirmed = timezone.localdate() - dt.timedelta(days=3)
+    assert (
+        f"Accepting new clients (confirmed {confirmed:%B} {confirmed.day}, {confirmed.year})"
+        in page
+    )
+    assert confirmed.isoformat() not in page
+
+
 def test_it_shows_the_review_with_every_answer(client, directory):
     responses = answer_everything(client)
     review = next(r for r in responses if r.status_code == 200 and "Check your answers" in html(r))
