@@ -430,7 +430,10 @@ def search(request: HttpRequest) -> HttpResponse:
         "filters_selected": sum(f.selected_count for f in facet_views)
         + sum(bool(getattr(query, name)) for name in directory_search.BOOL_FILTERS)
         + (query.max_fee is not None)
-        + (not query.accepting),
+        + (not query.accepting)
+        # The way to meet and the distance sit in the same panel: they count too.
+        + (query.mode != "both")
+        + bool(query.location and query.radius != directory_search.DEFAULT_RADIUS),
         "chips": _detected_chips(result),
         # "Did you mean" / "Showing results for": the corrected text, and the text as typed.
         "spelling": result.spelling,

@@ -587,3 +587,11 @@ def test_a_typo_of_a_common_word_offers_the_word(client, directory):
         "location": "98402",
     }
     assert len(names_in(get(client, suggested))) == 3
+
+
+def test_the_filters_summary_counts_every_filter_in_its_panel(client, directory) -> None:
+    """ "Filters (1 on)" left out the way to meet and the distance, set in the same panel."""
+    page = get(client, URL + "?location=98402&mode=in_person&radius=10&issues=anxiety")
+    assert re.search(r'<span class="filters-on">\(3 on\)</span>', page)
+    page = get(client, URL + "?location=98402")
+    assert 'class="filters-on"' not in page
