@@ -31,6 +31,7 @@ from .models import ApproachStatement, Office, Status, TherapistProfile
 from .search import Hit, SearchQuery
 from .summaries import ProfileSummary
 from .templatetags.site_tags import absolute_url
+from .views import search_url
 
 PER_PAGE = 20
 STATEMENT_CHARS = 360
@@ -200,6 +201,7 @@ def _topic_page(
         "related": related,
         "form": form,
         "result": result,
+        "relaxation_links": _relaxation_links(result),
         "specialists": specialists,
         "pages": _page_links(request, result),
         "narrowed": _narrowed(request),
@@ -304,6 +306,12 @@ def place_city(request: HttpRequest, state: str, city: str) -> HttpResponse:
     return _place_page(request, code, name, form, result, [])
 
 
+def _relaxation_links(result: engine.SearchResult) -> list[tuple[engine.Relaxation, str]]:
+    """Each way to find more, as a link to the search page with that search (this page's
+    own order, "wrote about it first", is not one the search page offers)."""
+    return [(r, search_url(replace(r.query, sort="best", page=1))) for r in result.relaxations]
+
+
 def _place_page(request, code, city, form, result, cities) -> HttpResponse:  # type: ignore[no-untyped-def]
     specialists = [specialist(hit) for hit in result.hits]
     context = {
@@ -313,6 +321,7 @@ def _place_page(request, code, city, form, result, cities) -> HttpResponse:  # t
         "place": display.location(city, code) if city else state_name(code),
         "form": form,
         "result": result,
+        "relaxation_links": _relaxation_links(result),
         "specialists": specialists,
         "pages": _page_links(request, result),
         "narrowed": _narrowed(request),

@@ -187,6 +187,22 @@ def test_lists_issue_pages_and_unknown_slugs(client) -> None:
     assert client.get("/approaches/relational-therapy/zz/").status_code == 404
 
 
+def test_a_way_to_find_more_specialists_is_a_link_to_that_search(client) -> None:
+    """ "You could try: ... (2)" was plain text on approach pages: now each leads there."""
+    make_profile(name="Near Tacoma", approaches=[(RELATIONAL, "a")], telehealth=False)
+    make_profile(name="Full Up", approaches=[(RELATIONAL, "c")], accepting_new_clients=False)
+    publish_all()
+    url = reverse("directory:approach", args=[RELATIONAL])
+    page = unescape(client.get(url + "?location=98402").content.decode())
+    links = re.findall(r'<li><a href="(/therapists/\?[^"]+)">([^<]+)</a></li>', page)
+    assert links, "no relaxation link"
+    target, label = next((u, t) for u, t in links if "accepting" in u)
+    assert label == "including those not taking new clients (2)"
+    assert target == f"/therapists/?location=98402&approaches={RELATIONAL}&accepting=any"
+    found = client.get(target).content.decode()
+    assert "Full Up" in found and "Near Tacoma" in found
+
+
 def test_titles_say_what_the_therapists_do_with_an_approach_or_an_issue(client) -> None:
     """An approach is practiced; an issue is helped with (issue pages said "practise it")."""
     make_profile(name="Anx Ious", terms=[(Kind.ISSUE, "anxiety", "Anxiety")])
