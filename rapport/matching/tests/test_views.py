@@ -186,6 +186,21 @@ def test_it_says_when_availability_was_confirmed_in_words_not_iso(client, direct
     assert confirmed.isoformat() not in page
 
 
+def test_an_empty_list_offers_one_way_to_change_the_answers_and_nothing_to_keep(client, directory):
+    """The empty results page offered "Keep these results" and "Change your answers" twice."""
+    answer_everything(client)
+    place = {"location": "Boston, MA", "mode": "in_person", "radius": "5", "action": "next"}
+    step(client, 3, place)
+    page = html(client.get("/match/results/"))
+    assert "No therapists fit everything you said you must have." in page
+    assert page.count("Change your answers") == 1
+    assert "Keep these results" not in page
+    # A list with matches still offers both, once each.
+    step(client, 3, {"location": "98402", "mode": "both", "radius": "25", "action": "next"})
+    page = html(client.get("/match/results/"))
+    assert page.count("Change your answers") == 1 and "Keep these results" in page
+
+
 def test_it_shows_the_review_with_every_answer(client, directory):
     responses = answer_everything(client)
     review = next(r for r in responses if r.status_code == 200 and "Check your answers" in html(r))
