@@ -85,3 +85,25 @@ def test_the_approach_list_filters_as_you_type(
     page.fill("#topic-filter", "relational")
     assert page.is_visible("text=Relational Therapy")
     assert not page.is_visible("text=Gottman Method")
+
+
+def test_the_narrowing_form_uses_the_sites_controls(
+    specialists: None, live_server: Any, browser: Browser, request: pytest.FixtureRequest
+) -> None:
+    """Its radios and checkbox were the browser's default blue at 20px; the search filters'
+    are the brand colour at 24px (WCAG 2.5.8's target size)."""
+    page = open_page(browser, request, PHONE)
+    page.goto(live_server.url + "/therapists/?location=98402")
+    site = page.locator("#filters input[type=checkbox]").first.evaluate(
+        "e => getComputedStyle(e).accentColor"
+    )
+    for path in ("/approaches/relational-therapy/", "/therapists/wa/tacoma/"):
+        page.goto(live_server.url + path)
+        for control in page.locator(
+            ".topic-form input[type=radio], .topic-form input[type=checkbox]"
+        ).all():
+            style = control.evaluate(
+                "e => [getComputedStyle(e).accentColor, e.getBoundingClientRect().width]"
+            )
+            assert style[0] == site and style[0] != "auto", (path, style)
+            assert style[1] >= 24, (path, style)
