@@ -13,8 +13,6 @@ seed gives the same choices on SQLite and PostgreSQL:
 from __future__ import annotations
 
 import csv
-import re
-from collections import Counter
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -24,7 +22,6 @@ from rapport.directory import index as ix
 from rapport.directory import search as s
 from rapport.directory.demo import CITIES_CSV
 from rapport.directory.facets import TERM_FIELDS
-from rapport.directory.models import TherapistProfile
 from rapport.directory.search.distance import within_radius
 from rapport.directory.search.text import STOPWORDS
 
@@ -137,20 +134,10 @@ def choose_values(segment: ix.Segment) -> dict[str, str]:
     return values
 
 
-_WORD = re.compile(r"[^\W_]+")
-
-
 def choose_text_terms(segment: ix.Segment, *, verbose: bool = True) -> dict[str, str]:
     """Words at target document frequencies, from the first statements by id."""
     vocab = s.term_dictionary(ix.get_index())
-    statements = (
-        TherapistProfile.objects.published().order_by("id").values_list("statement", flat=True)
-    )[:TEXT_SAMPLE]
-    df: Counter[str] = Counter()
-    docs = 0
-    for statement in statements:
-        docs += 1
-        df.update(set(_WORD.findall(fulltext.fold(statement or ""))))
+    df, docs = s.statement_word_counts(TEXT_SAMPLE)
     if not docs:
         return {}
 

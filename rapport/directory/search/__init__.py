@@ -61,7 +61,7 @@ from .ranking import (
     rotation_keys,
     top_order,
 )
-from .text import TermDictionary, fold_words, term_dictionary
+from .text import TermDictionary, fold_words, statement_word_counts, term_dictionary
 
 __all__ = [
     # The query and its answer (query.py)
@@ -71,7 +71,7 @@ __all__ = [
     # Places (places.py)
     "Location", "LocationResult", "resolve_location",
     # Words (text.py)
-    "TermDictionary", "term_dictionary", "fold_words",
+    "TermDictionary", "term_dictionary", "fold_words", "statement_word_counts",
     # Running a search (engine.py, counts.py)
     "search", "count", "candidates", "filter_and_count", "term_counts", "SegmentCandidates",
     # The ranking rule and what matching shares of it (ranking.py, bitmaps.py)

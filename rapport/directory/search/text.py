@@ -27,7 +27,7 @@ __all__ = [
     "SPELLING_MIN_LENGTH", "SPELLING_SAMPLE", "STOPWORDS", "TEXT_CACHE_BYTES", "TEXT_KINDS",
     "TEXT_WITHIN_BELOW", "Correction", "SpellingVocabulary", "TermDictionary", "TextHits",
     "TextScores", "correct_text", "finds_nothing", "fold_words", "match_text",
-    "spelling_vocabulary", "term_dictionary",
+    "spelling_vocabulary", "statement_word_counts", "term_dictionary",
 ]  # fmt: skip
 
 _WORD = re.compile(r"[\w'+&-]+", re.UNICODE)
@@ -331,17 +331,24 @@ def one_edit_apart(a: str, b: str) -> bool:
     return short[i:] == long[i + 1 :]
 
 
-def common_words() -> list[str]:
-    """The statements' common words, commonest first: those in SPELLING_MIN_SHARE of the
-    first SPELLING_SAMPLE published statements by id, as the full-text engine splits words."""
+def statement_word_counts(limit: int) -> tuple[Counter[str], int]:
+    """In how many of the first `limit` published statements (by id) each word stands, as the
+    full-text engine splits words; and how many statements were read."""
     statements = (
         TherapistProfile.objects.published().order_by("id").values_list("statement", flat=True)
-    )[:SPELLING_SAMPLE]
+    )[:limit]
     counts: Counter[str] = Counter()
     read = 0
     for statement in statements:
         read += 1
         counts.update(set(_ENGINE_WORD.findall(fold(statement or ""))))
+    return counts, read
+
+
+def common_words() -> list[str]:
+    """The statements' common words, commonest first: those in SPELLING_MIN_SHARE of the
+    first SPELLING_SAMPLE published statements by id."""
+    counts, read = statement_word_counts(SPELLING_SAMPLE)
     least = max(2, math.ceil(SPELLING_MIN_SHARE * read))
     common = [w for w, n in counts.items() if n >= least]
     common.sort(key=lambda w: (-counts[w], w))

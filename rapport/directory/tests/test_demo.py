@@ -133,6 +133,16 @@ FINGERPRINTS = {
 }
 
 
+def first_office_point(offices: list[dict[str, Any]]) -> tuple[float, float]:
+    """Where a document's first office is: its coordinates, else its ZIP's or city's."""
+    o = offices[0]
+    if "lat" in o:
+        return o["lat"], o["lon"]
+    place = geo.lookup_zip(o.get("zip")) or geo.lookup_city(o.get("city"), o.get("state"))
+    assert place is not None
+    return place.lat, place.lon
+
+
 def fingerprint(documents: tuple[dict[str, Any], ...]) -> str:
     # Key order and non-ASCII text are part of the data, as the export writes it.
     text = "\n".join(json.dumps(d, ensure_ascii=False) for d in documents)
@@ -268,13 +278,7 @@ def test_it_concentrates_profiles_in_big_metros_like_the_real_workforce() -> Non
         offices = d.get("offices")
         if not offices:
             continue
-        o = offices[0]
-        if "lat" in o:
-            lat, lon = o["lat"], o["lon"]
-        else:
-            place = geo.lookup_zip(o.get("zip")) or geo.lookup_city(o.get("city"), o.get("state"))
-            assert place is not None
-            lat, lon = place.lat, place.lon
+        lat, lon = first_office_point(offices)
         if geo.haversine_miles(nyc.lat, nyc.lon, lat, lon) <= 25 / 1.609344:
             near += 1
     assert 0.04 <= near / len(batch) <= 0.10
@@ -555,13 +559,7 @@ def metro_counts() -> dict[str, Counter[str]]:
     for d in docs(20000):
         if not d.get("offices"):
             continue
-        o = d["offices"][0]
-        if "lat" in o:
-            lat, lon = o["lat"], o["lon"]
-        else:
-            place = geo.lookup_zip(o.get("zip")) or geo.lookup_city(o.get("city"), o.get("state"))
-            assert place is not None
-            lat, lon = place.lat, place.lon
+        lat, lon = first_office_point(d["offices"])
         issues = set(d["issues"])
         kinds = {
             "eating disorders": bool(issues & EATING),
