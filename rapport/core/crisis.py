@@ -46,6 +46,7 @@ class Resource:
     summary: str
     notes: tuple[str, ...]
     actions: tuple[Action, ...]
+    source: str = ""  # where the numbers were checked (https), for the quarterly re-check
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +85,16 @@ def parse(data: dict) -> CrisisConfig:
             actions.append(Action(kind=action["kind"], label=action["label"], href=action["href"]))
         if not actions:
             raise CrisisConfigError(f"{where} needs at least one action")
+        source = raw.get("source", "")
+        if source and not (isinstance(source, str) and source.startswith("https://")):
+            raise CrisisConfigError(f"{where}.source must be an https: URL")
         resource = Resource(
             slug=raw["slug"],
             name=raw["name"],
             summary=raw["summary"],
             notes=tuple(raw.get("notes", [])),
             actions=tuple(actions),
+            source=source,
         )
         texts = [resource.name, resource.summary, *resource.notes, *(a.label for a in actions)]
         if any(_RETIRED.search(text) for text in texts):

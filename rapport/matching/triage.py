@@ -514,6 +514,11 @@ class Triage:
     def first(self) -> list[FirstStep]:
         return [_first_step(level, self) for level in self.specific]
 
+    @property
+    def first_slugs(self) -> frozenset[str]:
+        """Resources already offered first, so the general list below need not repeat them."""
+        return frozenset(r.slug for step in self.first for r in step.resources)
+
 
 def triage(
     text: str | None, issues: Iterable[str] = (), *, who: str = ""

@@ -7,9 +7,12 @@ back and forward buttons work and no answer reaches a URL. With htmx, a step
 swaps only the step region and the address follows the step number.
 
 Crisis language in the free text (or choosing "Suicidal thoughts" or
-"Self-harm") brings the crisis resources to the top of the next screen. It
-is worked out from the session's text each time that screen is drawn; no
-flag is stored, logged or passed on, and nothing is blocked.
+"Self-harm") brings the crisis resources to the top of the next screen, with
+what fits the level of urgency first (triage.py: 988 and 911 for a plan, an
+urgent evaluation for voices commanding harm, the domestic violence hotline
+and a quick exit for violence at home, a medical check). It is worked out
+from the session's text and answers each time that screen is drawn; no flag
+is stored, logged or passed on, and nothing is blocked.
 """
 
 from __future__ import annotations
@@ -29,12 +32,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from rapport.core import crisis as crisis_config
 from rapport.core import display, geo
-from rapport.core.crisis_language import mentions_crisis
 from rapport.directory.search import LocationResult, SearchQuery, resolve_location
 from rapport.matching import forms as mf
 from rapport.matching.models import SavedMatch, saved_match_create
 from rapport.matching.phrases import issues_in_text
 from rapport.matching.scoring import Answers, Match, MatchResult, rank
+from rapport.matching.triage import Triage, triage
 from rapport.matching.session import (
     STEPS,
     answers_from_json,
@@ -51,9 +54,7 @@ from rapport.taxonomy.models import Kind
 
 # The crisis resources shown on the screen after worrying words, in this order.
 CRISIS_NOW = ("988", "911", "crisis-text-line")
-# Issues whose choice alone brings those resources to the next screen, as crisis
-# language in the free text does.
-CRISIS_ISSUES = frozenset({"suicidal-thoughts", "self-harm"})
+# (Which words and answers bring them, and what each level shows first: triage.py.)
 PREFERENCE_TAXONOMY = {
     "identity": Kind.IDENTITY,
     "community": Kind.COMMUNITY,
@@ -99,10 +100,13 @@ def _step_url(number: int) -> str:
     return reverse("matching:step", args=[number])
 
 
-def _crisis_now(data: dict[str, Any]) -> bool:
-    """Worked out at render time from the session's own text; never stored (domain.md 3.3)."""
-    issues = set(data["answers"].get("issues", []))
-    return mentions_crisis(data.get("free_text", "")) or bool(issues & CRISIS_ISSUES)
+def _crisis_now(data: dict[str, Any]) -> Triage:
+    """How urgent the words and answers sound (triage.py): false when not at all.
+
+    Worked out at render time from the session's own text and answers; never
+    stored, logged or put in a URL (domain.md 3.3)."""
+    answers = data["answers"]
+    return triage(data.get("free_text", ""), answers.get("issues", []), who=answers.get("who", ""))
 
 
 def _crisis_resources() -> list[crisis_config.Resource]:

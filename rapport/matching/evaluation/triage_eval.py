@@ -96,6 +96,10 @@ class TriageReport:
     general_false_alarms: list[str]
     controls: int
     specific_false_alarms: list[str]
+    name: str = "triage_phrases.toml"
+    gated: bool = True
+    # Imminent phrases that reached no level at all: no 988 or 911 on the screen but the header's.
+    imminent_without_help: list[str] = field(default_factory=list)
 
     @property
     def imminent_recall(self) -> float:
@@ -106,18 +110,24 @@ class TriageReport:
         return not self.levels[Level.IMMINENT].missed
 
     def as_text(self, *, examples: int = 5) -> str:
-        lines = ["", "Triage levels (rapport/matching/evaluation/triage_phrases.toml)"]
+        title = "Triage levels" if self.gated else "Triage levels, held-out set (reported, not gated)"
+        lines = ["", f"{title} (rapport/matching/evaluation/{self.name})"]
         for level in SPECIFIC:
             f = self.levels[level]
-            gate = "  [PASS]" if level is Level.IMMINENT and not f.missed else ""
-            if level is Level.IMMINENT and f.missed:
-                gate = "  [FAIL: must be 100%]"
+            gate = ""
+            if level is Level.IMMINENT and self.gated:
+                gate = "  [FAIL: must be 100%]" if f.missed else "  [PASS]"
             lines.append(
                 f"  {level.key:<9} recall {f.found}/{f.phrases} ({f.recall:.1%}){gate}"
                 f" · precision {f.right}/{f.flagged} ({f.precision:.1%})"
             )
             lines += [f"      missed: {text}" for text in f.missed[:examples]]
             lines += [f"      flagged wrongly: {text}" for text in f.wrong[:examples]]
+            if level is Level.IMMINENT and f.missed:
+                lines.append(
+                    f"      missed with no help shown at all: {len(self.imminent_without_help)}"
+                    f"/{f.phrases}"
+                )
         g = self.levels[Level.GENERAL]
         lines.append(
             f"  general   recall {g.found}/{g.phrases} ({g.recall:.1%}) · false alarms on "
@@ -132,14 +142,19 @@ class TriageReport:
         return "\n".join(lines) + "\n"
 
 
-def evaluate_triage(phrases: list[Phrase] | None = None) -> TriageReport:
+def evaluate_triage(
+    phrases: list[Phrase] | None = None, *, name: str = "", gated: bool = True
+) -> TriageReport:
     phrases = load_phrases() if phrases is None else phrases
     figures = {level: LevelFigures(level) for level in (*SPECIFIC, Level.GENERAL)}
     general_false_alarms: list[str] = []
     specific_false_alarms: list[str] = []
+    imminent_without_help: list[str] = []
     controls = 0
     for phrase in phrases:
         found = set(triage(phrase.text).levels)
+        if phrase.section is Level.IMMINENT and not found:
+            imminent_without_help.append(phrase.text)
         if phrase.section is Level.NONE:
             controls += 1
             if Level.GENERAL in found:
@@ -160,4 +175,20 @@ def evaluate_triage(phrases: list[Phrase] | None = None) -> TriageReport:
                     f.right += 1
                 else:
                     f.wrong.append(phrase.text)
-    return TriageReport(figures, general_false_alarms, controls, specific_false_alarms)
+    return TriageReport(
+        figures,
+        general_false_alarms,
+        controls,
+        specific_false_alarms,
+        name=name or PHRASES.name,
+        gated=gated,
+        imminent_without_help=imminent_without_help,
+    )
+
+
+HOLDOUT = PHRASES.with_name("triage_holdout.toml")
+
+
+def evaluate_holdout() -> TriageReport:
+    """The held-out set (triage_holdout.toml): reported, never gated, never tuned on."""
+    return evaluate_triage(load_phrases(HOLDOUT), name=HOLDOUT.name, gated=False)

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from rapport.matching.evaluation.evaluate import VignetteError, evaluate, load_vignettes
+from rapport.matching.evaluation.triage_eval import evaluate_holdout, evaluate_triage
 
 
 class Command(BaseCommand):
@@ -53,6 +54,11 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         report = evaluate(vignettes, today=today, recount=bool(options["recount"]))
         self.stdout.write(report.as_text(), ending="")
+        # Triage levels (matching/triage.py) on their phrase fixture; no database needed.
+        triage = evaluate_triage()
+        self.stdout.write(triage.as_text() + evaluate_holdout().as_text(), ending="")
+        if not triage.ok:
+            raise CommandError("triage evaluation failed: an imminent-risk phrase was missed")
         if not report.ok:
             raise CommandError(
                 "matching evaluation failed: "
