@@ -85,16 +85,13 @@ def parse(data: dict) -> CrisisConfig:
             actions.append(Action(kind=action["kind"], label=action["label"], href=action["href"]))
         if not actions:
             raise CrisisConfigError(f"{where} needs at least one action")
-        source = raw.get("source", "")
-        if source and not (isinstance(source, str) and source.startswith("https://")):
-            raise CrisisConfigError(f"{where}.source must be an https: URL")
         resource = Resource(
             slug=raw["slug"],
             name=raw["name"],
             summary=raw["summary"],
             notes=tuple(raw.get("notes", [])),
             actions=tuple(actions),
-            source=source,
+            source=_source(raw, where),
         )
         texts = [resource.name, resource.summary, *resource.notes, *(a.label for a in actions)]
         if any(_RETIRED.search(text) for text in texts):
@@ -108,6 +105,13 @@ def parse(data: dict) -> CrisisConfig:
         region=str(data.get("region", "US")),
         resources=tuple(resources),
     )
+
+
+def _source(raw: dict, where: str) -> str:
+    source = raw.get("source", "")
+    if source and not (isinstance(source, str) and source.startswith("https://")):
+        raise CrisisConfigError(f"{where}.source must be an https: URL")
+    return source
 
 
 @cache

@@ -97,7 +97,7 @@ _SELF_HARM = _rx(
     rf"(shoot|shooting|shot|stab|stabbing|cut|cutting|burn|burning|hurt|hurting|harm|harming|drown|drowning|poison|poisoning|starve|starving) ?{_ME}",
     r"slit\w*", r"cut (my )?(wrists?|throat|arms?|deep|deeper)", r"(cut|cutting) (too )?deep\w*", r"until it'?s over",
     r"overdos\w*", r"\bod\b", r"jump(ing)? (off|from|in front)", r"in front of (a|the) (train|truck|bus|car)",
-    r"walk(ing)? into traffic", r"(drive|driving|crash|crashing) (my car )?(off|into)", r"(use|using) (it|them|the \w+|a \w+) on {_ME}".format(_ME=_ME),
+    r"walk(ing)? into traffic", r"(drive|driving|crash|crashing) (my car )?(off|into)", rf"(use|using) (it|them|the \w+|a \w+) on {_ME}",
     r"self[- ]?harm\w*", r"goodbyes?", r"good bye", r"bye forever", r"last (goodbye|message|text|post)",
     r"(better|easier) off (dead|without me)", r"no reason to (live|go on)", r"can'?t go on", r"tired of (living|life|being alive)",
     r"no (point|reason) (in )?(living|going on)", r"end (the|my) pain (for good|forever)", r"i'?m done(?=[.!])",
@@ -161,7 +161,9 @@ _MODAL = _rx(
     r"going to", r"gonna", r"goin to", r"gona", r"imma", r"i'?ll", r"i will", r"\bill", r"about to", r"bout to", r"decided to",
     r"ready to", r"plan to", r"planning to", r"intend to", r"want to do it", r"will", r"me voy a", r"voy a",
 )  # fmt: skip
-_NOT_INTENT = re.compile(r"(not|never|n'?t|afraid|scared|worried|fear|fears|terrified|worry|worries|what if)\W+(\w+\W+){0,2}$")
+_NOT_INTENT = re.compile(
+    r"(not|never|n'?t|afraid|scared|worried|fear|fears|terrified|worry|worries|what if)\W+(\w+\W+){0,2}$"
+)
 _INTENT = _rx(
     r"(going to|gonna|imma|i'?ll|i will|about to|ready to) (take|inject|swallow|drink|use) (all|every|the whole|my whole|them all)",
     r"(going to|gonna|i'?ll|i will) (use|do) (it|them) (tonight|today|tomorrow|soon|now)",
@@ -197,15 +199,27 @@ _QUANTITY = re.compile(
     + _MEDS
     + r"\b"
 )
-_PAST = _rx(r"years ago", r"(months|years) back", r"in recovery", r"used to", r"when i was (a |in )?\w+", r"back then", r"in (high school|college)")
-_NEGATED_PLAN = re.compile(r"\b((don'?t|do not|dont|never) (have|had|made) (a|any) plan|no plan|without a plan)\b")
+_PAST = _rx(
+    r"years ago",
+    r"(months|years) back",
+    r"in recovery",
+    r"used to",
+    r"when i was (a |in )?\w+",
+    r"back then",
+    r"in (high school|college)",
+)
+_NEGATED_PLAN = re.compile(
+    r"\b((don'?t|do not|dont|never) (have|had|made) (a|any) plan|no plan|without a plan)\b"
+)
 
 
 # Getting a weapon or a rope, in a form about therapy, is worth 988 and 911 first.
 _ACQUIRE = _rx(
     r"(bought|buying|buy|got|getting|grabbing|grab|loaded|loading|picked up|picking up) (a|my|the|his|her|\w+'?s) (\w+'?s )?(gun|shotgun|pistol|rifle|handgun|rope|noose)(?! (safe|lock|case|cabinet|license|permit))"
 )
-_HUNTING = re.compile(r"\b(?<!not )(for|go|going|went|to) (hunting|the range|the shooting range|skeet|target practice)\b")
+_HUNTING = re.compile(
+    r"\b(?<!not )(for|go|going|went|to) (hunting|the range|the shooting range|skeet|target practice)\b"
+)
 
 
 def _intends(t: str) -> bool:
@@ -261,7 +275,10 @@ _HARM_WORD = _rx(
     r"punch\w*", r"hit\w*", r"beat\w*", r"get rid of (her|him|them|my|the|it)", r"choke\w*", r"strangle\w*", r"smother\w*", r"bad things", r"something bad", r"sacrific\w*",
     r"matar\w*", r"mate", r"mates", r"muera", r"morir\w*", r"dano", r"lastim\w*", r"cortar\w*", r"corte", r"tire", r"herir", r"castig\w*", r"tirarme",
 )  # fmt: skip
-_VOICE_NOT = _rx(r"voice (lessons?|teacher|coach|actor|acting|over|memo|message|note|notes|recording|mail)", r"voicemail")
+_VOICE_NOT = _rx(
+    r"voice (lessons?|teacher|coach|actor|acting|over|memo|message|note|notes|recording|mail)",
+    r"voicemail",
+)
 
 
 def _commands(t: str, psychosis_issue: bool) -> bool:
@@ -342,7 +359,9 @@ _HISTORY = _rx(
     r"cuando (era|yo era) (nina|nino|chica|chico|joven)", r"ya (estoy|me siento) a salvo", r"(lo|la) deje", r"survivor",
 )  # fmt: skip
 # "he has never hurt me": not violence.
-_NEVER = re.compile(r"\b(never|hasn'?t|has not|didn'?t|did not|doesn'?t|does not|would never|wouldn'?t) (ever )?(hit|hurt|hits|hurts|touched|laid a hand on)( me)?\b")
+_NEVER = re.compile(
+    r"\b(never|hasn'?t|has not|didn'?t|did not|doesn'?t|does not|would never|wouldn'?t) (ever )?(hit|hurt|hits|hurts|touched|laid a hand on)( me)?\b"
+)
 
 
 def _violence(t: str, violence_issue: bool) -> bool:
@@ -394,9 +413,7 @@ _STARVING = _rx(
     r"(haven'?t|have not|havent|hasn'?t|has not|hasnt|not|didn'?t) (been )?(eaten|eating|had (any )?food|eat(en)? anything) (anything |much )?(in|for) (\d+|two|three|four|five|six|seven|several|many|days|a week|weeks|over a)",
     r"\d+ days without (food|eating)", r"(\d+|varios|muchos) dias sin comer", r"no (he )?comido (en|por) (\d+|varios|dias|una semana)",
 )  # fmt: skip
-_BENZO = (
-    r"(benzo\w*|xanax|klonopin|valium|ativan|alprazolam|clonazepam|lorazepam|diazepam|librium|chlordiazepoxide|bars|xannies|zannies)"
-)
+_BENZO = r"(benzo\w*|xanax|klonopin|valium|ativan|alprazolam|clonazepam|lorazepam|diazepam|librium|chlordiazepoxide|bars|xannies|zannies)"
 _SUBSTANCE = _rx(
     r"alcohol\w*", r"drink\w*", r"drank", r"drunk", r"booze", r"beers?", r"vodka", r"wine", r"liquor", r"whiske?y", r"tequila", r"rum",
     r"a fifth", r"fifths", r"handle of", r"sober\w*", r"detox\w*", _BENZO, r"downers",
@@ -460,8 +477,32 @@ _GENERAL = _rx(
 # --- Spanish ---------------------------------------------------------------------------------------
 
 _SPANISH = _rx(
-    r"quiero", r"tengo", r"estoy", r"mi", r"me", r"que", r"no puedo", r"esposo", r"marido", r"casa", r"pastillas", r"voces", r"noche",
-    r"vida", r"morir", r"matarme", r"miedo", r"comer", r"beber", r"ayuda", r"porque", r"pero", r"todo", r"nada", r"hijos?", r"dios",
+    r"quiero",
+    r"tengo",
+    r"estoy",
+    r"mi",
+    r"me",
+    r"que",
+    r"no puedo",
+    r"esposo",
+    r"marido",
+    r"casa",
+    r"pastillas",
+    r"voces",
+    r"noche",
+    r"vida",
+    r"morir",
+    r"matarme",
+    r"miedo",
+    r"comer",
+    r"beber",
+    r"ayuda",
+    r"porque",
+    r"pero",
+    r"todo",
+    r"nada",
+    r"hijos?",
+    r"dios",
 )
 
 
@@ -520,9 +561,7 @@ class Triage:
         return frozenset(r.slug for step in self.first for r in step.resources)
 
 
-def triage(
-    text: str | None, issues: Iterable[str] = (), *, who: str = ""
-) -> Triage:
+def triage(text: str | None, issues: Iterable[str] = (), *, who: str = "") -> Triage:
     """The levels of urgency in `text` and the questionnaire's `issues` (see module docstring)."""
     chosen = set(issues)
     t = _fold(text or "")
@@ -569,7 +608,7 @@ def _first_step(level: Level, result: Triage) -> FirstStep:
             level,
             _("Voices telling you to hurt yourself or someone else need care today."),
             (
-                _("This needs an urgent evaluation by a doctor or psychiatrist, today rather than at a first therapy appointment. Call or text 988 and tell them what the voices say: they can help you get seen quickly, and in many areas send a mobile crisis team."),
+                _("This needs an urgent evaluation by a doctor or psychiatrist, today rather than at a first therapy appointment. Call or text 988 and tell them what the voices say: they can help you get seen quickly, and in some areas can send a mobile crisis team."),
                 _("If you feel you might act on them, call 911 or go to the nearest emergency room. If you already have a psychiatrist or care team, call them today too."),
             ),
             _resources("988", "911"),

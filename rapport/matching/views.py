@@ -37,7 +37,6 @@ from rapport.matching import forms as mf
 from rapport.matching.models import SavedMatch, saved_match_create
 from rapport.matching.phrases import issues_in_text
 from rapport.matching.scoring import Answers, Match, MatchResult, rank
-from rapport.matching.triage import Triage, triage
 from rapport.matching.session import (
     STEPS,
     answers_from_json,
@@ -50,6 +49,7 @@ from rapport.matching.session import (
     save_state,
     state_answers,
 )
+from rapport.matching.triage import Triage, triage
 from rapport.taxonomy.models import Kind
 
 # The crisis resources shown on the screen after worrying words, in this order.

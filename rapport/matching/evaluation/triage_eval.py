@@ -110,7 +110,9 @@ class TriageReport:
         return not self.levels[Level.IMMINENT].missed
 
     def as_text(self, *, examples: int = 5) -> str:
-        title = "Triage levels" if self.gated else "Triage levels, held-out set (reported, not gated)"
+        title = (
+            "Triage levels" if self.gated else "Triage levels, held-out set (reported, not gated)"
+        )
         lines = ["", f"{title} (rapport/matching/evaluation/{self.name})"]
         for level in SPECIFIC:
             f = self.levels[level]

@@ -94,7 +94,10 @@ def test_violence_that_is_over_is_not_violence_at_home_now():
 
 
 def test_negated_or_feared_intent_is_not_imminent_but_still_brings_help():
-    for text in ("I'm not going to kill myself but I think about it", "I'm afraid I'll hurt myself"):
+    for text in (
+        "I'm not going to kill myself but I think about it",
+        "I'm afraid I'll hurt myself",
+    ):
         result = triage(text)
         assert result.level is Level.GENERAL, text
 
@@ -114,7 +117,9 @@ def test_answers_count_with_the_words():
 
 
 def test_levels_come_most_urgent_first_with_their_resources():
-    result = triage("the voices tell me to kill myself and I have the pills ready tonight, he hits me")
+    result = triage(
+        "the voices tell me to kill myself and I have the pills ready tonight, he hits me"
+    )
     assert result.levels[:3] == (Level.IMMINENT, Level.COMMANDS, Level.VIOLENCE)
     first = {step.level: [r.slug for r in step.resources] for step in result.first}
     assert first[Level.IMMINENT] == ["988", "911"]
@@ -206,7 +211,7 @@ def test_the_right_help_comes_first_and_the_list_still_shows(client, directory, 
         assert 'href="tel:988"' in section and 'href="tel:911"' in section
     assert 'value="next"' in words  # never blocked
     assert "Ana Alvarez" in results  # the therapists are still listed
-    assert ('data-quick-exit' in results) is (level == "violence")
+    assert ("data-quick-exit" in results) is (level == "violence")
     # Nothing about the level is stored: only the text itself, in the session.
     state = client.session[SESSION_KEY]
     assert set(state) >= {"free_text"} and not any(
@@ -265,7 +270,10 @@ def test_the_words_never_reach_a_url_or_a_log(client, directory, caplog, monkeyp
 def test_htmx_draws_the_triage_in_the_step(client, directory):  # noqa: F811
     start(client)
     response = step(
-        client, 2, {"text": "the voices tell me to kill myself", "action": "next"}, HTTP_HX_REQUEST="true"
+        client,
+        2,
+        {"text": "the voices tell me to kill myself", "action": "next"},
+        HTTP_HX_REQUEST="true",
     )
     page = html(response)
     assert response["HX-Push-Url"] == "/match/step/2/words/"
