@@ -266,3 +266,85 @@ def test_the_questions_fit_a_320px_screen(
             .map(e => e.textContent.trim())"""
     )
     assert not small, small
+
+
+@pytest.mark.parametrize(
+    ("text", "heading", "first", "private"),
+    [
+        (
+            "I have a plan to end my life this weekend and the pills are ready",
+            "Please reach out for help right now.",
+            "tel:988",
+            ("plan", "pills", "weekend"),
+        ),
+        (
+            "Mi esposo me pega y tengo miedo de volver a casa",
+            "If you're not safe at home, help is there now.",
+            "tel:+18007997233",
+            ("esposo", "pega", "miedo", "casa"),
+        ),
+    ],
+    ids=["english-imminent", "spanish-violence"],
+)
+def test_triage_puts_the_right_help_first_on_a_phone(
+    live_server: Any,
+    browser: Browser,
+    request: pytest.FixtureRequest,
+    directory: None,
+    text: str,
+    heading: str,
+    first: str,
+    private: tuple[str, ...],
+) -> None:
+    context = browser.new_context(viewport=PHONE, locale="en-US", timezone_id="UTC")
+    request.addfinalizer(context.close)
+    # The quick exit's neutral page, served here: the test machine has no internet.
+    context.route("https://weather.com/**", lambda route: route.fulfill(body="Weather"))
+    page = context.new_page()
+    base = live_server.url
+    journey = Journey(page, base, "triage", js=True)
+    page.goto(f"{base}/match/")
+    page.get_by_role("button", name="Start").click()
+    page.evaluate("() => (window.__samePage = true)")
+    page.get_by_label("Me", exact=True).check()
+    journey.next_step("Step 2 of 8")
+    page.get_by_label("In your own words (optional)").fill(text)
+    journey.next_step("Step 2 of 8")
+
+    crisis = page.locator("#crisis-now-heading")
+    expect(crisis).to_have_text(heading)
+    expect(crisis).to_be_focused()
+    help_first = page.locator(".crisis-now a[href^='tel:'], .crisis-now a[href^='sms:']").first
+    expect(help_first).to_have_attribute("href", first)
+    expect(help_first).to_be_in_viewport()
+    box = help_first.bounding_box()
+    assert box is not None and box["height"] >= 24 and box["width"] >= 24
+    spanish = page.locator(".triage-es[lang=es]")
+    if "esposo" in text:
+        expect(spanish.first).to_be_visible()
+        exit_link = page.get_by_role("link", name=re.compile("Leave this site"))
+        expect(exit_link).to_be_in_viewport()
+        expect(page.get_by_text("Staying safe online")).to_be_visible()
+    else:
+        expect(spanish).to_have_count(0)
+        expect(page.locator("a[data-quick-exit]")).to_have_count(0)
+    journey.check("words")
+    expect(page.get_by_role("button", name="Continue", exact=True)).to_be_enabled()
+
+    journey.next_step("Step 3 of 8")
+    page.get_by_label("ZIP code, city or state").fill("98402")
+    journey.next_step("Step 4 of 8")
+    page.goto(f"{base}/match/results/")
+    expect(page.locator("#crisis-now-heading")).to_have_text(heading)
+    expect(page.get_by_text("Ana Alvarez, ")).to_be_visible()  # never blocked
+    journey.check("results")
+    for word in private:
+        assert word not in page.url.lower()
+    assert not journey.errors, journey.errors
+
+    if "esposo" in text:
+        # With JavaScript the exit replaces this page in the history: Back does not return.
+        page.get_by_role("link", name=re.compile("Leave this site")).click()
+        expect(page).to_have_url("https://weather.com/")
+        page.go_back()
+        assert "/match/results/" not in page.url

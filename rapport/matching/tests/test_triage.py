@@ -5,11 +5,13 @@ Run with -s to print the fixture's and the held-out set's figures.
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 import tomllib
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from rapport.core import crisis as crisis_config
@@ -278,3 +280,21 @@ def test_htmx_draws_the_triage_in_the_step(client, directory):  # noqa: F811
     page = html(response)
     assert response["HX-Push-Url"] == "/match/step/2/words/"
     assert 'class="triage-step triage-commands"' in page and "data-focus-first" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("own_index")
+def test_the_evaluation_command_prints_the_triage_figures(tmp_path):
+    from rapport.directory import index as ix
+    from rapport.matching.tests.test_evaluation import VIGNETTES_FILE, _profile
+
+    _profile()
+    ix.index_touch(None)
+    path = tmp_path / "v.toml"
+    path.write_text(VIGNETTES_FILE.replace("{text}", "I want to die"))
+    out = io.StringIO()
+    call_command("evaluate_matching", vignettes=str(path), today="2026-11-29", stdout=out)
+    text = out.getvalue()
+    assert "Triage levels (rapport/matching/evaluation/triage_phrases.toml)" in text
+    assert re.search(r"imminent\s+recall (\d+)/\1 \(100\.0%\)  \[PASS\]", text)
+    assert "held-out set (reported, not gated)" in text
