@@ -38,6 +38,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from rapport.core import crisis as crisis_config
 from rapport.core.crisis_language import mentions_crisis
 from rapport.core.text import fold
@@ -561,7 +563,7 @@ class Triage:
         return frozenset(r.slug for step in self.first for r in step.resources)
 
 
-def triage(text: str | None, issues: Iterable[str] = (), *, who: str = "") -> Triage:
+def triage(text: str | None, issues: Iterable[str] = ()) -> Triage:
     """The levels of urgency in `text` and the questionnaire's `issues` (see module docstring)."""
     chosen = set(issues)
     t = _fold(text or "")
@@ -590,8 +592,6 @@ def _resources(*slugs: str) -> tuple[crisis_config.Resource, ...]:
 
 def _first_step(level: Level, result: Triage) -> FirstStep:
     # Wording follows safe-messaging guidance: plain, no diagnosis, no method detail.
-    from django.utils.translation import gettext as _
-
     if level is Level.IMMINENT:
         return FirstStep(
             level,

@@ -106,7 +106,7 @@ def _crisis_now(data: dict[str, Any]) -> Triage:
     Worked out at render time from the session's own text and answers; never
     stored, logged or put in a URL (domain.md 3.3)."""
     answers = data["answers"]
-    return triage(data.get("free_text", ""), answers.get("issues", []), who=answers.get("who", ""))
+    return triage(data.get("free_text", ""), answers.get("issues", []))
 
 
 def _crisis_resources() -> list[crisis_config.Resource]:

@@ -159,8 +159,6 @@ def test_spanish_words_bring_spanish_guidance():
 
 # --- Through HTTP ------------------------------------------------------------------------------
 
-pytest_http = [pytest.mark.django_db, pytest.mark.usefixtures("own_index")]
-
 
 def _questionnaire(client: Client, text: str, issues=("anxiety",)) -> list:
     """Steps 1 to 3 by plain form posts, then the results; every response on the way."""
