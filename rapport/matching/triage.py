@@ -597,7 +597,7 @@ def _first_step(level: Level, result: Triage) -> FirstStep:
             level,
             _("Please reach out for help right now."),
             (
-                _("What you wrote sounds like you may be in danger now. You don't have to get through this alone: call or text 988 and talk to someone tonight, not after a first therapy appointment."),
+                _("What you wrote sounds like you may be in danger now. You don't have to get through this alone: call or text 988 and talk to someone now, not after a first therapy appointment."),
                 _("If you have already hurt yourself or taken something, or you can't keep yourself or someone else safe, call 911 or go to the nearest emergency room."),
             ),
             _resources("988", "911"),

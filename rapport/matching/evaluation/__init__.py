@@ -4,4 +4,8 @@
 and checks every returned profile against the hard constraints, read back
 from the database with the ORM. `rapport evaluate_matching` prints the report;
 `docs/matching.md` explains the figures.
+
+`triage_eval.py` measures `matching.triage` (levels of urgency in the free
+text) on `triage_phrases.toml`, and reports the frozen held-out set
+`triage_holdout.toml`; the same command prints both.
 """
