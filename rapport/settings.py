@@ -3,7 +3,8 @@
 The defaults are the embedded setup that `make run` uses: SQLite in a data
 directory, local-memory cache, console email. Production
 (`RAPPORT_ENV=production`) refuses to start without SECRET_KEY, ALLOWED_HOSTS
-and DATABASE_URL.
+and DATABASE_URL, with a weak SECRET_KEY, a '*' host or DEBUG on, and turns on
+HTTPS-only cookies, HSTS and the HTTPS redirect (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -52,10 +53,37 @@ def _embedded_secret_key() -> str:
     return key
 
 
+def _production_secret_key() -> str:
+    key = _require("SECRET_KEY")
+    # Django's own deploy check (security.W009) asks for this much: a short or
+    # repetitive key makes sessions, password resets and signed tokens forgeable.
+    if len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure-"):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is too weak for RAPPORT_ENV=production: use at least 50 random "
+            "characters (python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+        )
+    return key
+
+
+def _production_allowed_hosts() -> list[str]:
+    hosts = _env_list("ALLOWED_HOSTS")
+    if not hosts:
+        # Blank, or only commas and spaces: nothing usable was given.
+        raise ImproperlyConfigured("ALLOWED_HOSTS must be set when RAPPORT_ENV=production")
+    if any(host == "*" or " " in host for host in hosts):
+        raise ImproperlyConfigured(
+            "ALLOWED_HOSTS must name this site's hosts when RAPPORT_ENV=production, not '*'"
+        )
+    return hosts
+
+
 if PRODUCTION:
-    SECRET_KEY = _require("SECRET_KEY")
-    ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS") or [_require("ALLOWED_HOSTS")]
+    SECRET_KEY = _production_secret_key()
+    ALLOWED_HOSTS = _production_allowed_hosts()
     _require("DATABASE_URL")
+    if _env_bool("DEBUG", False):
+        # Debug pages show settings, SQL and tracebacks to anyone: never on the public site.
+        raise ImproperlyConfigured("DEBUG must be off when RAPPORT_ENV=production")
 else:
     SECRET_KEY = os.environ.get("SECRET_KEY") or _embedded_secret_key()
     ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
@@ -223,8 +251,26 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
-SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", False)
+if PRODUCTION:
+    # The __Host- prefix makes browsers refuse the cookie unless it is Secure, has no
+    # Domain and covers the whole site, so no subdomain (or plain-HTTP page) can plant
+    # or read it.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+# Production sits behind a TLS-terminating proxy (docs/deploy.md: nginx) that sets
+# X-Forwarded-Proto and strips any value the client sent; only then is trusting
+# the header safe. Plain-HTTP requests are redirected to HTTPS.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# Health probes come from the proxy or the orchestrator over plain HTTP on the host.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# One year, subdomains included: browsers then never try plain HTTP for this site.
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Preloading is hard to undo (browser releases carry the list for months), so it is the
+# operator's decision: SECURE_HSTS_PRELOAD=1 once the domain is submitted to hstspreload.org.
+SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS")
 
 # Logs never carry query strings (they can hold health data); see core/middleware.
