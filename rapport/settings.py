@@ -115,6 +115,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "rapport.core.middleware.privacy_headers",
+    # Above everything that may touch the database (sessions, auth, views): an outage is a 503.
+    "rapport.core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -176,16 +178,29 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The cache only saves work: with Redis away a read is a miss and a write is dropped, so
+# pages are served without it (never a 500). Short timeouts keep an unreachable Redis
+# from holding each request for long.
+REDIS_CACHE_OPTIONS = {
+    "IGNORE_EXCEPTIONS": True,
+    "SOCKET_CONNECT_TIMEOUT": 0.5,
+    "SOCKET_TIMEOUT": 0.5,
+}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "rapport",
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Each ignored error goes to this logger, where a filter keeps one line per outage
+# (rapport.core.logs.OncePerOutage) instead of a traceback per cache call.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "rapport.cache"
 
 # --- Auth -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -273,15 +288,28 @@ SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", False)
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS")
 
-# Logs never carry query strings (they can hold health data); see core/middleware.
+# Logs never carry query strings (they can hold health data) or a saved list's token: see
+# core/logs.py. Production writes one JSON object per line (LOG_FORMAT=json|plain).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if PRODUCTION else "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "rapport.core.logs.JsonFormatter"},
+        "plain": {"()": "rapport.core.logs.PlainFormatter"},
+    },
+    "filters": {"once_per_outage": {"()": "rapport.core.logs.OncePerOutage"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {
-        # Django's request logger prints full paths with query strings on 4xx/5xx.
+        # Django's request logger prints paths on 4xx/5xx: errors only (cleaned by the formatter).
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        "rapport.cache": {
+            "handlers": ["console"],
+            "level": "WARNING",
+            "filters": ["once_per_outage"],
+            "propagate": False,
+        },
     },
 }

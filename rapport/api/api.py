@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pydantic_core
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import URLPattern, URLResolver, path, re_path, reverse
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
 from rapport.core import display
+from rapport.core.middleware import database_unavailable_response, outage
 from rapport.directory import index as ix
 from rapport.directory import search as s
 from rapport.directory.facets import FACET_BY_FIELD, FACETS
@@ -208,6 +210,15 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"error": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def _database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # The database cannot be reached: a 503 with Retry-After, logged once per outage
+    # (core/middleware.py), not a traceback per request.
+    outage.failed(exc)
+    return database_unavailable_response(request)
 
 
 @api.exception_handler(Exception)

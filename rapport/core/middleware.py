@@ -1,10 +1,15 @@
-"""Headers that keep what a person searches for on this site."""
+"""Headers that keep what a person searches for on this site; a database outage as a 503."""
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 
 # Nothing is loaded from anywhere but this site: no fonts, scripts, pixels.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -35,3 +40,102 @@ def privacy_headers(get_response: Callable[[HttpRequest], HttpResponse]):
         return response
 
     return middleware
+
+
+# --- Database outages -----------------------------------------------------------------------------
+
+# How long a client is asked to wait before trying again while the database is away.
+RETRY_AFTER_SECONDS = 30
+outage_logger = logging.getLogger("rapport.outage")
+
+
+class _Outage:
+    """This process's view of a database outage: when it began, how many requests it cost."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.since: float | None = None
+        self.requests = 0
+
+    def failed(self, exc: BaseException) -> None:
+        with self.lock:
+            self.requests += 1
+            if self.since is not None:
+                return  # already logged: one line per outage, not a traceback per request
+            self.since = time.monotonic()
+        # The class and first line only: no traceback, no SQL, no parameters.
+        first_line = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+        outage_logger.error(
+            "database unavailable: %s %s",
+            type(exc).__name__,
+            first_line,
+            extra={"event": "database.unavailable"},
+        )
+
+    def check_recovered(self) -> None:
+        if self.since is None:
+            return
+        try:
+            connection.ensure_connection()
+        except DatabaseError:
+            return
+        with self.lock:
+            if self.since is None:
+                return
+            seconds = round(time.monotonic() - self.since, 1)
+            requests, self.since, self.requests = self.requests, None, 0
+        outage_logger.warning(
+            "database available again after %s s; %s requests answered 503",
+            seconds,
+            requests,
+            extra={"event": "database.recovered", "requests": requests},
+        )
+
+
+outage = _Outage()
+
+
+def database_unavailable_response(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After: a JSON body for the API, a page (crisis help included) elsewhere."""
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse(
+            {"error": "The service is briefly unavailable. Please try again shortly."},
+            status=503,
+        )
+    else:
+        # Rendered without the request: the site's context would reach for the session,
+        # which lives in the database that is away.
+        response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    # Logged once per outage above; Django would otherwise log every 503 again.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that cannot be reached is a 503 with Retry-After, logged once per outage.
+
+    Only connection-level errors (`OperationalError`, `InterfaceError`) count: an integrity
+    error or a bad query is a bug and stays a 500 with its traceback.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            response = self.get_response(request)
+        except (OperationalError, InterfaceError) as exc:
+            # Raised outside a view (a middleware below this one).
+            outage.failed(exc)
+            return database_unavailable_response(request)
+        if outage.since is not None and response.status_code != 503:
+            outage.check_recovered()
+        return response
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if isinstance(exc, OperationalError | InterfaceError):
+            outage.failed(exc)
+            return database_unavailable_response(request)
+        return None
