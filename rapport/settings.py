@@ -305,6 +305,8 @@ LOGGING = {
         # Django's request logger prints paths on 4xx/5xx: errors only (cleaned by the formatter).
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        # One line per job run and per start/stop.
+        "rapport.worker": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "rapport.cache": {
             "handlers": ["console"],
             "level": "WARNING",
