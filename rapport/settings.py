@@ -122,6 +122,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before the view runs: login and saved-list POSTs over their limit are a 429.
+    "rapport.core.ratelimits.RateLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -211,6 +213,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+
+# --- Rate limits (core/ratelimits.py) -----------------------------------------
+# Counted in the default cache. A cache that cannot be reached limits nothing: a Redis
+# outage must not lock people out. django_ratelimit is not in INSTALLED_APPS: its only
+# use there is a system check that calls the local-memory cache an error, and that cache
+# is the supported one-machine setup (each worker then counts on its own).
+RATELIMIT_FAIL_OPEN = True
+# Behind nginx every request comes from 127.0.0.1; the visitor's address is in the header
+# nginx sets (and overwrites) for it: deploy/nginx.conf.
+RAPPORT_CLIENT_IP_HEADER = os.environ.get(
+    "RAPPORT_CLIENT_IP_HEADER", "HTTP_X_REAL_IP" if PRODUCTION else ""
+)
 
 # --- Email ------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
