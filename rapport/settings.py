@@ -213,6 +213,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# Where a login goes when its `next` is missing or points off the site (Django's default,
+# /accounts/profile/, is no page here).
+LOGIN_REDIRECT_URL = "admin:index"
 
 # --- Rate limits (core/ratelimits.py) -----------------------------------------
 # Counted in the default cache. A cache that cannot be reached limits nothing: a Redis

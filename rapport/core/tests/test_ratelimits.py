@@ -1,4 +1,5 @@
-"""Rate limits: too many login tries or saved lists from one place is a 429 with Retry-After."""
+"""Admin login and saved lists: too many tries from one place is a 429 with Retry-After;
+where a login lands."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.conf import settings
 from django.test import Client, override_settings
 
 from rapport.matching.models import SavedMatch
-from rapport.testing import bob
+from rapport.testing import PASSWORD, bob
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +79,17 @@ def test_saved_lists_past_twenty_an_hour_from_one_address_are_a_429(client: Clie
 @override_settings(CACHES=DEAD_REDIS)
 def test_with_the_cache_away_nobody_is_locked_out(client: Client) -> None:
     assert [_guess(client, "a@example.org") for _ in range(8)] == [200] * 8
+
+
+def test_an_unsafe_next_after_login_lands_on_the_admin_not_a_404(client: Client) -> None:
+    staff = bob()
+    response = client.post(
+        "/admin/login/?next=https://evil.example/",
+        {
+            "username": staff.email,
+            "password": PASSWORD,
+            "next": "https://evil.example/",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
