@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.views import defaults
 
 # Nothing is loaded from anywhere but this site: no fonts, scripts, pixels.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -116,6 +118,8 @@ def database_unavailable_response(request: HttpRequest) -> HttpResponse:
 class DatabaseUnavailableMiddleware:
     """A database that cannot be reached is a 503 with Retry-After, logged once per outage.
 
+    This catches what views raise; what a middleware raises (a session saved after the view)
+    reaches Django's 500 handler first, which `server_error` below turns into the same 503.
     Only connection-level errors (`OperationalError`, `InterfaceError`) count: an integrity
     error or a bad query is a bug and stays a 500 with its traceback.
     """
@@ -124,12 +128,7 @@ class DatabaseUnavailableMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        try:
-            response = self.get_response(request)
-        except (OperationalError, InterfaceError) as exc:
-            # Raised outside a view (a middleware below this one).
-            outage.failed(exc)
-            return database_unavailable_response(request)
+        response = self.get_response(request)
         if outage.since is not None and response.status_code != 503:
             outage.check_recovered()
         return response
@@ -139,3 +138,12 @@ class DatabaseUnavailableMiddleware:
             outage.failed(exc)
             return database_unavailable_response(request)
         return None
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The site's 500 handler (rapport/urls.py): a database outage outside a view is a 503 too."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, OperationalError | InterfaceError):
+        outage.failed(exc)
+        return database_unavailable_response(request)
+    return defaults.server_error(request)

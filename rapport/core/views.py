@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -131,16 +133,31 @@ def _check_index() -> str:
     return "ok" if getattr(index, "_state", None) is not None else "loading"
 
 
+def _check_static() -> str:
+    # Production names static files through collectstatic's manifest: without it every
+    # page fails on its first {% static %} (`rapport serve` collects them when missing).
+    backend = settings.STORAGES["staticfiles"]["BACKEND"]
+    if "Manifest" in backend and not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
+        return "not collected: run rapport collectstatic"
+    return "ok"
+
+
 @never_cache
 @require_safe
 def readyz(request: HttpRequest) -> HttpResponse:
-    """Readiness: the database answers and the search index is loaded (503 otherwise).
+    """Readiness: the database answers, the search index is loaded and static files are
+    collected (503 otherwise).
 
     The cache is reported but does not fail the probe: pages are served without it (a cache
     error is never a 500), so a Redis outage must not take every app server out of the pool.
     """
-    checks = {"database": _check_database(), "cache": _check_cache(), "index": _check_index()}
-    ready = checks["database"] == "ok" and checks["index"] == "ok"
+    checks = {
+        "database": _check_database(),
+        "cache": _check_cache(),
+        "index": _check_index(),
+        "static": _check_static(),
+    }
+    ready = all(checks[name] == "ok" for name in ("database", "index", "static"))
     status = "ok" if ready and checks["cache"] == "ok" else ("degraded" if ready else "unavailable")
     response = JsonResponse({"status": status, "checks": checks}, status=200 if ready else 503)
     if not ready:

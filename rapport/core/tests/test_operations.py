@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -64,13 +65,18 @@ def test_readyz_is_ready_once_the_index_is_loaded(client: Client) -> None:
     make_profile(name="Tacoma One")
     loading = client.get("/readyz")
     assert loading.status_code == 503
-    assert loading.json()["checks"] == {"database": "ok", "cache": "ok", "index": "loading"}
+    assert loading.json()["checks"] == {
+        "database": "ok",
+        "cache": "ok",
+        "index": "loading",
+        "static": "ok",
+    }
     index.get_index()
     ready = client.get("/readyz")
     assert ready.status_code == 200
     assert ready.json() == {
         "status": "ok",
-        "checks": {"database": "ok", "cache": "ok", "index": "ok"},
+        "checks": {"database": "ok", "cache": "ok", "index": "ok", "static": "ok"},
     }
 
 
@@ -89,8 +95,24 @@ def test_readyz_reports_a_dead_cache_but_stays_ready(client: Client) -> None:
     assert response.status_code == 200
     assert response.json() == {
         "status": "degraded",
-        "checks": {"database": "ok", "cache": "unavailable", "index": "ok"},
+        "checks": {"database": "ok", "cache": "unavailable", "index": "ok", "static": "ok"},
     }
+
+
+def test_readyz_is_unavailable_until_static_files_are_collected(
+    client: Client, tmp_path: Path
+) -> None:
+    index.get_index()
+    manifest = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    with override_settings(STORAGES=manifest, STATIC_ROOT=tmp_path):
+        response = client.get("/readyz")
+        assert response.status_code == 503
+        assert response.json()["checks"]["static"] == "not collected: run rapport collectstatic"
+        (tmp_path / "staticfiles.json").write_text("{}")
+        assert client.get("/readyz").status_code == 200
 
 
 def test_healthz_is_not_redirected_to_https(client: Client) -> None:
@@ -146,6 +168,23 @@ def test_an_outage_is_one_log_line_not_a_traceback_per_request(
     assert len(messages) == 2
     assert messages[1].startswith("database available again after")
     assert messages[1].endswith("4 requests answered 503")
+
+
+def test_an_outage_met_outside_a_view_is_a_503_too(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    def session_store_away(self: SessionMiddleware, response: object, *args: object) -> None:
+        raise OperationalError("connection refused")
+
+    # The session is saved after the view, by its middleware.
+    monkeypatch.setattr(SessionMiddleware, "process_response", session_store_away)
+    client.raise_request_exception = False
+    response = client.get("/crisis/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(middleware.RETRY_AFTER_SECONDS)
+    assert "briefly unavailable" in response.content.decode()
 
 
 def test_a_bug_in_a_query_is_still_a_500(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
