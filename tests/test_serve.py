@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -147,3 +148,25 @@ def test_worker_once_fails_and_says_so_when_a_job_cannot_run(tmp_path: Path) -> 
     assert result.returncode != 0
     assert "Postponed: purge_saved_matches, clearsessions" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_worker_runs_its_jobs_at_start_and_stops_cleanly_on_sigterm(migrated: Path) -> None:
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "rapport", "worker", "--tick", "0.2"],
+        cwd=REPO, env=_env(migrated), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert worker.stderr is not None
+    seen: list[str] = []
+    deadline = time.monotonic() + 60
+    while not any("job clearsessions done" in line for line in seen):
+        assert time.monotonic() < deadline, seen
+        line = worker.stderr.readline()
+        assert line, "the worker exited early"
+        seen.append(line)
+    worker.send_signal(signal.SIGTERM)
+    _out, rest = worker.communicate(timeout=30)
+    assert worker.returncode == 0
+    messages = [json.loads(line)["message"] for line in [*seen, *rest.splitlines()] if line.strip()]
+    assert messages[0] == "worker started: purge_saved_matches, clearsessions"
+    assert messages[-1] == "worker stopped"
