@@ -8,9 +8,10 @@ import threading
 import time
 from collections.abc import Callable
 
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 from django.views import defaults
 
 # Nothing is loaded from anywhere but this site: no fonts, scripts, pixels.
@@ -74,13 +75,7 @@ class _Outage:
             extra={"event": "database.unavailable"},
         )
 
-    def check_recovered(self) -> None:
-        if self.since is None:
-            return
-        try:
-            connection.ensure_connection()
-        except DatabaseError:
-            return
+    def recovered(self) -> None:
         with self.lock:
             if self.since is None:
                 return
@@ -101,7 +96,7 @@ def database_unavailable_response(request: HttpRequest) -> HttpResponse:
     """503 with Retry-After: a JSON body for the API, a page (crisis help included) elsewhere."""
     if request.path.startswith("/api/"):
         response: HttpResponse = JsonResponse(
-            {"error": "The service is briefly unavailable. Please try again shortly."},
+            {"error": gettext("The service is briefly unavailable. Please try again shortly.")},
             status=503,
         )
     else:
@@ -128,9 +123,22 @@ class DatabaseUnavailableMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        if outage.since is not None and response.status_code != 503:
-            outage.check_recovered()
+        if outage.since is None:
+            return self.get_response(request)
+        # During an outage, the first query that succeeds ends it. Nothing is probed: a
+        # connection attempt to an unreachable server could hold a page that needs no
+        # database (the crisis page) for the whole connect timeout.
+        succeeded: list[bool] = []
+
+        def watch(execute, sql, params, many, context):
+            result = execute(sql, params, many, context)
+            succeeded.append(True)
+            return result
+
+        with connection.execute_wrapper(watch):
+            response = self.get_response(request)
+        if succeeded:
+            outage.recovered()
         return response
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
