@@ -75,10 +75,10 @@ def test_serve_defaults_to_one_worker_per_core_plus_one(tmp_path: Path) -> None:
     assert f"--workers {len(os.sched_getaffinity(0)) + 1} " in command
     assert "--logger-class rapport.core.logs.GunicornLogger" in command
     # The first start collected the static files and their manifest; the second does not.
-    assert "Collecting static files" in result.stdout
+    assert "collecting static files" in result.stderr
     assert (tmp_path / "static" / "staticfiles.json").exists()
     again = _rapport("serve", "--dry-run", "--workers", "3", env=_env(tmp_path))
-    assert "Collecting static files" not in again.stdout
+    assert "collecting static files" not in again.stderr
     assert "--workers 3 " in again.stdout
 
 
@@ -125,7 +125,12 @@ def test_serve_runs_the_site_in_production(migrated: Path) -> None:
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=30)
-    access = [json.loads(line) for line in output.splitlines() if '"logger": "access"' in line]
+    # Every line is one JSON object: gunicorn's, Django's and the access log's.
+    not_json = [line for line in output.splitlines() if line.strip() and not line.startswith("{")]
+    assert not_json == [], not_json
+    lines = [json.loads(line) for line in output.splitlines() if line.strip()]
+    assert any(line.get("logger") == "gunicorn.error" for line in lines)
+    access = [line for line in lines if line.get("logger") == "access"]
     paths = [line["path"] for line in access]
     assert "/therapists/" in paths and "/match/saved/-/" in paths
     assert "ptsd" not in output and "secret-token-123" not in output

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import os
 import re
 from typing import Any
 
@@ -55,6 +56,13 @@ class GunicornLogger(_GunicornBaseLogger):
     Whatever `access_log_format` asks for, the request line, path and query atoms are
     cleaned, and the referrer, cookies, client address and user agent are left out.
     """
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        if os.environ.get("RAPPORT_GUNICORN_LOG_FORMAT", "json") == "json":
+            # Gunicorn's own lines (booting, worker timeouts) as JSON too, like Django's.
+            for handler in self.error_log.handlers:
+                handler.setFormatter(JsonFormatter())
 
     def atoms(
         self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any

@@ -9,6 +9,7 @@ tokens, client addresses or referrers (rapport/core/logs.py).
 
 from __future__ import annotations
 
+import logging
 import os
 import shlex
 import sys
@@ -20,6 +21,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from rapport.core.logs import ACCESS_LOG_FORMAT
+
+logger = logging.getLogger("rapport.serve")
 
 
 def available_cores() -> int:
@@ -60,7 +63,17 @@ def gunicorn_argv(*, bind: str, workers: int, timeout: int) -> list[str]:
         "--error-logfile", "-",
         # Only the proxy on this machine may say a request came over HTTPS (docs/deploy.md).
         "--forwarded-allow-ips", os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
+        *_no_control_socket(),
     ]  # fmt: skip
+
+
+def _no_control_socket() -> list[str]:
+    # Gunicorn 24+ opens a control socket in the home directory by default: unused here, and
+    # the systemd unit's read-only file system (deploy/rapport.service) would refuse it.
+    from gunicorn.config import KNOWN_SETTINGS  # type: ignore[import-untyped]
+
+    names = {setting.name for setting in KNOWN_SETTINGS}
+    return ["--no-control-socket"] if "control_socket_disable" in names else []
 
 
 class Command(BaseCommand):
@@ -91,10 +104,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["collectstatic"] or needs_collectstatic():
-            self.stdout.write(f"Collecting static files into {settings.STATIC_ROOT}")
+            # A log line (JSON in production), like every other line the service writes.
+            logger.warning("collecting static files into %s", settings.STATIC_ROOT)
             call_command("collectstatic", interactive=False, verbosity=0)
         workers = options["workers"] or default_workers(available_cores())
         argv = gunicorn_argv(bind=options["bind"], workers=workers, timeout=options["timeout"])
+        # Gunicorn's own lines follow the site's format (settings.LOG_FORMAT).
+        os.environ["RAPPORT_GUNICORN_LOG_FORMAT"] = settings.LOG_FORMAT
         if options["dry_run"]:
             self.stdout.write(shlex.join(argv))
             return
