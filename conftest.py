@@ -79,3 +79,13 @@ def own_index(tmp_path, monkeypatch):
     ix.reset_for_tests()
     yield
     ix.reset_for_tests()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """An empty cache for each test: rate-limit counts (core/ratelimits.py) and cached pages
+    from one test must not decide another's outcome."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -3,7 +3,8 @@
 The defaults are the embedded setup that `make run` uses: SQLite in a data
 directory, local-memory cache, console email. Production
 (`RAPPORT_ENV=production`) refuses to start without SECRET_KEY, ALLOWED_HOSTS
-and DATABASE_URL.
+and DATABASE_URL, with a weak SECRET_KEY, a '*' host or DEBUG on, and turns on
+HTTPS-only cookies, HSTS and the HTTPS redirect (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -52,10 +53,37 @@ def _embedded_secret_key() -> str:
     return key
 
 
+def _production_secret_key() -> str:
+    key = _require("SECRET_KEY")
+    # Django's own deploy check (security.W009) asks for this much: a short or
+    # repetitive key makes sessions, password resets and signed tokens forgeable.
+    if len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure-"):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is too weak for RAPPORT_ENV=production: use at least 50 random "
+            "characters (python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+        )
+    return key
+
+
+def _production_allowed_hosts() -> list[str]:
+    hosts = _env_list("ALLOWED_HOSTS")
+    if not hosts:
+        # Blank, or only commas and spaces: nothing usable was given.
+        raise ImproperlyConfigured("ALLOWED_HOSTS must be set when RAPPORT_ENV=production")
+    if any(host == "*" or " " in host for host in hosts):
+        raise ImproperlyConfigured(
+            "ALLOWED_HOSTS must name this site's hosts when RAPPORT_ENV=production, not '*'"
+        )
+    return hosts
+
+
 if PRODUCTION:
-    SECRET_KEY = _require("SECRET_KEY")
-    ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS") or [_require("ALLOWED_HOSTS")]
+    SECRET_KEY = _production_secret_key()
+    ALLOWED_HOSTS = _production_allowed_hosts()
     _require("DATABASE_URL")
+    if _env_bool("DEBUG", False):
+        # Debug pages show settings, SQL and tracebacks to anyone: never on the public site.
+        raise ImproperlyConfigured("DEBUG must be off when RAPPORT_ENV=production")
 else:
     SECRET_KEY = os.environ.get("SECRET_KEY") or _embedded_secret_key()
     ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
@@ -87,11 +115,15 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "rapport.core.middleware.privacy_headers",
+    # Above everything that may touch the database (sessions, auth, views): an outage is a 503.
+    "rapport.core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before the view runs: login and saved-list POSTs over their limit are a 429.
+    "rapport.core.ratelimits.RateLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -148,16 +180,29 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The cache only saves work: with Redis away a read is a miss and a write is dropped, so
+# pages are served without it (never a 500). Short timeouts keep an unreachable Redis
+# from holding each request for long.
+REDIS_CACHE_OPTIONS = {
+    "IGNORE_EXCEPTIONS": True,
+    "SOCKET_CONNECT_TIMEOUT": 0.5,
+    "SOCKET_TIMEOUT": 0.5,
+}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "rapport",
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Each ignored error goes to this logger, where a filter keeps one line per outage
+# (rapport.core.logs.OncePerOutage) instead of a traceback per cache call.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "rapport.cache"
 
 # --- Auth -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -168,6 +213,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# Where a login goes when its `next` is missing or points off the site (Django's default,
+# /accounts/profile/, is no page here).
+LOGIN_REDIRECT_URL = "admin:index"
+
+# --- Rate limits (core/ratelimits.py) -----------------------------------------
+# Counted in the default cache. A cache that cannot be reached limits nothing: a Redis
+# outage must not lock people out. django_ratelimit is not in INSTALLED_APPS: its only
+# use there is a system check that calls the local-memory cache an error, and that cache
+# is the supported one-machine setup (each worker then counts on its own).
+RATELIMIT_FAIL_OPEN = True
+# Behind nginx every request comes from 127.0.0.1; the visitor's address is in the header
+# nginx sets (and overwrites) for it: deploy/nginx.conf.
+RAPPORT_CLIENT_IP_HEADER = os.environ.get(
+    "RAPPORT_CLIENT_IP_HEADER", "HTTP_X_REAL_IP" if PRODUCTION else ""
+)
 
 # --- Email ------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -223,19 +283,52 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
-SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", False)
+if PRODUCTION:
+    # The __Host- prefix makes browsers refuse the cookie unless it is Secure, has no
+    # Domain and covers the whole site, so no subdomain (or plain-HTTP page) can plant
+    # or read it.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+# Production sits behind a TLS-terminating proxy (docs/deploy.md: nginx) that sets
+# X-Forwarded-Proto and strips any value the client sent; only then is trusting
+# the header safe. Plain-HTTP requests are redirected to HTTPS.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# Health probes come from the proxy or the orchestrator over plain HTTP on the host.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# One year, subdomains included: browsers then never try plain HTTP for this site.
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Preloading is hard to undo (browser releases carry the list for months), so it is the
+# operator's decision: SECURE_HSTS_PRELOAD=1 once the domain is submitted to hstspreload.org.
+SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS")
 
-# Logs never carry query strings (they can hold health data); see core/middleware.
+# Logs never carry query strings (they can hold health data) or a saved list's token: see
+# core/logs.py. Production writes one JSON object per line (LOG_FORMAT=json|plain).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if PRODUCTION else "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "rapport.core.logs.JsonFormatter"},
+        "plain": {"()": "rapport.core.logs.PlainFormatter"},
+    },
+    "filters": {"once_per_outage": {"()": "rapport.core.logs.OncePerOutage"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {
-        # Django's request logger prints full paths with query strings on 4xx/5xx.
+        # Django's request logger prints paths on 4xx/5xx: errors only (cleaned by the formatter).
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        # One line per job run and per start/stop.
+        "rapport.worker": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "rapport.cache": {
+            "handlers": ["console"],
+            "level": "WARNING",
+            "filters": ["once_per_outage"],
+            "propagate": False,
+        },
     },
 }

@@ -7,6 +7,9 @@ from django.urls import include, path
 from rapport.api.api import api
 from rapport.directory.sitemaps import SITEMAPS
 
+# A database outage that surfaces outside a view is a 503, not a 500 (core/middleware.py).
+handler500 = "rapport.core.middleware.server_error"
+
 urlpatterns = [
     path("", include("rapport.core.urls")),
     path("", include("rapport.directory.urls")),

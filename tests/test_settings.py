@@ -118,3 +118,70 @@ def test_it_opens_the_embedded_sqlite_database_in_wal_mode(tmp_path: Path) -> No
     )
     assert out == "sqlite wal 20000 1"
     assert (tmp_path / "rapport.sqlite3").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("SECRET_KEY", "abc", "SECRET_KEY is too weak"),
+        ("SECRET_KEY", "x" * 60, "SECRET_KEY is too weak"),
+        ("SECRET_KEY", "django-insecure-" + "k3j4h5g6f7d8s9a0" * 4, "SECRET_KEY is too weak"),
+        ("ALLOWED_HOSTS", "*", "not '*'"),
+        ("ALLOWED_HOSTS", "rapport.example.org,*", "not '*'"),
+        ("ALLOWED_HOSTS", " , ", "ALLOWED_HOSTS must be set"),
+        ("DEBUG", "1", "DEBUG must be off"),
+    ],
+)
+def test_it_refuses_unsafe_production_values(
+    name: str, value: str, message: str, tmp_path: Path
+) -> None:
+    result = _django("", tmp_path, **(PRODUCTION_ENV | {name: value}))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr, result.stderr
+
+
+def test_it_turns_on_https_protections_in_production(tmp_path: Path) -> None:
+    out = _ok(
+        _django(
+            "from django.conf import settings as s\n"
+            "print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_SSL_REDIRECT,"
+            " s.SECURE_PROXY_SSL_HEADER, s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME,"
+            " s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)",
+            tmp_path,
+            **(PRODUCTION_ENV | {"ALLOWED_HOSTS": " rapport.example.org , www.example.org "}),
+        )
+    )
+    assert out == (
+        "31536000 True True ('HTTP_X_FORWARDED_PROTO', 'https') "
+        "__Host-sessionid __Host-csrftoken True True"
+    )
+
+
+def test_development_keeps_plain_http_and_plain_cookie_names(tmp_path: Path) -> None:
+    out = _ok(
+        _django(
+            "from django.conf import settings as s\n"
+            "print(s.SECURE_HSTS_SECONDS, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_NAME)",
+            tmp_path,
+        )
+    )
+    assert out == "0 False sessionid"
+
+
+def test_the_deploy_check_passes_at_warning_level_in_production(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in _SETTINGS_ENV}
+    env |= PRODUCTION_ENV | {"RAPPORT_DATA_DIR": str(tmp_path)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "rapport", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

@@ -13,12 +13,14 @@ client needs one error handler and the OpenAPI document can describe them.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import re
 from collections.abc import Callable
 from typing import Any
 
 import pydantic_core
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import URLPattern, URLResolver, path, re_path, reverse
 from django.utils.translation import gettext as _
@@ -28,6 +30,7 @@ from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
 from rapport.core import display
+from rapport.core.middleware import database_unavailable_response, outage
 from rapport.directory import index as ix
 from rapport.directory import search as s
 from rapport.directory.facets import FACET_BY_FIELD, FACETS
@@ -89,16 +92,35 @@ def _json_method_not_allowed(
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method == "HEAD":
+            return _head(view, request, *args, **kwargs)
         response = view(request, *args, **kwargs)
         if response.status_code == 405 and not response.get("Content-Type", "").startswith(
             "application/json"
         ):
             allowed = response.get("Allow", "")
+            if "GET" in allowed.split(", "):
+                allowed += ", HEAD"
             response = api.create_response(request, {"error": _("method not allowed")}, status=405)
             response["Allow"] = allowed
         return response
 
     return wrapper
+
+
+def _head(
+    view: Callable[..., HttpResponseBase], request: HttpRequest, *args: Any, **kwargs: Any
+) -> HttpResponseBase:
+    """HEAD as HTTP defines it: the GET's status and headers, no body (ninja answers 405)."""
+    request.method = "GET"
+    try:
+        response = view(request, *args, **kwargs)
+    finally:
+        request.method = "HEAD"
+    if isinstance(response, HttpResponse):
+        response["Content-Length"] = str(len(response.content))
+        response.content = b""
+    return response
 
 
 def _safe_only(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
@@ -115,7 +137,49 @@ def _safe_only(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespo
     return wrapper
 
 
+def _example_name(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text or "empty"
+
+
+# Added to every operation: what the server (or gunicorn in front of it) answers besides.
+_DATABASE_UNAVAILABLE = {
+    "description": "The database is briefly unavailable: try again after Retry-After seconds.",
+    "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+}
+_URI_TOO_LONG = {
+    "description": (
+        "The request line is longer than the server accepts (about 4,000 bytes); "
+        "answered by the HTTP server, not as JSON."
+    )
+}
+
+
 class RapportAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        """Ninja's document, made valid for standard tools and complete about the responses.
+
+        Ninja copies a field's `examples` (a list, as JSON Schema has it) onto the parameter,
+        where OpenAPI requires a map of Example objects: openapi-spec-validator rejects the
+        list. The parameter's schema keeps the list; the parameter gets the map.
+        """
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for methods in schema.get("paths", {}).values():
+            for operation in methods.values():
+                for parameter in operation.get("parameters", []):
+                    examples = parameter.get("examples")
+                    if isinstance(examples, list):
+                        parameter["examples"] = {
+                            _example_name(value): {"value": value} for value in examples
+                        }
+                responses = operation.setdefault("responses", {})
+                responses.setdefault("414", _URI_TOO_LONG)
+                responses.setdefault("503", _DATABASE_UNAVAILABLE)
+        return schema
+
     def _get_urls(self) -> list[URLResolver | URLPattern]:
         urls: list[URLResolver | URLPattern] = []
         for pattern in super()._get_urls():
@@ -208,6 +272,15 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"error": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def _database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # The database cannot be reached: a 503 with Retry-After, logged once per outage
+    # (core/middleware.py), not a traceback per request.
+    outage.failed(exc)
+    return database_unavailable_response(request)
 
 
 @api.exception_handler(Exception)

@@ -1,10 +1,18 @@
-"""Headers that keep what a person searches for on this site."""
+"""Headers that keep what a person searches for on this site; a database outage as a 503."""
 
 from __future__ import annotations
 
+import logging
+import sys
+import threading
+import time
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext
+from django.views import defaults
 
 # Nothing is loaded from anywhere but this site: no fonts, scripts, pixels.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -35,3 +43,115 @@ def privacy_headers(get_response: Callable[[HttpRequest], HttpResponse]):
         return response
 
     return middleware
+
+
+# --- Database outages -----------------------------------------------------------------------------
+
+# How long a client is asked to wait before trying again while the database is away.
+RETRY_AFTER_SECONDS = 30
+outage_logger = logging.getLogger("rapport.outage")
+
+
+class _Outage:
+    """This process's view of a database outage: when it began, how many requests it cost."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.since: float | None = None
+        self.requests = 0
+
+    def failed(self, exc: BaseException) -> None:
+        with self.lock:
+            self.requests += 1
+            if self.since is not None:
+                return  # already logged: one line per outage, not a traceback per request
+            self.since = time.monotonic()
+        # The class and first line only: no traceback, no SQL, no parameters.
+        first_line = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+        outage_logger.error(
+            "database unavailable: %s %s",
+            type(exc).__name__,
+            first_line,
+            extra={"event": "database.unavailable"},
+        )
+
+    def recovered(self) -> None:
+        with self.lock:
+            if self.since is None:
+                return
+            seconds = round(time.monotonic() - self.since, 1)
+            requests, self.since, self.requests = self.requests, None, 0
+        outage_logger.warning(
+            "database available again after %s s; %s requests answered 503",
+            seconds,
+            requests,
+            extra={"event": "database.recovered", "requests": requests},
+        )
+
+
+outage = _Outage()
+
+
+def database_unavailable_response(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After: a JSON body for the API, a page (crisis help included) elsewhere."""
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse(
+            {"error": gettext("The service is briefly unavailable. Please try again shortly.")},
+            status=503,
+        )
+    else:
+        # Rendered without the request: the site's context would reach for the session,
+        # which lives in the database that is away.
+        response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    # Logged once per outage above; Django would otherwise log every 503 again.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that cannot be reached is a 503 with Retry-After, logged once per outage.
+
+    This catches what views raise; what a middleware raises (a session saved after the view)
+    reaches Django's 500 handler first, which `server_error` below turns into the same 503.
+    Only connection-level errors (`OperationalError`, `InterfaceError`) count: an integrity
+    error or a bad query is a bug and stays a 500 with its traceback.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if outage.since is None:
+            return self.get_response(request)
+        # During an outage, the first query that succeeds ends it. Nothing is probed: a
+        # connection attempt to an unreachable server could hold a page that needs no
+        # database (the crisis page) for the whole connect timeout.
+        succeeded: list[bool] = []
+
+        def watch(execute, sql, params, many, context):
+            result = execute(sql, params, many, context)
+            succeeded.append(True)
+            return result
+
+        with connection.execute_wrapper(watch):
+            response = self.get_response(request)
+        if succeeded:
+            outage.recovered()
+        return response
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if isinstance(exc, OperationalError | InterfaceError):
+            outage.failed(exc)
+            return database_unavailable_response(request)
+        return None
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The site's 500 handler (rapport/urls.py): a database outage outside a view is a 503 too."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, OperationalError | InterfaceError):
+        outage.failed(exc)
+        return database_unavailable_response(request)
+    return defaults.server_error(request)

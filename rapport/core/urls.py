@@ -10,4 +10,6 @@ urlpatterns = [
     path("crisis/", views.crisis, name="crisis"),
     path("privacy/", views.privacy, name="privacy"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
 ]

@@ -235,9 +235,11 @@ def clean_document(
     doc["source"] = (
         col.run("source", v.text, raw.get("source") or "import", max_length=32) or "import"
     )
-    doc["name"] = col.run("name", v.text, raw.get("name"), max_length=120, required=True)
+    doc["name"] = col.run(
+        "name", v.text, _without_bidi(raw.get("name")), max_length=120, required=True
+    )
     for key, limit in (("credentials", 60), ("title", 120), ("pronouns", 30)):
-        doc[key] = col.run(key, v.text, raw.get(key), max_length=limit) or ""
+        doc[key] = col.run(key, v.text, _without_bidi(raw.get(key)), max_length=limit) or ""
     gender = col.run("gender", v.text, raw.get("gender"), max_length=40) or ""
     doc["gender"] = gender.lower() if gender.lower() in GENDERS else gender
 
@@ -466,6 +468,16 @@ def clean_document(
     )
 
 
+# Bidirectional formatting characters: invisible, and in a name or title they reorder what a
+# reader sees ("\u202e" shows "Dr. Ana" as "anA .rD"), so two different names can look alike.
+# A name in Arabic or Hebrew displays correctly without them; statements keep theirs.
+_BIDI = dict.fromkeys([0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def _without_bidi(value: object) -> object:
+    return value.translate(_BIDI) if isinstance(value, str) else value
+
+
 def _has_value(value: object) -> bool:
     return value is not None and value != "" and value != [] and value != {}
 
@@ -553,6 +565,7 @@ def unflatten_csv_row(row: dict[str, str | None]) -> dict[str, Any]:
         key = key.strip()
         if value == "":
             continue
+        value = unguard_formula(value)
         if key.startswith("approach_statements."):
             statements[key.split(".", 1)[1].strip().lower()] = value
             continue
@@ -1002,7 +1015,7 @@ def write_csv(documents: Iterable[dict[str, Any]], stream: TextIO) -> int:
     columns.sort(key=sort_key)
     writer = csv.DictWriter(stream, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: guard_formula(value) for key, value in row.items()} for row in rows)
     return len(rows)
 
 
@@ -1032,3 +1045,23 @@ def _csv_scalar(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula ("=HYPERLINK(...)",
+# "@SUM(...)", "+1 253..." too), so exported cells that start with one get a leading
+# apostrophe, which spreadsheets hide and `unflatten_csv_row` removes on import again.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _needs_guard(text: str) -> bool:
+    # A text that already starts with the apostrophe and a formula character is guarded too,
+    # so that removing one apostrophe on import always gives back exactly what was exported.
+    return text.startswith(_FORMULA_START) or (text[:1] == "'" and _needs_guard(text[1:]))
+
+
+def guard_formula(text: str) -> str:
+    return "'" + text if _needs_guard(text) else text
+
+
+def unguard_formula(text: str) -> str:
+    return text[1:] if text[:1] == "'" and _needs_guard(text[1:]) else text
