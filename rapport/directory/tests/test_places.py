@@ -134,6 +134,7 @@ def test_a_zip_code_anywhere_in_the_text_is_the_place(typed) -> None:
     """These were refused ("We don't know a place called ..."): only a bare ZIP was read."""
     result = s.resolve_location(typed)
     assert result.problem == ""
+    assert result.location is not None
     assert result.location == s.resolve_location("98101").location
     assert result.location.label == "98101 (Seattle, WA)"
 
