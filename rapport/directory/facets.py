@@ -25,9 +25,27 @@ from django.utils.translation import gettext_lazy as _
 from rapport.taxonomy.models import Kind
 
 __all__ = [
-    "DOCUMENT_TERM_FIELDS", "FACETS", "FACET_BY_FIELD", "FACET_FIELDS",
+    "DOCUMENT_TERM_FIELDS", "FACETS", "FACET_GROUPS", "FACET_BY_FIELD", "FACET_FIELDS",
     "GENDER", "GENDERS", "TERM_FIELDS", "TEXT_FACETS", "Facet",
 ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FacetGroup:
+    """A fold of the search page's filters: ~150 options in one column were 4,000 px tall."""
+
+    slug: str  # the <details> id is "group-<slug>"
+    title: Promise
+    hint: Promise  # what is inside, so a closed group still says what it holds
+
+
+# The search page's groups, in page order. The page's own filters (the way to meet, distance,
+# fees, "accepting", "verified") sit in them too: see directory/_results.html.
+FACET_GROUPS: tuple[FacetGroup, ...] = (
+    FacetGroup("fit", _("Your needs"), _("Concerns, approaches, ages")),
+    FacetGroup("practical", _("Practical"), _("Meeting, fees, insurance, format, language")),
+    FacetGroup("therapist", _("About the therapist"), _("Gender, identity, communities, license")),
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +56,7 @@ class Facet:
     kind: str | None  # the taxonomy kind of its options; None: fixed `choices`
     legend: Promise  # the search page's heading over its options
     page_position: int  # where the search page shows it (0 first)
+    group: str  # the search page's group of filters it sits in (FACET_GROUPS)
     without: Promise  # a relaxation that drops it: "without the issue filter"
     noun: Promise  # one option, in the API's "unknown issue 'x'"
     api_description: str  # the API parameter's description (OpenAPI)
@@ -54,7 +73,7 @@ class Facet:
 FACETS: tuple[Facet, ...] = (
     Facet(
         "issues", "issues", Kind.ISSUE, Kind.ISSUE,
-        legend=_("What you would like help with"), page_position=0,
+        legend=_("What you would like help with"), page_position=0, group="fit",
         without=_("without the issue filter"), noun=_("issue"),
         api_description="Issues (any of them).", api_example="anxiety",
         document_field="issues",
@@ -62,14 +81,14 @@ FACETS: tuple[Facet, ...] = (
     ),
     Facet(
         "approaches", "approaches", Kind.APPROACH, Kind.APPROACH,
-        legend=_("Approaches"), page_position=1,
+        legend=_("Approaches"), page_position=1, group="fit",
         without=_("without the approach filter"), noun=_("approach"),
         api_description="Approaches (any of them).", api_example="relational-therapy",
         text_priority=1, detected=_("Showing therapists who use %(label)s"),
     ),
     Facet(
         "insurance", "insurance", Kind.INSURANCE, Kind.INSURANCE,
-        legend=_("Insurance"), page_position=2,
+        legend=_("Insurance"), page_position=3, group="practical",
         without=_("without the insurance filter"), noun=_("insurance"),
         api_description="Insurance plans (any of them).", api_example="aetna",
         document_field="insurance",
@@ -77,7 +96,7 @@ FACETS: tuple[Facet, ...] = (
     ),
     Facet(
         "languages", "languages", Kind.LANGUAGE, Kind.LANGUAGE,
-        legend=_("Languages"), page_position=3,
+        legend=_("Languages"), page_position=5, group="practical",
         without=_("without the language filter"), noun=_("language"),
         api_description="Languages, ISO 639-1 (any of them).", api_example="es",
         document_field="languages",
@@ -85,28 +104,28 @@ FACETS: tuple[Facet, ...] = (
     ),
     Facet(
         "identities", "identities", Kind.IDENTITY, Kind.IDENTITY,
-        legend=_("Therapist identity"), page_position=7,
+        legend=_("Therapist identity"), page_position=7, group="therapist",
         without=_("without the identity filter"), noun=_("identity"),
         api_description="Therapist identities (any of them).", api_example="transgender",
         document_field="identities",
     ),
     Facet(
         "communities", "communities", Kind.COMMUNITY, Kind.COMMUNITY,
-        legend=_("Communities they serve"), page_position=6,
+        legend=_("Communities they serve"), page_position=8, group="therapist",
         without=_("without the community filter"), noun=_("community"),
         api_description="Communities served (any of them).", api_example="lgbtq-affirming",
         document_field="communities",
     ),
     Facet(
         "ages", "ages", Kind.AGE, Kind.AGE,
-        legend=_("Ages they see"), page_position=4,
+        legend=_("Ages they see"), page_position=2, group="fit",
         without=_("without the age filter"), noun=_("age group"),
         api_description="Age groups (any of them).", api_example="adults",
         document_field="ages",
     ),
     Facet(
         "formats", "formats", Kind.FORMAT, Kind.FORMAT,
-        legend=_("Session formats"), page_position=5,
+        legend=_("Session formats"), page_position=4, group="practical",
         without=_("without the format filter"), noun=_("format"),
         api_description="Formats (any of them).", api_example="couples",
         document_field="formats",
@@ -114,14 +133,14 @@ FACETS: tuple[Facet, ...] = (
     ),
     Facet(
         "license_types", "license_types", Kind.LICENSE_TYPE, Kind.LICENSE_TYPE,
-        legend=_("License type"), page_position=9,
+        legend=_("License type"), page_position=9, group="therapist",
         without=_("without the license filter"), noun=_("license type"),
         api_description="Licence types (any of them).", api_example="lmhc",
         text_priority=5, detected=_("Showing therapists with the license %(label)s"),
     ),
     Facet(
         "genders", "gender", "gender", None,
-        legend=_("Therapist gender"), page_position=8,
+        legend=_("Therapist gender"), page_position=6, group="therapist",
         without=_("of any gender"), noun=_("gender"),
         api_description="Therapist gender (any of them).", api_example="woman",
         choices=(("woman", _("Woman")), ("man", _("Man")), ("nonbinary", _("Nonbinary"))),

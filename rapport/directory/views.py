@@ -154,9 +154,9 @@ def _similar(therapist: TherapistProfile) -> Similar | None:
 # --- Search ------------------------------------------------------------------------------------
 
 # The facets (directory/facets.py), in the order the page shows them: URL parameter,
-# result key, legend.
-FACETS: tuple[tuple[str, str, str], ...] = tuple(
-    (facet.param, facet.field, facet.legend)
+# result key, legend, group.
+FACETS: tuple[tuple[str, str, str, str], ...] = tuple(
+    (facet.param, facet.field, facet.legend, facet.group)
     for facet in sorted(facet_table.FACETS, key=lambda facet: facet.page_position)
 )
 FACET_VISIBLE = 8  # options shown before "More"; selected ones always show
@@ -183,10 +183,22 @@ class FacetView:
     more: list[FacetOption]
     # Options that are on because of words in the search box, not a ticked box.
     from_text: set[str]
+    group: str = ""
 
     @property
     def selected_count(self) -> int:
         return sum(o.selected for o in self.shown) + sum(o.selected for o in self.more)
+
+
+@dataclass
+class FilterGroup:
+    """One fold of the filters (facets.FACET_GROUPS): its facets and how many filters are on."""
+
+    slug: str
+    title: str
+    hint: str
+    facets: list[FacetView]
+    selected: int
 
 
 @dataclass
@@ -282,13 +294,39 @@ def _search_path(script_prefix: str) -> str:
 
 def _facet_views(result: SearchResult) -> list[FacetView]:
     views = []
-    for param, key, legend in FACETS:
+    for param, key, legend, group in FACETS:
         options = result.facets.get(key, [])
         explicit = set(getattr(result.query, key))
         from_text = {slug for slug in result.detected.get(key, []) if slug not in explicit}
         visible = max(FACET_VISIBLE, sum(o.selected for o in options))
-        views.append(FacetView(param, str(legend), options[:visible], options[visible:], from_text))
+        views.append(
+            FacetView(param, str(legend), options[:visible], options[visible:], from_text, group)
+        )
     return views
+
+
+def _filter_groups(query: SearchQuery, facet_views: list[FacetView]) -> dict[str, FilterGroup]:
+    """The filters in their groups, each counting what is on inside it (a group with
+    something on starts open). The page's own filters count where the template puts them:
+    the way to meet, distance, fees and "accepting" under practical, "verified" under the
+    therapist."""
+    own = {
+        "practical": (query.mode != "both")
+        + bool(query.location and query.radius != directory_search.DEFAULT_RADIUS)
+        + (not query.accepting)
+        + bool(query.sliding_scale)
+        + bool(query.free_consultation)
+        + (query.max_fee is not None),
+        "therapist": int(bool(query.verified)),
+    }
+    groups = {}
+    for group in facet_table.FACET_GROUPS:
+        facets = [f for f in facet_views if f.group == group.slug]
+        selected = own.get(group.slug, 0) + sum(f.selected_count for f in facets)
+        groups[group.slug] = FilterGroup(
+            group.slug, str(group.title), str(group.hint), facets, selected
+        )
+    return groups
 
 
 def _detected_chips(result: SearchResult) -> list[Chip]:
@@ -420,6 +458,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
     insurance = set(query.insurance) | set(result.detected.get("insurance", []))
     facet_views = _facet_views(result)
+    groups = _filter_groups(query, facet_views)
     ways_labels = _ways_labels(result)
     context = {
         "query": query,
@@ -427,13 +466,9 @@ def search(request: HttpRequest) -> HttpResponse:
         "notes": notes,
         "cards": [_card(hit, result, insurance, ways_labels) for hit in result.hits],
         "facets": facet_views,
-        "filters_selected": sum(f.selected_count for f in facet_views)
-        + sum(bool(getattr(query, name)) for name in directory_search.BOOL_FILTERS)
-        + (query.max_fee is not None)
-        + (not query.accepting)
+        "filter_groups": groups,
         # The way to meet and the distance sit in the same panel: they count too.
-        + (query.mode != "both")
-        + bool(query.location and query.radius != directory_search.DEFAULT_RADIUS),
+        "filters_selected": sum(group.selected for group in groups.values()),
         "chips": _detected_chips(result),
         # "Did you mean" / "Showing results for": the corrected text, and the text as typed.
         "spelling": result.spelling,

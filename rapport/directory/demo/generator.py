@@ -292,6 +292,17 @@ class DemoGenerator:
                 ages.append("older")
             if rnd() < 0.06:
                 ages.insert(0, "children")
+        if "children" in ages:
+            # The narrower groups inside "children" (ages.toml), listed with it as a
+            # therapist would: those who work with children mostly say which ages, the
+            # youngest (play therapy, parent-child work) less often than the preteens.
+            bands = []
+            if rnd() < (0.4 if child_focus else 0.1):
+                bands.append("young")
+            if rnd() < (0.7 if child_focus else 0.5):
+                bands.append("preteens")
+            at = ages.index("children") + 1
+            ages[at:at] = bands
         kids = "children" in ages or "teens" in ages
         formats = ["individual"]
         if not prescriber:

@@ -4,6 +4,7 @@ into a `Location`, or the reason it could not be (`LocationResult.problem`, `sug
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -38,6 +39,11 @@ NICKNAMES: dict[str, tuple[str, str]] = {
 # 2020 Census populations of the cities the repository ships (the demo's cities); other
 # towns are ordered by their number of ZIP codes (`geo.Place.zips`). See `_by_size`.
 CENSUS_CSV = Path(__file__).resolve().parent.parent / "data" / "us_cities.csv"
+
+
+# A ZIP code among other words ("near 98101 please", "Seattle WA 98101", "zip 98101-1234"):
+# five digits standing alone, with an optional +4.
+_ZIP_IN_TEXT = re.compile(r"(?<![\d-])(\d{5})(?:-\d{4})?(?![\d-])")
 
 
 @dataclass(frozen=True)
@@ -106,18 +112,13 @@ def _city(place: geo.Place) -> Location:
 
 
 def resolve_location(text: str) -> LocationResult:
-    """'98402', 'Tacoma, WA', 'Tacoma' (if only one state has one), 'WA', 'Washington', 'NYC'."""
+    """'98402', 'near 98402', 'Tacoma, WA', 'Tacoma' (if only one state has one), 'WA', 'NYC'."""
     text = " ".join(text.split()).strip(" ,")
     if not text:
         return LocationResult()
-    if geo.zip5(text):
-        place = geo.lookup_zip(text)
-        if place is None:
-            return LocationResult(
-                problem=str(_("We don't know the ZIP code %(zip)s.") % {"zip": text})
-            )
-        label = f"{place.zip} ({geo_label(place.city, place.state)})"
-        return LocationResult(Location("zip", label, place.state, place.lat, place.lon))
+    found = _zip_in_text(text)
+    if found is not None:
+        return found
     code = normalize_state(text)
     nickname = _nickname(text)
     if nickname is not None:
@@ -159,6 +160,37 @@ def resolve_location(text: str) -> LocationResult:
             % {"place": text}
         )
     )
+
+
+def _zip(place: geo.Place) -> Location:
+    label = f"{place.zip} ({geo_label(place.city, place.state)})"
+    return Location("zip", label, place.state, place.lat, place.lon)
+
+
+def _zip_in_text(text: str) -> LocationResult | None:
+    """A ZIP code, alone or typed with other words around it, is the place: the ZIP is the most exact
+    thing a person can give, and the label shown ("98101 (Seattle, WA)") says what was read.
+    None when the text holds no five-digit number (the words are read as a place then)."""
+    bare = geo.zip5(text)  # "98402", "98402-1234", "984021234"
+    codes = [bare] if bare else list(dict.fromkeys(_ZIP_IN_TEXT.findall(text)))
+    if not codes:
+        return None
+    known = [place for code in codes if (place := geo.lookup_zip(code)) is not None]
+    if len(known) == 1:
+        return LocationResult(_zip(known[0]))
+    if known:
+        # "12345 Main St, Seattle 98101": both could be ZIP codes, so the person chooses.
+        return LocationResult(
+            suggestions=tuple(_zip(place) for place in known),
+            problem=str(
+                _("“%(place)s” has more than one ZIP code in it. Which one?") % {"place": text}
+            ),
+        )
+    if len(codes) == 1:
+        return LocationResult(
+            problem=str(_("We don't know the ZIP code %(zip)s.") % {"zip": codes[0]})
+        )
+    return None
 
 
 def geo_label(city: str, state: str) -> str:

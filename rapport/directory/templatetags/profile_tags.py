@@ -181,6 +181,10 @@ OFFICIAL_HOSTS = {
     "mqa-internet.doh.state.fl.us": "Florida Department of Health",
     # Named by IDFPR (idfpr.illinois.gov FAQ) as its online licensing system.
     "online-dfpr.micropact.com": "Illinois Department of Financial and Professional Regulation",
+    # The Division of Consumer Affairs' licensee verification, run on this platform.
+    "newjersey.mylicense.com": "New Jersey Division of Consumer Affairs",
+    # The "License Lookup website" dhp.virginia.gov sends licensees and the public to.
+    "dhp.virginiainteractive.org": "Virginia Department of Health Professions",
 }
 
 

@@ -128,8 +128,8 @@ def test_it_does_not_depend_on_the_process_hash_seed(tmp_path: Path) -> None:
 # `rapport seed_demo` and look at a few profiles), and paste the new digests from
 # the failure message here, saying so in the commit message.
 FINGERPRINTS = {
-    (2000, 1): "6265734edcd19f6723f57007fdabf3ab9a507f86c67a84c7e165dc335943ec3c",
-    (300, 2): "23aff930073033fd690767eb5d9078923dfcab9e74dea0b61c56b2b97066f79b",
+    (2000, 1): "99c549d4dee1e628d2ed1f0cacb86dc2db886bcde323b1e4058c4e4a096532ba",
+    (300, 2): "d83f1243560255e083d6bd96685dfed8f6842e933ba7c151698e7418c1f777a6",
 }
 
 
@@ -152,6 +152,24 @@ def fingerprint(documents: tuple[dict[str, Any], ...]) -> str:
 def test_it_generates_exactly_the_documents_it_always_has() -> None:
     found = {key: fingerprint(docs(*key)) for key in FINGERPRINTS}
     assert found == FINGERPRINTS
+
+
+def test_therapists_who_see_children_list_the_narrower_age_groups_too() -> None:
+    """ages.toml's young children (0-5) and preteens (10-12) sit inside children (0-12);
+    the demo drew only the four broad groups, so searches for them found nobody."""
+    batch = docs(2000)
+    narrower = {"young-children", "preteens"}
+    for d in batch:
+        if narrower & set(d["ages"]):
+            assert "children" in d["ages"], d["ages"]  # never a narrower group alone
+    children = [d for d in batch if "children" in d["ages"]]
+    for slug in narrower:
+        share = sum(slug in d["ages"] for d in children) / len(children)
+        assert 0.1 < share < 0.9, (slug, share)
+    # Listed in the taxonomy's order, as the profile shows them.
+    order = ["children", "young-children", "preteens", "teens", "adults", "older-adults"]
+    for d in children:
+        assert d["ages"] == sorted(d["ages"], key=order.index), d["ages"]
 
 
 def test_it_makes_a_short_run_a_prefix_of_a_longer_one() -> None:

@@ -16,6 +16,7 @@ from rapport.directory import forms, index, interchange, views
 from rapport.directory.facets import (
     DOCUMENT_TERM_FIELDS,
     FACET_FIELDS,
+    FACET_GROUPS,
     FACETS,
     TERM_FIELDS,
     TEXT_FACETS,
@@ -34,6 +35,15 @@ def test_the_table_names_each_facet_once() -> None:
         values = [getattr(facet, attribute) for facet in FACETS]
         assert len(set(values)) == len(values), f"two facets share a {attribute}"
     assert sorted(f.page_position for f in FACETS) == list(range(len(FACETS)))
+
+
+def test_each_facet_sits_in_a_group_and_groups_follow_the_page_order() -> None:
+    slugs = [group.slug for group in FACET_GROUPS]
+    assert len(set(slugs)) == len(slugs)
+    in_page_order = [f.group for f in sorted(FACETS, key=lambda f: f.page_position)]
+    assert set(in_page_order) == set(slugs), "a group with no facet, or a facet in no group"
+    # Each group's facets are next to each other on the page, groups in the table's order.
+    assert list(dict.fromkeys(in_page_order)) == slugs
 
 
 @pytest.mark.parametrize("facet", FACETS, ids=FACET_FIELDS)
@@ -65,7 +75,7 @@ def test_the_search_form_reads_one_parameter_per_facet() -> None:
 
 
 def test_the_page_shows_every_facet_with_its_legend() -> None:
-    assert sorted(param for param, _field, _legend in views.FACETS) == sorted(PARAMS)
+    assert sorted(param for param, _field, _legend, _group in views.FACETS) == sorted(PARAMS)
     assert set(views.DETECTED_PHRASES) == {facet.field for facet in TEXT_FACETS}
     assert [name for name, _kind in TEXT_KINDS] == [facet.field for facet in TEXT_FACETS]
 

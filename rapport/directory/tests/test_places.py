@@ -117,6 +117,53 @@ def test_a_label_is_spelled_as_the_data_spells_it_not_as_typed(typed, label) -> 
     assert location is not None and location.label == label
 
 
+# --- A ZIP code among other words --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "near 98101 please",
+        "Seattle WA 98101",
+        "zip 98101",
+        "ZIP: 98101-1234",
+        "98101 (Seattle, WA)",
+    ],
+)
+def test_a_zip_code_anywhere_in_the_text_is_the_place(typed) -> None:
+    """These were refused ("We don't know a place called ..."): only a bare ZIP was read."""
+    result = s.resolve_location(typed)
+    assert result.problem == ""
+    assert result.location is not None
+    assert result.location == s.resolve_location("98101").location
+    assert result.location.label == "98101 (Seattle, WA)"
+
+
+def test_two_zip_codes_in_the_text_are_offered_not_guessed() -> None:
+    result = s.resolve_location("12345 Main St, Seattle WA 98101")
+    assert result.location is None
+    assert "more than one ZIP code" in result.problem
+    assert [p.label for p in result.suggestions][-1] == "98101 (Seattle, WA)"
+    # Each suggestion, chosen, is that ZIP code.
+    for place in result.suggestions:
+        assert s.resolve_location(place.label).location == place
+
+
+@pytest.mark.parametrize(
+    ("typed", "problem"),
+    [
+        ("near 00000", "We don't know the ZIP code 00000."),
+        # Not a ZIP code: longer numbers, and digits joined to others by a dash.
+        ("Route 12345678", "We don't know a place called Route 12345678."),
+        ("call 555-98101", "We don't know a place called call 555-98101."),
+    ],
+)
+def test_numbers_that_are_not_a_known_zip_code_are_explained(typed, problem) -> None:
+    result = s.resolve_location(typed)
+    assert result.location is None
+    assert result.problem.startswith(problem)
+
+
 # --- Through the pages ------------------------------------------------------------------
 
 
@@ -194,3 +241,16 @@ def test_a_place_page_past_the_cap_does_not_exist(client, monkeypatch) -> None:
     monkeypatch.setattr(s, "MAX_PAGE", 2)
     assert client.get("/therapists/wa/", {"page": "2"}).status_code == 200
     assert client.get("/therapists/wa/", {"page": "7"}).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("own_index")
+def test_the_search_page_reads_a_zip_code_typed_with_other_words(client) -> None:
+    seattle = {"city": "Seattle", "state": "WA", "zip": "98101", "lat": 47.6114, "lon": -122.3305}
+    make_profile(name="Sam Seattle", offices=[seattle])
+    ix.index_touch(None)
+    page = text_of(client.get("/therapists/", {"location": "near 98101 please"}).content.decode())
+    assert "1 therapist found within 25 miles of 98101 (Seattle, WA)" in page
+    assert "We don't know a place" not in page
+    api = json.loads(client.get("/api/v1/therapists", {"location": "Seattle WA 98101"}).content)
+    assert api["total"] == 1

@@ -495,7 +495,11 @@ def test_a_closed_profile_stays_cheap_in_queries(
 
 # Board lookups for self-reported licenses -------------------------------------------------------
 
-REQUIRED_STATES = {"WA", "OR", "CA", "NY", "TX", "FL", "IL", "PA"}
+# The most populous states (issue 14 asked for the 15 largest; MA, NC and AZ are left out
+# until their boards' lookups are confirmed: see license_lookup.toml).
+REQUIRED_STATES = {
+    "WA", "OR", "CA", "NY", "TX", "FL", "IL", "PA", "OH", "GA", "NJ", "VA", "MI",
+}  # fmt: skip
 
 
 def _board_entries() -> list[dict]:

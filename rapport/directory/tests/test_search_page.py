@@ -595,3 +595,42 @@ def test_the_filters_summary_counts_every_filter_in_its_panel(client, directory)
     assert re.search(r'<span class="filters-on">\(3 on\)</span>', page)
     page = get(client, URL + "?location=98402")
     assert 'class="filters-on"' not in page
+
+
+def _group(page: str, slug: str) -> str:
+    """The markup of one filter group, from its <details> to the next group's."""
+    start = page.index(f'id="group-{slug}"')
+    match = re.search(
+        r'<details class="filter-group"|<button type="submit" class="button filters-apply"',
+        page[start:],
+    )
+    assert match
+    return page[start : start + match.start()]
+
+
+def test_filters_sit_in_three_groups_open_when_something_inside_is_on(client, directory) -> None:
+    page = get(client, URL + "?location=98402")
+    opening = re.findall(r'<details class="filter-group" id="group-(\w+)"( open)?>', page)
+    assert opening == [("fit", ""), ("practical", ""), ("therapist", "")]  # nothing on: folded
+    assert 'name="issues"' in _group(page, "fit")
+    practical = _group(page, "practical")
+    for name in ("mode", "radius", "accepting", "max_fee", "insurance", "languages"):
+        assert f'name="{name}"' in practical, name
+    assert 'name="verified"' in _group(page, "therapist")
+    # Counts stay beside each option.
+    assert re.search(r"Anxiety \(\d+\)", _group(page, "fit"))
+
+    page = get(client, URL + "?location=98402&issues=anxiety&issues=depression&sliding_scale=1")
+    opening = dict(re.findall(r'<details class="filter-group" id="group-(\w+)"( open)?>', page))
+    assert opening == {"fit": " open", "practical": " open", "therapist": ""}
+    assert re.search(r"Your needs <span class=\"filters-on\">\(2 on\)</span>", page)
+    assert re.search(r"Practical <span class=\"filters-on\">\(1 on\)</span>", page)
+    assert re.search(r'<span class="filters-on">\(3 on\)</span></summary>', page)  # the whole panel
+
+
+def test_without_javascript_the_form_opens_the_new_page_at_the_results(client, directory) -> None:
+    page = get(client, URL + "?location=98402")
+    assert 'action="/therapists/#result-count"' in page
+    assert 'id="result-count"' in page
+    # htmx asks for the results without the fragment.
+    assert 'hx-get="/therapists/"' in page

@@ -8,6 +8,8 @@
   var wide = window.matchMedia("(min-width: 60rem)");
   var openDisclosures = [];
   var focusedId = null;
+  var filtersScroll = 0;
+  var pageScroll = 0;
   var showResults = false;
 
   function filters() {
@@ -48,6 +50,10 @@
     );
     var active = document.activeElement;
     focusedId = active && active.id && active.closest("#results") ? active.id : null;
+    // On wide screens the filters scroll on their own; the swap would put them back at the top.
+    var column = document.querySelector("#results .filters-col");
+    filtersScroll = column ? column.scrollTop : 0;
+    pageScroll = window.scrollY;
   });
 
   document.addEventListener("htmx:afterSwap", function (event) {
@@ -60,6 +66,21 @@
         details.open = true;
       }
     });
+    var column = document.querySelector("#results .filters-col");
+    if (column && filtersScroll) {
+      column.scrollTop = filtersScroll;
+    }
+    // ...and the page where it was, but never below the top of the results: beside them the
+    // filters stick to the top of the window, so this moves the results into view and leaves
+    // the box just ticked where it was. (Focusing a box low in the column scrolls the page too.)
+    if (!showResults) {
+      var top = pageScroll;
+      var results = document.querySelector("#results .results-col");
+      if (wide.matches && results) {
+        top = Math.min(top, results.getBoundingClientRect().top + window.scrollY);
+      }
+      window.scrollTo({ top: top, left: window.scrollX, behavior: "instant" });
+    }
     var focused = focusedId && document.getElementById(focusedId);
     if (focused && document.activeElement !== focused && !showResults) {
       // The option may have moved, e.g. into a "More" list: open what holds it.

@@ -301,6 +301,9 @@ GENDER_IDENTITY = {
 # the taxonomy has, else the first slug containing one.
 AGE_SLUGS = {
     "children": ("children", "child", "kids"),
+    # The narrower groups inside "children" (ages.toml's attributes.parent): listed with it.
+    "young": ("young-children",),
+    "preteens": ("preteens", "preteen"),
     "teens": ("teens", "teen", "adolescent"),
     "adults": ("adults", "adult"),
     "older": ("older-adults", "older", "senior", "elder"),
