@@ -43,6 +43,7 @@ GAP = 3
 NEGATION_WINDOW = 3
 
 _TOKEN = re.compile(r"[a-z0-9]+|[.!?;]")
+_SENTENCE_END = frozenset({".", "!", "?"})
 _BREAK = frozenset({".", "!", "?", ";", "but", "pero", "although", "though", "aunque", "however"})
 _NEGATORS = frozenset(
     # English; "cant"/"couldnt" are left out: "can't stop drinking" is not a denial.
@@ -73,7 +74,8 @@ AMBIGUOUS_ALIASES = frozenset(
 
 def tokens(text: str) -> list[str]:
     """Folded words and sentence stops: "I can't sleep." -> ["i", "cant", "sleep", "."]."""
-    folded = fold(re.sub(r"['’‘`´]", "", text or ""))
+    # A line break ends a sentence (a title on its own line, a list).
+    folded = fold(re.sub(r"['’‘`´]", "", text or "").replace("\n", " . "))
     return _TOKEN.findall(folded)
 
 
@@ -87,9 +89,10 @@ class Pattern:
     source: str
     slugs: tuple[str, ...]
     parts: tuple[tuple[str, ...], ...]  # each part: alternatives; "x*" is a prefix, ".." a gap
+    mention: bool = False  # names a setting ("my mom", "at work"), not a concern
 
     @classmethod
-    def parse(cls, source: str, slugs: Sequence[str]) -> Pattern:
+    def parse(cls, source: str, slugs: Sequence[str], *, mention: bool = False) -> Pattern:
         parts: list[tuple[str, ...]] = []
         for raw in source.split():
             if raw == "..":
@@ -103,7 +106,7 @@ class Pattern:
                     alternatives.append(folded + ("*" if star else ""))
             if alternatives:
                 parts.append(tuple(alternatives))
-        return cls(source, tuple(slugs), tuple(parts))
+        return cls(source, tuple(slugs), tuple(parts), mention)
 
     def first(self) -> tuple[str, ...]:
         return self.parts[0]
@@ -175,13 +178,20 @@ class Hit:
     slug: str
     start: int
     phrase: str
-
+    mention: bool
+    sentence: int  # 0 for the first sentence
 
 def find_phrases(words: Sequence[str], lexicon: Lexicon) -> list[Hit]:
     """Every non-negated phrase hit, in text order (longest phrase wins at one position)."""
     hits: list[Hit] = []
     covered_until = 0
+    sentence = 0
     for i, word in enumerate(words):
+        if word in _SENTENCE_END:
+            # "?!" or ".\n" ends one sentence, not two.
+            if i == 0 or words[i - 1] not in _SENTENCE_END:
+                sentence += 1
+            continue
         if word in _BREAK:
             continue
         best: tuple[int, Pattern] | None = None
@@ -195,7 +205,8 @@ def find_phrases(words: Sequence[str], lexicon: Lexicon) -> list[Hit]:
         covered_until = best[0]
         if _negated(words, i):
             continue
-        hits.extend(Hit(slug, i, best[1].source) for slug in best[1].slugs)
+        pattern = best[1]
+        hits.extend(Hit(s, i, pattern.source, pattern.mention, sentence) for s in pattern.slugs)
     return hits
 
 
@@ -235,9 +246,9 @@ def lexicon() -> Lexicon:
         unknown = [s for s in slugs if s not in known]
         if unknown:
             raise ValueError(f"need_phrases.toml: unknown issue slug(s) {unknown}")
-        for lang in ("en", "es"):
-            for phrase in langs.get(lang, []):
-                lex.add(Pattern.parse(phrase, slugs))
+        for key in ("en", "es", "mentions"):
+            for phrase in langs.get(key, []):
+                lex.add(Pattern.parse(phrase, slugs, mention=key == "mentions"))
     for phrase, slug in _taxonomy_phrases():
         lex.add(Pattern.parse(phrase, (slug,)))
     return lex
@@ -300,9 +311,15 @@ class Model:
             unseen,
         )
 
-    def posterior(self, words: Sequence[str]) -> tuple[dict[str, float], int]:
-        """P(label | words) and how many known features the text had."""
-        scores = list(self.prior)
+    def posterior(
+        self, words: Sequence[str], *, temperature: float = 1.0
+    ) -> tuple[dict[str, float], int]:
+        """P(label | words) and how many known features the text had.
+
+        The word evidence is divided by `temperature`: naive Bayes counts every word as
+        independent evidence and is far too sure of itself on long texts otherwise.
+        """
+        evidence = [0.0] * len(self.labels)
         known = 0
         for feat in features(words):
             row = self.log_prob.get(feat)
@@ -310,7 +327,8 @@ class Model:
                 continue
             known += 1
             for k, value in enumerate(row):
-                scores[k] += value
+                evidence[k] += value
+        scores = [p + e / temperature for p, e in zip(self.prior, evidence, strict=True)]
         top = max(scores)
         exp = [math.exp(s - top) for s in scores]
         total = sum(exp)
@@ -329,9 +347,13 @@ def model() -> Model | None:
 
 @dataclass(frozen=True)
 class Settings:
-    """The few numbers of the combination, chosen by cross-validation (train_text.py)."""
+    """The few numbers of the combination, chosen by cross-validation (docs/decisions.md)."""
 
-    model_weight: float = 1.5  # how much the model's reading adds to a phrase issue's score
+    mention: float = 0.4  # a setting named ("my mom") counts this much, a concern 1
+    mention_cap: float = 1.0  # settings named many times still count at most this much
+    first_sentence: float = 1.0  # people name the main thing first
+    model_weight: float = 2.0  # how much the model's reading adds to a phrase issue's score
+    temperature: float = 4.0  # softens naive Bayes' overconfident probabilities
     min_known_features: int = 8  # below this the model does not judge a text at all
     backoff_confidence: float = 0.3  # the best topic's probability needed to suggest alone
     add_confidence: float = 0.6  # ... to add its main issue next to phrase suggestions
@@ -351,35 +373,56 @@ def suggest_issues(
     words = tokens(text)
     if not words:
         return []
-    hits = find_phrases(words, lexicon())
-    score: dict[str, float] = {}
+    concern: dict[str, float] = {}
+    mentioned: dict[str, float] = {}
     first: dict[str, int] = {}
-    for hit in hits:
-        score[hit.slug] = score.get(hit.slug, 0.0) + 1.0
+    early: set[str] = set()
+    for hit in find_phrases(words, lexicon()):
+        if hit.mention:
+            mentioned[hit.slug] = mentioned.get(hit.slug, 0.0) + settings.mention
+        else:
+            concern[hit.slug] = concern.get(hit.slug, 0.0) + 1.0
         first.setdefault(hit.slug, hit.start)
+        if hit.sentence == 0:
+            early.add(hit.slug)
+    score = {
+        slug: concern.get(slug, 0.0)
+        + min(mentioned.get(slug, 0.0), settings.mention_cap)
+        + (settings.first_sentence if slug in early else 0.0)
+        for slug in first
+    }
     current = text_model() if callable(text_model) else text_model
-    posterior: dict[str, float] = {}
     if current is not None:
-        posterior, known = current.posterior(words)
-        if known < settings.min_known_features:
-            posterior = {}
-    if posterior:
-        support: dict[str, float] = {}
-        for label, p in posterior.items():
-            for slug in current.label_issues.get(label, ()) if current else ():
-                support[slug] = support.get(slug, 0.0) + p
-        for slug in score:
-            score[slug] += settings.model_weight * support.get(slug, 0.0)
-        best = max(posterior, key=lambda lab: posterior[lab])
-        main = current.main_issue.get(best, "") if current else ""
-        confident = posterior[best]
-        if main and main not in score:
-            needed = settings.add_confidence if score else settings.backoff_confidence
-            if confident >= needed:
-                score[main] = settings.model_weight * confident
-                first[main] = len(words)
+        posterior, known = current.posterior(words, temperature=settings.temperature)
+        if known >= settings.min_known_features:
+            _apply_model(current, posterior, score, first, len(words), settings)
     ordered = sorted(score, key=lambda s: (-score[s], first[s]))
     return ordered[: settings.max_suggestions]
+
+
+def _apply_model(
+    current: Model,
+    posterior: dict[str, float],
+    score: dict[str, float],
+    first: dict[str, int],
+    end: int,
+    settings: Settings,
+) -> None:
+    # An issue is as likely as the likeliest topic it answers (a sum would favour the
+    # issues listed under many topics, such as relationship issues).
+    support: dict[str, float] = {}
+    for label, p in posterior.items():
+        for slug in current.label_issues.get(label, ()):
+            support[slug] = max(support.get(slug, 0.0), p)
+    for slug in score:
+        score[slug] += settings.model_weight * support.get(slug, 0.0)
+    best = max(posterior, key=lambda lab: posterior[lab])
+    main = current.main_issue.get(best, "")
+    if main and main not in score:
+        needed = settings.add_confidence if score else settings.backoff_confidence
+        if posterior[best] >= needed:
+            score[main] = settings.model_weight * posterior[best]
+            first[main] = end
 
 
 STOP = frozenset(
