@@ -40,11 +40,11 @@ MAX_SUGGESTIONS = 4
 # Words of a pattern gap ("..") may stand for: "drinking .. too much" = "drinking way too much".
 GAP = 3
 # Negation looks this many words back, within the clause.
-NEGATION_WINDOW = 3
+NEGATION_WINDOW = 5
 
-_TOKEN = re.compile(r"[a-z0-9]+|[.!?;]")
+_TOKEN = re.compile(r"[a-z0-9]+|[.!?;,]")
 _SENTENCE_END = frozenset({".", "!", "?"})
-_BREAK = frozenset({".", "!", "?", ";", "but", "pero", "although", "though", "aunque", "however"})
+_BREAK = frozenset({".", "!", "?", ";", ",", "but", "pero", "although", "though", "aunque", "however"})
 _NEGATORS = frozenset(
     # English; "cant"/"couldnt" are left out: "can't stop drinking" is not a denial.
     "no not never nor without dont doesnt didnt isnt arent wasnt werent havent hasnt hadnt "
@@ -314,7 +314,7 @@ class Model:
     def posterior(
         self, words: Sequence[str], *, temperature: float = 1.0
     ) -> tuple[dict[str, float], int]:
-        """P(label | words) and how many known features the text had.
+        """P(label | words) and how many known content words (not pairs) the text had.
 
         The word evidence is divided by `temperature`: naive Bayes counts every word as
         independent evidence and is far too sure of itself on long texts otherwise.
@@ -325,7 +325,7 @@ class Model:
             row = self.log_prob.get(feat)
             if row is None:
                 continue
-            known += 1
+            known += " " not in feat
             for k, value in enumerate(row):
                 evidence[k] += value
         scores = [p + e / temperature for p, e in zip(self.prior, evidence, strict=True)]
@@ -354,7 +354,7 @@ class Settings:
     first_sentence: float = 1.0  # people name the main thing first
     model_weight: float = 2.0  # how much the model's reading adds to a phrase issue's score
     temperature: float = 4.0  # softens naive Bayes' overconfident probabilities
-    min_known_features: int = 8  # below this the model does not judge a text at all
+    min_known_words: int = 8  # known content words below which the model does not judge
     backoff_confidence: float = 0.3  # the best topic's probability needed to suggest alone
     add_confidence: float = 0.6  # ... to add its main issue next to phrase suggestions
     max_suggestions: int = MAX_SUGGESTIONS
@@ -394,7 +394,7 @@ def suggest_issues(
     current = text_model() if callable(text_model) else text_model
     if current is not None:
         posterior, known = current.posterior(words, temperature=settings.temperature)
-        if known >= settings.min_known_features:
+        if known >= settings.min_known_words:
             _apply_model(current, posterior, score, first, len(words), settings)
     ordered = sorted(score, key=lambda s: (-score[s], first[s]))
     return ordered[: settings.max_suggestions]
