@@ -44,32 +44,41 @@ NEGATION_WINDOW = 5
 
 _TOKEN = re.compile(r"[a-z0-9]+|[.!?;,]")
 _SENTENCE_END = frozenset({".", "!", "?"})
-_BREAK = frozenset({".", "!", "?", ";", ",", "but", "pero", "although", "though", "aunque", "however"})
-_NEGATORS = frozenset(
+_BREAK = frozenset(
+    {".", "!", "?", ";", ",", "but", "pero", "although", "though", "aunque", "however"}
+)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_NEGATORS = _words(
     # English; "cant"/"couldnt" are left out: "can't stop drinking" is not a denial.
     "no not never nor without dont doesnt didnt isnt arent wasnt werent havent hasnt hadnt "
     "wont wouldnt neither none nothing nobody denies deny denied "
     # Spanish
-    "nunca jamas sin tampoco ni ningun ninguna nada".split()
+    "nunca jamas sin tampoco ni ningun ninguna nada"
 )
 # A negator followed by one of these is not a denial of what comes after:
 # "not sure if I'm depressed", "don't know why I drink", "I don't want to live".
-_PSEUDO_NEGATION = frozenset(
+_PSEUDO_NEGATION = _words(
     "sure know understand want only just matter idea able think seem seems wanna get stop "
-    "puedo se quiero entiendo solo dejo".split()
+    "puedo se quiero entiendo solo dejo"
 )
 
 # Taxonomy names and aliases that are everyday words or too vague alone: they never
 # suggest an issue (the lexicon has the real phrasings instead: "diagnosed with ADD").
 AMBIGUOUS_ALIASES = frozenset(
-    """did add odd dying loss moving purpose identity career sleep pressure confidence recovery
-    engaged engagement separation race friends attachment coping temper neglect aces grades
-    military drinking drugs betting transitions aging resilience dating relationships marriage
-    couples insecurity rage anger worry worrying nerves stress trauma mania panic borderline
-    cutting clutter sud ipv enm cnm npd idd asd gad ppd bpd emt tbi alcohol caregiver
-    firefighter paramedic first responder tics separating marital who am i
-    performance psychology assessment coming out gay queer lesbian""".split()
-) | frozenset({"who am i", "first responder", "coming out"})
+    _words(
+        """did add odd dying loss moving purpose identity career sleep pressure confidence
+        recovery engaged engagement separation race friends attachment coping temper neglect
+        aces grades military drinking drugs betting transitions aging resilience dating
+        relationships marriage couples insecurity rage anger worry worrying nerves stress
+        trauma mania panic borderline cutting clutter alcohol caregiver firefighter paramedic
+        separating marital performance psychology assessment gay queer lesbian"""
+    )
+) | {"who am i", "first responder", "coming out"}
 
 
 def tokens(text: str) -> list[str]:
@@ -180,6 +189,7 @@ class Hit:
     phrase: str
     mention: bool
     sentence: int  # 0 for the first sentence
+
 
 def find_phrases(words: Sequence[str], lexicon: Lexicon) -> list[Hit]:
     """Every non-negated phrase hit, in text order (longest phrase wins at one position)."""
@@ -425,10 +435,10 @@ def _apply_model(
             first[main] = end
 
 
-STOP = frozenset(
+STOP = _words(
     """a an and the for with in on of to my me i is am are was were be been being it its it's
     this that these those he she they we you your his her their our him them us at by from as
     or if so do does did have has had will would can could should just about what when how why
     there here then than too very really also get got like one some any all more much im ive
-    id dont its thats de la el en y que a los las un una por con para se lo le me mi""".split()
+    id dont its thats de la el en y que a los las un una por con para se lo le me mi"""
 )

@@ -166,9 +166,7 @@ def cross_validate(
     for held in folds(questions, k):
         held_ids = {q.qid for q in held}
         model = u.Model.from_counts(fit([q for q in questions if q.qid not in held_ids], labels))
-        part = measure(
-            "", lambda t, m=model: u.suggest_issues(t, text_model=m, settings=settings), held, labels
-        )
+        part = measure("", _reader(model, settings), held, labels)
         total.questions += part.questions
         total.right += part.right
         total.none += part.none
@@ -178,6 +176,13 @@ def cross_validate(
     return total
 
 
+def _reader(model: u.Model, settings: u.Settings) -> Reader:
+    def read(text: str) -> list[str]:
+        return u.suggest_issues(text, text_model=model, settings=settings)
+
+    return read
+
+
 def evaluate_text(*, k: int = FOLDS) -> TextReport:
     questions = load_questions()
     labels = load_label_map()
@@ -185,9 +190,7 @@ def evaluate_text(*, k: int = FOLDS) -> TextReport:
     figures = [
         cross_validate(items, labels, k=k),
         measure("phrases + shipped model, whole file (seen)", u.suggest_issues, items, labels),
-        measure(
-            "phrases alone", lambda t: u.suggest_issues(t, text_model=None), items, labels
-        ),
+        measure("phrases alone", lambda t: u.suggest_issues(t, text_model=None), items, labels),
         measure(
             "phrases + shipped model, text without title",
             u.suggest_issues,

@@ -65,4 +65,6 @@ def write(path: Path = u.MODEL) -> dict[str, Any]:
 
 if __name__ == "__main__":
     written = write()
-    print(f"wrote {u.MODEL}: {len(written['labels'])} labels, {len(written['vocabulary'])} features")
+    print(
+        f"wrote {u.MODEL}: {len(written['labels'])} labels, {len(written['vocabulary'])} features"
+    )
