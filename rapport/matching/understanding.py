@@ -19,7 +19,6 @@ only issues active in the taxonomy.
 from __future__ import annotations
 
 import json
-import math
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
@@ -27,6 +26,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from rapport.core.text import fold
 
@@ -283,16 +284,16 @@ def features(words: Sequence[str]) -> list[str]:
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Model:
     """Multinomial naive Bayes: log P(label) + sum log P(feature | label) over known features."""
 
     labels: tuple[str, ...]
     main_issue: dict[str, str]
     label_issues: dict[str, tuple[str, ...]]
-    prior: tuple[float, ...]
-    log_prob: dict[str, tuple[float, ...]]  # feature -> per label
-    unseen: tuple[float, ...]  # log prob of a known-vocabulary feature never seen with the label
+    prior: np.ndarray  # log P(label)
+    rows: dict[str, int]  # feature -> row of log_prob
+    log_prob: np.ndarray  # features x labels: log P(feature | label)
 
     @classmethod
     def from_counts(cls, data: dict[str, Any]) -> Model:
@@ -300,25 +301,21 @@ class Model:
         alpha = float(data["alpha"])
         vocab: list[str] = data["vocabulary"]
         counts: dict[str, dict[str, int]] = data["counts"]  # label -> feature -> count
-        docs: dict[str, int] = data["documents"]
-        total_docs = sum(docs.values())
-        size = len(vocab)
-        prior = tuple(math.log(docs[lab] / total_docs) for lab in labels)
-        totals = {lab: sum(counts[lab].values()) for lab in labels}
-        unseen = tuple(math.log(alpha / (totals[lab] + alpha * size)) for lab in labels)
-        log_prob: dict[str, tuple[float, ...]] = {}
-        for feat in vocab:
-            log_prob[feat] = tuple(
-                math.log((counts[lab].get(feat, 0) + alpha) / (totals[lab] + alpha * size))
-                for lab in labels
-            )
+        docs = np.array([data["documents"][lab] for lab in labels], dtype=float)
+        rows = {feat: n for n, feat in enumerate(vocab)}
+        table = np.zeros((len(vocab), len(labels)))
+        for k, lab in enumerate(labels):
+            for feat, count in counts[lab].items():
+                table[rows[feat], k] = count
+        table += alpha
+        log_prob = np.log(table / table.sum(axis=0, keepdims=True))
         return cls(
             labels,
             dict(data["main_issue"]),
             {k: tuple(v) for k, v in data["label_issues"].items()},
-            prior,
+            np.log(docs / docs.sum()),
+            rows,
             log_prob,
-            unseen,
         )
 
     def posterior(
@@ -329,20 +326,13 @@ class Model:
         The word evidence is divided by `temperature`: naive Bayes counts every word as
         independent evidence and is far too sure of itself on long texts otherwise.
         """
-        evidence = [0.0] * len(self.labels)
-        known = 0
-        for feat in features(words):
-            row = self.log_prob.get(feat)
-            if row is None:
-                continue
-            known += " " not in feat
-            for k, value in enumerate(row):
-                evidence[k] += value
-        scores = [p + e / temperature for p, e in zip(self.prior, evidence, strict=True)]
-        top = max(scores)
-        exp = [math.exp(s - top) for s in scores]
-        total = sum(exp)
-        return {lab: e / total for lab, e in zip(self.labels, exp, strict=True)}, known
+        found = [(self.rows[f], " " not in f) for f in features(words) if f in self.rows]
+        known = sum(single for _row, single in found)
+        evidence = self.log_prob[[row for row, _single in found]].sum(axis=0)
+        scores = self.prior + evidence / temperature
+        exp = np.exp(scores - scores.max())
+        exp /= exp.sum()
+        return {lab: float(p) for lab, p in zip(self.labels, exp, strict=True)}, known
 
 
 @cache
