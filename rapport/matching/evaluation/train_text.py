@@ -32,14 +32,14 @@ MIN_DOCUMENTS = 2  # a feature must occur in this many questions to be kept
 def fit(questions: Sequence[Question], labels: LabelMap) -> dict[str, Any]:
     """The model's counts, as stored in need_model.json."""
     names = sorted({lab for q in questions for lab in labels.scored_labels(q)})
-    per_question = [(q, sorted(set(u.features(u.tokens(q.whole))))) for q in questions]
-    doc_freq = Counter(f for _q, feats in per_question for f in feats)
+    per_question = [(q, u.features(u.tokens(q.whole))) for q in questions]
+    doc_freq = Counter(f for _q, feats in per_question for f in set(feats))
     vocab = sorted(f for f, n in doc_freq.items() if n >= MIN_DOCUMENTS)
     keep = set(vocab)
     counts: dict[str, Counter[str]] = {lab: Counter() for lab in names}
     documents: Counter[str] = Counter()
-    for q, _feats in per_question:
-        feats = [f for f in u.features(u.tokens(q.whole)) if f in keep]
+    for q, all_feats in per_question:
+        feats = [f for f in all_feats if f in keep]
         for lab in labels.scored_labels(q):
             documents[lab] += 1
             counts[lab].update(feats)
