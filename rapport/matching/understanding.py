@@ -5,9 +5,11 @@ Two parts, both offline and deterministic (docs/matching.md, "Reading the need")
 1. A hand-written bilingual phrase lexicon (`data/need_phrases.toml`, English and Spanish)
    plus the taxonomy's names and aliases, minus the ones that are everyday words ("did",
    "odd", "add", "dying", "loss", ...). A phrase preceded by a negation in the same clause
-   ("I'm not depressed", "no history of drinking", "nunca he bebido") does not count.
-2. A small naive Bayes model over word unigrams and bigrams (`data/need_model.json`, word
-   counts per counsel-chat topic, written by `evaluation/train_text.py`). It ranks what the
+   ("I'm not depressed", "no history of drinking", "no tengo ansiedad") does not count. A
+   concern ("he hits me") counts more than a mention of a setting ("my mom", "at work").
+2. A small naive Bayes model over word unigrams, bigrams and the lexicon's concern hits
+   (`data/need_model.json`, counts per counsel-chat topic, written by
+   `evaluation/train_text.py`). It ranks what the
    phrases found (the topic it reads most likely moves its issues up), and when no phrase
    fires on a text long enough to judge, it suggests the main issue of its best topic if it
    is confident enough. It never fires on a short text, so one word alone suggests nothing.
