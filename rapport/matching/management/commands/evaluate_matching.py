@@ -1,4 +1,4 @@
-"""`rapport evaluate_matching [--vignettes PATH] [--today YYYY-MM-DD] [--recount]`.
+"""`rapport evaluate_matching [--vignettes PATH] [--today YYYY-MM-DD] [--recount] [--text]`.
 
 Runs the written vignettes through matching against whatever database is
 configured (intended: `rapport seed_demo --therapists 100000 --seed 1`),
@@ -40,8 +40,20 @@ class Command(BaseCommand):
             help="also derive every eligible set from the database and compare its size "
             "(slower: reads every published profile)",
         )
+        # Reading the need (issue 15): the counsel-chat figures of the free-text reading.
+        parser.add_argument(
+            "--text",
+            action="store_true",
+            help="only measure how free text is read into issues, on the counsel-chat "
+            "questions (no database needed)",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
+        if options.get("text"):
+            from rapport.matching.evaluation.counselchat import evaluate_text
+
+            self.stdout.write(evaluate_text().as_text(), ending="")
+            return
         today = timezone.localdate()
         if options["today"]:
             try:
