@@ -1,7 +1,13 @@
 """How well free text is read into issues, measured on real questions (counsel-chat).
 
-`data/counselchat_questions_dev.csv` holds 695 questions people wrote to therapists, each
-with the site's topic labels; `label_map.toml` says which of our issues answer each label.
+The questions are not shipped in the repository (they are not ours to republish wholesale):
+point `RAPPORT_COUNSELCHAT_CSV` (or `rapport evaluate_matching --counselchat PATH`) at a copy.
+Two layouts are read: one row per question (`question_id,title,text,topics`, topics
+`;`-separated, as the project's evaluation copy of the `train` split: 695 questions), or the
+data set's own file (`nbertagnolli/counsel-chat`, `data/20200325_counsel_chat.csv`: one row
+per answer with `questionID,questionTitle,questionText,topic`), whose rows are grouped per
+question with the union of their topics. `label_map.toml` says which of our issues answer
+each label.
 For every scored question (at least one label that is not excluded) the reader's
 suggestions are compared with the union of its labels' issue sets:
 
@@ -18,6 +24,7 @@ alone. `rapport evaluate_matching --text` prints it.
 from __future__ import annotations
 
 import csv
+import os
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +33,7 @@ from pathlib import Path
 from rapport.matching import understanding as u
 
 HERE = Path(__file__).parent
-QUESTIONS = HERE / "data" / "counselchat_questions_dev.csv"
+QUESTIONS_ENV = "RAPPORT_COUNSELCHAT_CSV"
 LABEL_MAP = HERE / "label_map.toml"
 FOLDS = 5
 
@@ -58,17 +65,55 @@ class LabelMap:
         return tuple(lab for lab in question.labels if lab in self.issues)
 
 
-def load_questions(path: Path = QUESTIONS) -> list[Question]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return [
-            Question(
-                int(row["question_id"]),
-                row["title"],
-                row["text"],
-                tuple(t for t in row["topics"].split(";") if t),
-            )
-            for row in csv.DictReader(handle)
-        ]
+class MissingQuestions(LookupError):
+    """The counsel-chat questions are not on this machine (they are not in the repository)."""
+
+
+def questions_path() -> Path:
+    """The questions file named by RAPPORT_COUNSELCHAT_CSV; a clear error when there is none."""
+    named = os.environ.get(QUESTIONS_ENV, "").strip()
+    if not named:
+        raise MissingQuestions(
+            f"set {QUESTIONS_ENV} to a counsel-chat questions file (see docs/matching.md, "
+            "'Reading the need'); the questions are not shipped in the repository"
+        )
+    path = Path(named)
+    if not path.is_file():
+        raise MissingQuestions(f"{QUESTIONS_ENV}={named}: no such file")
+    return path
+
+
+def load_questions(path: Path | None = None) -> list[Question]:
+    """Questions from either layout (see the module doc), in file order."""
+    with (path or questions_path()).open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    if rows and "questionID" in rows[0]:
+        return _grouped_answers(rows)
+    return [
+        Question(
+            int(row["question_id"]),
+            row["title"],
+            row["text"],
+            tuple(t for t in row["topics"].split(";") if t),
+        )
+        for row in rows
+    ]
+
+
+def _grouped_answers(rows: list[dict[str, str]]) -> list[Question]:
+    """The data set's own file has a row per answer: one question, the union of its topics."""
+    seen: dict[int, Question] = {}
+    for row in rows:
+        qid = int(row["questionID"])
+        topics = tuple(t.strip() for t in row.get("topic", "").split(",") if t.strip())
+        earlier = seen.get(qid)
+        if earlier is None:
+            text = " ".join((row.get("questionText") or "").split())
+            seen[qid] = Question(qid, " ".join(row["questionTitle"].split()), text, topics)
+        else:
+            merged = earlier.labels + tuple(t for t in topics if t not in earlier.labels)
+            seen[qid] = Question(qid, earlier.title, earlier.text, merged)
+    return list(seen.values())
 
 
 def load_label_map(path: Path = LABEL_MAP) -> LabelMap:
@@ -183,8 +228,8 @@ def _reader(model: u.Model, settings: u.Settings) -> Reader:
     return read
 
 
-def evaluate_text(*, k: int = FOLDS) -> TextReport:
-    questions = load_questions()
+def evaluate_text(*, k: int = FOLDS, path: Path | None = None) -> TextReport:
+    questions = load_questions(path)
     labels = load_label_map()
     items = scored(questions, labels)
     figures = [

@@ -10,6 +10,7 @@ questionnaire cannot (see `rapport/matching/evaluation/evaluate.py`).
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
@@ -47,12 +48,16 @@ class Command(BaseCommand):
             help="only measure how free text is read into issues, on the counsel-chat "
             "questions (no database needed)",
         )
+        parser.add_argument(
+            "--counselchat",
+            default="",
+            help="the counsel-chat questions file (default: $RAPPORT_COUNSELCHAT_CSV; without "
+            "one, the full run says the reading was not measured and --text fails)",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         if options.get("text"):
-            from rapport.matching.evaluation.counselchat import evaluate_text
-
-            self.stdout.write(evaluate_text().as_text(), ending="")
+            self.stdout.write(self._reading(options, required=True), ending="")
             return
         today = timezone.localdate()
         if options["today"]:
@@ -69,6 +74,7 @@ class Command(BaseCommand):
         # Triage levels (matching/triage.py) on their phrase fixture; no database needed.
         triage = evaluate_triage()
         self.stdout.write(triage.as_text() + evaluate_holdout().as_text(), ending="")
+        self.stdout.write(self._reading(options, required=False), ending="")
         if not triage.ok:
             raise CommandError("triage evaluation failed: an imminent-risk phrase was missed")
         if not report.ok:
@@ -79,3 +85,15 @@ class Command(BaseCommand):
                 f"{len(report.problems)} vignette problem(s), "
                 f"{len(report.count_mismatches)} eligible-count mismatch(es)"
             )
+
+    def _reading(self, options: dict[str, object], *, required: bool) -> str:
+        """The counsel-chat report, or why it could not be measured (the file is not shipped)."""
+        from rapport.matching.evaluation import counselchat
+
+        named = str(options.get("counselchat") or "")
+        try:
+            return counselchat.evaluate_text(path=Path(named) if named else None).as_text()
+        except (counselchat.MissingQuestions, FileNotFoundError) as exc:
+            if required:
+                raise CommandError(f"reading the need not measured: {exc}") from exc
+            return f"\nReading the need: not measured ({exc}).\n"
