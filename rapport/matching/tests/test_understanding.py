@@ -26,7 +26,6 @@ from rapport.matching.phrases import issues_in_text
 from rapport.taxonomy.models import Kind, Term
 from rapport.testing import make_term
 
-
 SAMPLE = Path(__file__).with_name("data") / "counselchat_sample.csv"
 ANSWERS_SAMPLE = Path(__file__).with_name("data") / "counselchat_answers_sample.csv"
 # The whole question set is not in the repository (docs/matching.md, "Reading the need"); the
