@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "rapport.moderation",
     "rapport.directory",
     "rapport.matching",
+    "rapport.shortlist",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,67 @@
+"""The "Save to shortlist" control on every surface that lists therapists, built in Python.
+
+One builder for the search page's cards (which are built in Python for speed,
+see directory/templatetags/search_tags.result_cards), the approach, issue and
+place pages, profiles and match results, and for the htmx response that swaps
+a control in place. Every interpolated value is escaped here.
+
+Two shapes, because an HTML form cannot sit inside another form:
+- `in_form=False`: its own little POST form (profile, match results, topic pages).
+- `in_form=True`: a button inside the search page's GET form that posts to the
+  shortlist instead (`formaction`/`formmethod`); the view then returns to the
+  page it came from (its Referer, when that is this site).
+Neither carries a CSRF token: rendering one would set a cookie on pages people
+only browse. The change view checks the request's origin instead (views.py).
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape as _escape
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+
+def escape(value: object) -> str:
+    return _escape(str(value), quote=True)
+
+
+def control_html(*, profile_id: int, name: str, saved: bool, next_url: str, in_form: bool) -> str:
+    pk = int(profile_id)
+    url = escape(reverse("shortlist:change"))
+    action = "remove" if saved else "add"
+    who = escape(name)
+    if saved:
+        status = (
+            f'<span class="shortlist-saved"><span aria-hidden="true">✓ </span>'
+            f"{escape(_('Saved'))}</span> "
+        )
+        # The visible word starts the accessible name (WCAG 2.5.3); the name says whom.
+        label = escape(_("Remove")) + (
+            '<span class="visually-hidden"> '
+            + escape(_("%(name)s from your shortlist") % {"name": name})
+            + "</span>"
+        )
+        css = "shortlist-button shortlist-button-remove"
+    else:
+        status = ""
+        label = f'{escape(_("Save to shortlist"))}<span class="visually-hidden">: {who}</span>'
+        css = "shortlist-button"
+    button_id = f"sl-btn-{pk}"
+    if in_form:
+        values = escape(json.dumps({action: str(pk), "in_form": "1"}))
+        return (
+            f'<div class="shortlist-control" id="sl-{pk}">{status}'
+            f'<button type="submit" class="{css}" id="{button_id}" name="{action}" value="{pk}"'
+            f' formaction="{url}" formmethod="post" formnovalidate'
+            f' hx-post="{url}" hx-vals="{values}" hx-params="add,remove,in_form"'
+            f' hx-target="closest .shortlist-control" hx-swap="outerHTML">{label}</button></div>'
+        )
+    return (
+        f'<form class="shortlist-control" id="sl-{pk}" method="post" action="{url}"'
+        f' hx-post="{url}" hx-target="this" hx-swap="outerHTML">'
+        f'<input type="hidden" name="{action}" value="{pk}">'
+        f'<input type="hidden" name="next" value="{escape(next_url)}">'
+        f'{status}<button type="submit" class="{css}" id="{button_id}">{label}</button></form>'
+    )
