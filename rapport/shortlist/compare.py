@@ -9,6 +9,7 @@ otherwise "Self-reported".
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.utils import formats
@@ -53,7 +54,7 @@ class Column:
     cells: list[Cell] = field(default_factory=list)
 
 
-def _date(value: object) -> str:
+def _date(value: dt.date) -> str:
     return formats.date_format(value, "F j, Y")
 
 
@@ -76,8 +77,10 @@ def _licences(profile: TherapistProfile) -> list[Part]:
         elif licence.status == LicenseStatus.STUDENT:
             text += " · " + _("student, under supervision")
         parts.append(Part(text))
-        if licence.is_verified:
-            parts.append(Part("✓ " + _("Verified %(date)s") % {"date": _date(licence.verified_at)}, "good"))
+        if licence.verified_at is not None:  # License.is_verified
+            parts.append(
+                Part("✓ " + _("Verified %(date)s") % {"date": _date(licence.verified_at)}, "good")
+            )
         else:
             parts.append(Part(_("Self-reported, not yet checked"), "muted"))
     return parts or [Part(_("No license listed"), "muted")]
@@ -105,7 +108,10 @@ def _cells(profile: TherapistProfile) -> dict[str, list[Part]]:
         in_person = [Part(_("No"))]
     states = [str(code) for code in profile.telehealth_states or []]
     if profile.telehealth and states:
-        online = [Part(_("Yes"), "good"), Part(_("Clients in %(states)s") % {"states": ", ".join(states)})]
+        online = [
+            Part(_("Yes"), "good"),
+            Part(_("Clients in %(states)s") % {"states": ", ".join(states)}),
+        ]
     else:
         online = _yes_no(profile.telehealth)
     return {

@@ -27,7 +27,12 @@ def _clean(raw: Any) -> list[int]:
     if not isinstance(raw, list):
         return ids
     for value in raw:
-        if isinstance(value, int) and not isinstance(value, bool) and value > 0 and value not in ids:
+        if (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and value > 0
+            and value not in ids
+        ):
             ids.append(value)
     return ids[:CAP]
 

@@ -58,7 +58,9 @@ def from_this_site(request: HttpRequest) -> bool:
     if origin is not None:
         return origin == _own_origin(request) or origin in settings.CSRF_TRUSTED_ORIGINS
     referer = request.headers.get("Referer", "")
-    return bool(referer) and urlsplit(referer).netloc == request.get_host() and _safe(request, referer)
+    return (
+        bool(referer) and urlsplit(referer).netloc == request.get_host() and _safe(request, referer)
+    )
 
 
 def _back(request: HttpRequest) -> str:
@@ -123,7 +125,10 @@ def change(request: HttpRequest) -> HttpResponse:
         profile = TherapistProfile.objects.published().filter(pk=pk).only("id", "name").first()
     level = messages.SUCCESS
     if pk is None:
-        message, level = _("Nothing was changed: that therapist could not be found."), messages.ERROR
+        message, level = (
+            _("Nothing was changed: that therapist could not be found."),
+            messages.ERROR,
+        )
     elif action == "remove":
         shortlist_remove(request, pk)
         message = (
@@ -136,11 +141,11 @@ def change(request: HttpRequest) -> HttpResponse:
     elif shortlist_add(request, pk):
         message = _("Saved %(name)s to your shortlist.") % {"name": profile.name}
     else:
-        message = _(
-            "Your shortlist is full (%(cap)s therapists). Remove one to save another."
-        ) % {"cap": CAP}
+        message = _("Your shortlist is full (%(cap)s therapists). Remove one to save another.") % {
+            "cap": CAP
+        }
         level = messages.ERROR
-    if request.htmx and pk is not None:
+    if request.headers.get("HX-Request") == "true" and pk is not None:
         return _htmx_reply(request, profile, pk, message)
     messages.add_message(request, level, message)
     return redirect(_back(request))
