@@ -31,37 +31,39 @@ def control_html(*, profile_id: int, name: str, saved: bool, next_url: str, in_f
     pk = int(profile_id)
     url = escape(reverse("shortlist:change"))
     action = "remove" if saved else "add"
-    who = escape(name)
+    # The accessible name starts with the visible words (WCAG 2.5.3) and says whom.
     if saved:
         status = (
             f'<span class="shortlist-saved"><span aria-hidden="true">✓ </span>'
             f"{escape(_('Saved'))}</span> "
         )
-        # The visible word starts the accessible name (WCAG 2.5.3); the name says whom.
-        label = escape(_("Remove")) + (
-            '<span class="visually-hidden"> '
-            + escape(_("%(name)s from your shortlist") % {"name": name})
-            + "</span>"
-        )
+        text = escape(_("Remove"))
+        name_attr = escape(_("Remove %(name)s from your shortlist") % {"name": name})
         css = "shortlist-button shortlist-button-remove"
     else:
         status = ""
-        label = f'{escape(_("Save to shortlist"))}<span class="visually-hidden">: {who}</span>'
+        text = escape(_("Save to shortlist"))
+        name_attr = escape(_("Save to shortlist: %(name)s") % {"name": name})
         css = "shortlist-button"
+    label = text
     button_id = f"sl-btn-{pk}"
     if in_form:
         values = escape(json.dumps({action: str(pk), "in_form": "1"}))
         return (
             f'<div class="shortlist-control" id="sl-{pk}">{status}'
-            f'<button type="submit" class="{css}" id="{button_id}" name="{action}" value="{pk}"'
+            f'<button type="submit" class="{css}" id="{button_id}" aria-label="{name_attr}"'
+            f' name="{action}" value="{pk}"'
             f' formaction="{url}" formmethod="post" formnovalidate'
             f' hx-post="{url}" hx-vals="{values}" hx-params="add,remove,in_form"'
-            f' hx-target="closest .shortlist-control" hx-swap="outerHTML">{label}</button></div>'
+            f' hx-target="closest .shortlist-control" hx-swap="outerHTML"'
+            # Not the search form's own settings, which htmx would pass down to this button.
+            f' hx-push-url="false" hx-sync="this:drop">{label}</button></div>'
         )
     return (
         f'<form class="shortlist-control" id="sl-{pk}" method="post" action="{url}"'
-        f' hx-post="{url}" hx-target="this" hx-swap="outerHTML">'
+        f' hx-post="{url}" hx-target="this" hx-swap="outerHTML" hx-push-url="false">'
         f'<input type="hidden" name="{action}" value="{pk}">'
         f'<input type="hidden" name="next" value="{escape(next_url)}">'
-        f'{status}<button type="submit" class="{css}" id="{button_id}">{label}</button></form>'
+        f'{status}<button type="submit" class="{css}" id="{button_id}" aria-label="{name_attr}">'
+        f"{label}</button></form>"
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -55,6 +55,8 @@ class Column:
 
 
 def _date(value: dt.date) -> str:
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value)  # as the template's |date shows it
     return formats.date_format(value, "F j, Y")
 
 
