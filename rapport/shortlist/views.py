@@ -148,7 +148,11 @@ def change(request: HttpRequest) -> HttpResponse:
     if request.headers.get("HX-Request") == "true" and pk is not None:
         return _htmx_reply(request, profile, pk, message)
     messages.add_message(request, level, message)
-    return redirect(_back(request))
+    target = _back(request)
+    if profile is not None and "#" not in target and target != reverse("shortlist:compare"):
+        # Back to the same card, not the top of a long list: the control shows what changed.
+        target += f"#sl-{pk}"
+    return redirect(target)
 
 
 def _page(

@@ -94,7 +94,9 @@ def _axe_clean(page: Page, where: str) -> None:
 def _save(page: Page, name: str, js: bool) -> None:
     """Save from a page that loads htmx (with `js`, swapped in place) or not (a reload)."""
     url = page.url
-    page.get_by_role("button", name=f"Save to shortlist: {name}").click()
+    button = page.get_by_role("button", name=f"Save to shortlist: {name}")
+    control_id = button.evaluate("b => b.closest('.shortlist-control').id")
+    button.click()
     remove = page.get_by_role("button", name=f"Remove {name} from your shortlist")
     expect(remove).to_be_visible()
     if js:
@@ -103,8 +105,8 @@ def _save(page: Page, name: str, js: bool) -> None:
         assert page.evaluate("document.activeElement.id").startswith("sl-btn-")
         expect(page.locator("#shortlist-live")).to_have_text(f"Saved {name} to your shortlist.")
     else:
-        # Back on the same page, with a message.
-        assert page.url == url
+        # Back on the same page at the same card, with a message.
+        assert page.url.split("#")[0] == url and page.url.endswith("#" + control_id)
         expect(page.locator(".messages")).to_contain_text(f"Saved {name} to your shortlist.")
 
 

@@ -107,7 +107,8 @@ def test_profile_page_saves_without_javascript_and_comes_back(client, ana):
     assert f'name="next" value="{url}"' in button
 
     response = save(client, ana.pk, next_url=url)
-    assert response.status_code == 302 and response["Location"] == url
+    # Back to the same card (not the top of the page), where the control shows the change.
+    assert response.status_code == 302 and response["Location"] == f"{url}#sl-{ana.pk}"
     assert saved(client) == [ana.pk]
     page = html(client.get(url))
     assert "Saved Ana Alvarez to your shortlist." in page  # the message, once
@@ -142,7 +143,7 @@ def test_search_cards_post_from_inside_the_search_form(client, ana):
         {"q": "grief", "location": "98402", "add": str(ana.pk)},
         headers={**SAME_SITE, "Referer": f"http://testserver{search}"},
     )
-    assert response.status_code == 302 and response["Location"] == search
+    assert response.status_code == 302 and response["Location"] == f"{search}#sl-{ana.pk}"
     assert saved(client) == [ana.pk]
     assert f'name="remove" value="{ana.pk}"' in control(html(client.get(search)), ana.pk)
 
@@ -174,7 +175,7 @@ def test_approach_page_cards_save_with_and_without_htmx(client, ana):
     assert response.content.decode().startswith(f'<form class="shortlist-control" id="sl-{ana.pk}"')
     assert "Saved" in response.content.decode()
     response = remove(client, ana.pk, next_url=url)
-    assert response.status_code == 302 and response["Location"] == url
+    assert response.status_code == 302 and response["Location"] == f"{url}#sl-{ana.pk}"
     assert saved(client) == []
     assert "Removed Ana Alvarez from your shortlist." in html(client.get(url))
 
@@ -193,7 +194,7 @@ def test_match_results_cards_save(client):
     response = save(client, ana.pk, next_url="/match/results/", **{"HX-Request": "true"})
     assert response.status_code == 200 and "Remove" in response.content.decode()
     response = save(client, ana.pk, next_url="/match/results/")  # twice is still once
-    assert response["Location"] == "/match/results/"
+    assert response["Location"] == f"/match/results/#sl-{ana.pk}"
     assert saved(client) == [ana.pk]
 
 
