@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "rapport.moderation",
     "rapport.directory",
     "rapport.matching",
+    "rapport.shortlist",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,8 @@ from django.urls import get_script_prefix
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from rapport.shortlist.session import saved_ids
+
 register = template.Library()
 
 
@@ -29,8 +31,9 @@ def absolute_url(context: template.Context, path: str | None = None) -> str:
     return request.build_absolute_uri(path)
 
 
-# (part, language, current view, script prefix, site name) -> the rendered header or footer.
-_CHROME: dict[tuple[str, str, str, str, str], SafeString] = {}
+# (part, language, current view, script prefix, site name, shortlist length) -> the
+# rendered header or footer.
+_CHROME: dict[tuple[str, str, str, str, str, int], SafeString] = {}
 
 
 @register.simple_tag(takes_context=True)
@@ -42,11 +45,14 @@ def site_chrome(context: template.Context, part: str) -> SafeString:
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
     current = match.view_name if match is not None else ""
-    key = (part, get_language() or "", current, get_script_prefix(), settings.SITE_NAME)
+    # The header's "Shortlist (N)": N is 0 (no session read) for anyone who has saved nothing.
+    count = len(saved_ids(request)) if request is not None and part == "header" else 0
+    key = (part, get_language() or "", current, get_script_prefix(), settings.SITE_NAME, count)
     found = _CHROME.get(key)
     if found is None:
         html = render_to_string(
-            f"core/_site_{part}.html", {"current": current, "SITE_NAME": settings.SITE_NAME}
+            f"core/_site_{part}.html",
+            {"current": current, "SITE_NAME": settings.SITE_NAME, "shortlist_count": count},
         )
         found = mark_safe(html)  # noqa: S308 - rendered by the template engine, autoescaped
         if not settings.DEBUG:
