@@ -13,6 +13,11 @@ for each and measures:
   (`search.resolve_location`); distances use its own haversine. Must be 0;
 - fit: the share of results meeting every nice-to-have, and listing the
   person's issues (any, and the first-named one);
+- preference recall@10: of the eligible therapists who meet the request (list
+  the main concern, or a narrower issue counting toward it, and practise one
+  of the chosen approaches), how many the top ten holds, against the ceiling
+  min(10, how many there are). The set is read from the database by the
+  oracle, so profiles the ranker never looked at count too;
 - diversity: distinct licence types and cities in each top ten;
 - crisis language: `crisis_language.mentions_crisis()` on the free text, hit
   rate on crisis vignettes (must be 100%) and false alarms on the others;
@@ -40,9 +45,16 @@ from typing import Any
 
 from rapport.core.crisis_language import mentions_crisis
 from rapport.directory import index as ix
-from rapport.directory.models import License, Office, Status, TherapistProfile
+from rapport.directory.models import (
+    ApproachStatement,
+    License,
+    Office,
+    Status,
+    TherapistProfile,
+)
 from rapport.directory.search import MODES, RADII, Location, resolve_location
 from rapport.matching import scoring
+from rapport.taxonomy import hierarchy
 from rapport.taxonomy.models import Kind, Term
 
 VIGNETTES = Path(__file__).with_name("vignettes.toml")
@@ -289,11 +301,16 @@ class Facts:
     sliding_scale: bool
     free_consultation: bool
     terms: frozenset[tuple[str, str]]  # (kind, slug)
+    approaches: frozenset[str]  # approach slugs practised
     offices: tuple[tuple[float | None, float | None, str, str], ...]  # lat, lon, state, city
     licences: tuple[tuple[str, str], ...]  # (licence type slug, state), by position
 
     def has(self, kind: str, slug: str) -> bool:
         return (kind, slug) in self.terms
+
+    def has_within(self, kind: str, slug: str) -> bool:
+        """Lists `slug` or a narrower term counting toward it (taxonomy.hierarchy)."""
+        return any((kind, s) in self.terms for s in hierarchy.narrower(kind, slug))
 
     @property
     def licence_type(self) -> str:
@@ -346,6 +363,13 @@ def read_facts(profile_ids: Iterable[int] | None = None) -> dict[int, Facts]:
         .iterator(10_000)
     ):
         licences.setdefault(pid, []).append((term_of[type_id][1], state))
+    approaches: dict[int, set[str]] = {}
+    for pid, term_id in (
+        ApproachStatement.objects.filter(**within)
+        .values_list("profile_id", "approach_id")
+        .iterator(10_000)
+    ):
+        approaches.setdefault(pid, set()).add(term_of[term_id][1])
     out: dict[int, Facts] = {}
     for row in profiles.values_list(
         "id", "status", "accepting_new_clients", "in_person", "telehealth", "telehealth_states",
@@ -364,6 +388,7 @@ def read_facts(profile_ids: Iterable[int] | None = None) -> dict[int, Facts]:
             sliding_scale=sliding,
             free_consultation=consult,
             terms=frozenset(terms.get(pid, ())),
+            approaches=frozenset(approaches.get(pid, ())),
             offices=tuple(offices.get(pid, ())),
             licences=tuple(licences.get(pid, ())),
         )
@@ -538,7 +563,7 @@ def _place_failure(rules: Rules, how: str) -> str:
 
 def _payment_failure(a: scoring.Answers, facts: Facts) -> str:
     if a.payment == "insurance" and a.insurance:
-        if not facts.has(Kind.INSURANCE, a.insurance):
+        if not facts.has_within(Kind.INSURANCE, a.insurance):
             return f"not in network with {a.insurance}"
     elif a.payment == "self_pay" and a.budget is not None:
         affordable = facts.fee_min is not None and facts.fee_min <= a.budget
@@ -570,6 +595,8 @@ class Outcome:
     online_only_licensed: int  # ...and holding a licence in the person's state
     relaxations: list[str]
     unmet_expectations: list[str]
+    requested: int = 0  # eligible therapists meeting the main concern and chosen approach
+    requested_shown: int = 0  # ...of them in the top ten
     recount: int | None = None
     baseline: dict[str, float] = field(default_factory=dict)
 
@@ -580,6 +607,15 @@ class Outcome:
     @property
     def crisis_expected(self) -> bool:
         return self.vignette.expect.crisis
+
+    @property
+    def asks(self) -> bool:
+        """Whether the person asked for a concern or an approach (recall applies)."""
+        return bool(self.vignette.answers.issues or self.vignette.answers.approaches)
+
+    @property
+    def ceiling(self) -> int:
+        return min(scoring.TOP, self.requested)
 
 
 def run_vignette(
@@ -633,9 +669,50 @@ def run_vignette(
         unmet_expectations=[],
     )
     outcome.unmet_expectations = _unmet(vignette.expect, outcome, shown, result)
+    if outcome.asks and location is not None:
+        requested = requested_eligible(rules)
+        outcome.requested = len(requested)
+        outcome.requested_shown = len(requested & set(ids))
     if everyone is not None:
         _recount(outcome, rules, everyone)
     return outcome
+
+
+def meets_request(facts: Facts, answers: scoring.Answers) -> bool:
+    """Lists the main concern (or a narrower issue counting toward it) and, when
+    approaches were chosen, practises at least one of them."""
+    if answers.issues and not facts.has_within(Kind.ISSUE, answers.issues[0]):
+        return False
+    return not answers.approaches or any(s in facts.approaches for s in answers.approaches)
+
+
+def requested_eligible(rules: Rules) -> set[int]:
+    """Every eligible profile meeting the request, read from the database: profiles
+    listing the main concern (or its narrower issues) or a chosen approach, then
+    the oracle's own checks. Only those few are read, so this runs on every vignette."""
+    a = rules.answers
+    if a.issues:
+        slugs, kind = hierarchy.narrower(Kind.ISSUE, a.issues[0]), Kind.ISSUE
+    else:
+        slugs, kind = frozenset(a.approaches), Kind.APPROACH
+    if kind == Kind.ISSUE:
+        candidates = set(
+            TherapistProfile.terms.through.objects.filter(
+                term__kind=kind, term__slug__in=slugs, therapistprofile__status=Status.PUBLISHED
+            ).values_list("therapistprofile_id", flat=True)
+        )
+    else:
+        candidates = set(
+            ApproachStatement.objects.filter(
+                approach__slug__in=slugs, profile__status=Status.PUBLISHED
+            ).values_list("profile_id", flat=True)
+        )
+    facts = read_facts(candidates)
+    return {
+        pid
+        for pid, f in facts.items()
+        if meets_request(f, a) and not rules.violations(f, first_only=True)
+    }
 
 
 def _unmet(
@@ -749,6 +826,16 @@ class Report:
         return self._share((o for o in self.outcomes if o.vignette.answers.issues), "issue_primary")
 
     @property
+    def preference_recall(self) -> tuple[int, int, float | None]:
+        """(hits, ceilings, mean per-vignette recall) over vignettes asking for
+        something that some eligible therapist meets."""
+        asked = [o for o in self.outcomes if o.asks and o.ceiling]
+        hits = sum(o.requested_shown for o in asked)
+        ceiling = sum(o.ceiling for o in asked)
+        mean = statistics.fmean(o.requested_shown / o.ceiling for o in asked) if asked else None
+        return hits, ceiling, mean
+
+    @property
     def full_lists(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.shown >= scoring.TOP]
 
@@ -809,6 +896,17 @@ class Report:
         prim, _of = self.issue_primary_share
         add(f"  List at least one of the person's issues: {_ratio(any_, of)}")
         add(f"  List the first-named (primary) issue: {_ratio(prim, of)}")
+        hits, ceiling, mean = self.preference_recall
+        asked = [o for o in self.outcomes if o.asks and o.ceiling]
+        add(
+            f"  Preference recall@{scoring.TOP} (eligible meeting the main concern and a chosen "
+            f"approach, in the top {scoring.TOP} / min({scoring.TOP}, how many)): "
+            f"{_ratio(hits, ceiling)}; mean per vignette "
+            + (_pct(mean) if mean is not None else "n/a")
+            + f" over {len(asked)} vignettes; goal 90%"
+        )
+        short = [o for o in asked if o.requested_shown < o.ceiling]
+        add(f"    vignettes below their ceiling: {len(short)}")
         if self.recounted:
             for key, label in (
                 ("nice", "meet every nice-to-have"),
@@ -865,7 +963,8 @@ class Report:
         add("Per vignette")
         header = (
             f"  {'id':<36} {'eligible':>8} {'shown':>5} {'viol':>4} {'crisis':>7} "
-            f"{'issue':>5} {'prim':>4} {'nice':>4} {'lic':>3} {'city':>4}  relaxations offered"
+            f"{'issue':>5} {'prim':>4} {'nice':>4} {'recall':>6} {'lic':>3} {'city':>4}  "
+            "relaxations offered"
         )
         add(header)
         for o in self.outcomes:
@@ -881,15 +980,17 @@ class Report:
                 if o.vignette.answers.issues
                 else f"{'-':>5} {'-':>4}"
             )
+            recall = f"{o.requested_shown}/{o.ceiling}" if o.asks else "-"
             add(
                 f"  {o.vignette.id:<36} {o.eligible:>8,} {o.shown:>5} {len(o.violations):>4} "
-                f"{crisis:>7} {issue} {nice} {o.licence_types:>3} {o.cities:>4}  "
+                f"{crisis:>7} {issue} {nice} {recall:>6} {o.licence_types:>3} {o.cities:>4}  "
                 + ("; ".join(o.relaxations) if o.relaxations else "")
             )
         add("")
         add(
             "Columns: issue/prim = shown matches listing one of the issues / the primary issue; "
-            "nice = shown matches meeting every nice-to-have; lic/city = distinct licence types / "
+            "nice = shown matches meeting every nice-to-have; recall = eligible meeting the main "
+            "concern and a chosen approach in the top ten / min(10, how many); lic/city = distinct licence types / "
             "cities among those shown; crisis = expected/detected (FA = false alarm)."
         )
         add("Result: " + ("PASS" if self.ok else "FAIL"))
