@@ -595,6 +595,14 @@ class Outcome:
     online_only_licensed: int  # ...and holding a licence in the person's state
     relaxations: list[str]
     unmet_expectations: list[str]
+    # Honesty (issue 15): relaxations offered that add nobody; "superbill" offered
+    # to someone paying with Medicaid; no shown match lists the main concern,
+    # and whether the page then has a way to find one (looking further or a change).
+    empty_relaxations: int = 0
+    medicaid_superbill: bool = False
+    none_list_main: bool = False
+    way_to_main: bool = False
+    looked_further: int = 0  # therapists listing a scarce main concern found beyond the limits
     requested: int = 0  # eligible therapists meeting the main concern and chosen approach
     requested_shown: int = 0  # ...of them in the top ten
     recount: int | None = None
@@ -669,6 +677,14 @@ def run_vignette(
         unmet_expectations=[],
     )
     outcome.unmet_expectations = _unmet(vignette.expect, outcome, shown, result)
+    outcome.empty_relaxations = sum(1 for r in result.relaxations if r.count <= result.eligible)
+    outcome.medicaid_superbill = result.medicaid and any(
+        "superbill" in r.label for r in result.relaxations
+    )
+    if answers.issues and shown:
+        outcome.none_list_main = not any(f.has_within(Kind.ISSUE, primary) for f in shown)
+        outcome.way_to_main = bool(result.further or result.finds_main)
+    outcome.looked_further = len(result.further)
     if outcome.asks and location is not None:
         requested = requested_eligible(rules)
         outcome.requested = len(requested)
@@ -801,8 +817,29 @@ class Report:
         return [o for o in self.outcomes if o.recount is not None and o.recount != o.eligible]
 
     @property
+    def dishonest(self) -> list[str]:
+        """Offers that cannot help: a relaxation adding nobody, a superbill for Medicaid."""
+        found = [
+            f"{o.vignette.id}: {o.empty_relaxations} relaxation(s) adding nobody"
+            for o in self.outcomes
+            if o.empty_relaxations
+        ]
+        found += [
+            f"{o.vignette.id}: out of network (superbill) offered with Medicaid"
+            for o in self.outcomes
+            if o.medicaid_superbill
+        ]
+        return found
+
+    @property
     def ok(self) -> bool:
-        return not (self.violations or self.crisis_missed or self.problems or self.count_mismatches)
+        return not (
+            self.violations
+            or self.crisis_missed
+            or self.problems
+            or self.count_mismatches
+            or self.dishonest
+        )
 
     # Figures ------------------------------------------------------------------
     @property
@@ -878,6 +915,12 @@ class Report:
         )
         for p in self.problems:
             add(f"    - {p}")
+        add(
+            f"  Offers that cannot help (relaxations adding nobody, superbill with Medicaid): "
+            f"{len(self.dishonest)}  [{'PASS' if not self.dishonest else 'FAIL'}]"
+        )
+        for d in self.dishonest:
+            add(f"    - {d}")
         add("")
         add("Crisis language, other side")
         calm, alarms = self.calm_texts, self.false_alarms
@@ -919,6 +962,17 @@ class Report:
                         f"  Baseline, all eligible (mean over {len(values)} vignettes): "
                         f"{_pct(statistics.fmean(values))} {label}"
                     )
+        none = [o for o in self.outcomes if o.none_list_main]
+        add(
+            f"  Lists with no shown match listing the main concern: {len(none)} "
+            f"(the page says so; a way to find one offered for "
+            f"{sum(1 for o in none if o.way_to_main)})"
+        )
+        further = [o for o in self.outcomes if o.looked_further]
+        add(
+            f"  Scarce main concern, looked further (wider area or online, shown apart): "
+            f"{len(further)} vignettes, {sum(o.looked_further for o in further)} therapists"
+        )
         online = sum(o.online_only for o in self.outcomes)
         licensed = sum(o.online_only_licensed for o in self.outcomes)
         add(
