@@ -390,7 +390,8 @@ def _look_further(
         if extra:
             result.further = _load_and_explain(extra[:SCARCE], wider, result.location)
             result.further_answers = wider
-    if result.specialists == 0:
+    if result.specialists == 0 and not result.further:
+        # Only when looking further found nobody (the page shows those instead).
         options = _relaxations(
             answers, state=state, place=place, now=result.eligible, main=answers.issues[0]
         )
@@ -669,16 +670,15 @@ def _relaxations(
     if answers.mode == "in_person":
         options.append((_("Include online sessions"), replace(answers, mode="both")))
     if answers.mode != "online":
-        for radius in engine.RADII:
-            if radius > answers.radius:
-                options.append(
-                    (
-                        _("Within %(miles)d miles") % {"miles": radius},
-                        replace(answers, radius=radius),
-                    )
+        # The next radius; for the main concern, also the widest (two searches, not four).
+        wider = [r for r in engine.RADII if r > answers.radius]
+        for radius in sorted({wider[0], wider[-1]} if main and wider else wider[:1]):
+            options.append(
+                (
+                    _("Within %(miles)d miles") % {"miles": radius},
+                    replace(answers, radius=radius),
                 )
-                if not main:
-                    break
+            )
     for i, pref in enumerate(answers.preferences):
         if pref.must:
             relaxed = list(answers.preferences)

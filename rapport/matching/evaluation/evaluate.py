@@ -940,15 +940,15 @@ class Report:
         add(f"  List at least one of the person's issues: {_ratio(any_, of)}")
         add(f"  List the first-named (primary) issue: {_ratio(prim, of)}")
         hits, ceiling, mean = self.preference_recall
-        asked = [o for o in self.outcomes if o.asks and o.ceiling]
+        recall_of = [o for o in self.outcomes if o.asks and o.ceiling]
         add(
             f"  Preference recall@{scoring.TOP} (eligible meeting the main concern and a chosen "
             f"approach, in the top {scoring.TOP} / min({scoring.TOP}, how many)): "
             f"{_ratio(hits, ceiling)}; mean per vignette "
             + (_pct(mean) if mean is not None else "n/a")
-            + f" over {len(asked)} vignettes; goal 90%"
+            + f" over {len(recall_of)} vignettes; goal 90%"
         )
-        short = [o for o in asked if o.requested_shown < o.ceiling]
+        short = [o for o in recall_of if o.requested_shown < o.ceiling]
         add(f"    vignettes below their ceiling: {len(short)}")
         if self.recounted:
             for key, label in (

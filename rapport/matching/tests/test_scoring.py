@@ -164,8 +164,24 @@ def test_a_scarce_specialty_is_sought_further_and_shown_apart() -> None:
     assert result.specialists == 0
     assert [m.profile.name for m in result.further] == ["Eda Eating"]
     assert result.further_answers is not None and result.further_answers.radius == 100
-    # And the single change that finds one is named, with its count.
-    assert any(r.specialists == 1 and "50 miles" in r.label for r in result.finds_main)
+    assert result.finds_main == []  # the page shows those found further instead
+
+
+def test_when_looking_further_finds_nobody_the_change_that_would_is_named() -> None:
+    _person("Gen Two", issues=("depression",), gender="woman")
+    _person("Ed Eating", issues=("eating-disorders",), gender="man")
+    ix.index_touch(None)
+    answers = scoring.Answers(
+        location="Tacoma, WA",
+        issues=("eating-disorders",),
+        preferences=(scoring.Preference("gender", "woman", must=True),),
+    )
+    result = scoring.rank(answers)
+    assert [m.profile.name for m in result.matches] == ["Gen Two"]
+    assert result.further == []
+    assert [(r.label, r.specialists) for r in result.finds_main] == [
+        ("Make “Woman” a nice-to-have", 1)
+    ]
 
 
 def test_medicaid_is_never_sent_out_of_network() -> None:
