@@ -569,7 +569,7 @@ def _results_context(
         "payer_advice": _payer_advice(result),
         "relaxations": [(i, r, r.label) for i, r in enumerate(result.relaxations)],
         "few": result.eligible < 3,
-        "youth": answers.who in ("child", "teen"),
+        "youth": answers.who in ("child", "teen", "family_child", "family_teen"),
         "search_url": _search_link(answers),
     }
 
