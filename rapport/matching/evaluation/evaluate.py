@@ -646,6 +646,13 @@ def run_vignette(
             shown_online=match.online,
         ):
             violations.append(f"profile {match.profile.pk}: {reason}")
+    for match in result.matches:
+        f = facts.get(match.profile.pk)
+        if f is not None:
+            violations += [
+                f"profile {match.profile.pk}: untrue line: {line}"
+                for line in _untrue_lines(match, f, answers)
+            ]
     shown = [facts[i] for i in ids if i in facts]
     nice = [rules.meets_nice(f) for f in shown]
     issues = set(answers.issues)
@@ -692,6 +699,27 @@ def run_vignette(
     if everyone is not None:
         _recount(outcome, rules, everyone)
     return outcome
+
+
+def _untrue_lines(match: scoring.Match, facts: Facts, answers: scoring.Answers) -> list[str]:
+    """A card's issue and approach lines against the database: each chosen issue or
+    approach is either named as met (the profile lists it, or a narrower issue) or
+    said not to be listed ("Doesn't list anxiety"), and must be the right one."""
+    untrue = []
+    lines = set(match.unmet)
+    for slug in answers.issues:
+        said_missing = f"Doesn't list {_lower(scoring._term_label(Kind.ISSUE, slug))}" in lines
+        if said_missing == facts.has_within(Kind.ISSUE, slug):
+            untrue.append(f"issue {slug}: said {'missing' if said_missing else 'met'}")
+    for slug in answers.approaches:
+        said_missing = f"Doesn't list {scoring._term_label(Kind.APPROACH, slug)}" in lines
+        if said_missing == (slug in facts.approaches):
+            untrue.append(f"approach {slug}: said {'missing' if said_missing else 'met'}")
+    return untrue
+
+
+def _lower(name: str) -> str:
+    return name.lower() if name[1:].islower() or name[1:] == name[1:].lower() else name
 
 
 def meets_request(facts: Facts, answers: scoring.Answers) -> bool:

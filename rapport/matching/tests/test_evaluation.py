@@ -197,6 +197,34 @@ def test_a_fabricated_match_that_breaks_a_constraint_fails_the_evaluation(monkey
     assert "Result: FAIL" in report.as_text()
 
 
+def test_a_card_line_that_is_untrue_fails_the_evaluation(monkeypatch) -> None:
+    """The profile lists anxiety; a card saying "Doesn't list anxiety" is caught."""
+    profile = _profile()
+    vignette = Vignette(
+        id="tacoma", story="A woman in Tacoma.", answers=ANSWERS, expect=load_vignettes()[0].expect
+    )
+
+    def fake_rank(answers, *, state=None, today=None):
+        match = scoring.Match(
+            profile=profile, score=9.0, distance=1.0, in_person=True, online=False
+        )
+        match.unmet = ["Doesn't list anxiety"]
+        return scoring.MatchResult(
+            answers=answers,
+            location=None,
+            location_problem="",
+            eligible=1,
+            matches=[match],
+            relaxations=[],
+        )
+
+    monkeypatch.setattr(scoring, "rank", fake_rank)
+    report = evaluate([vignette], today=TODAY)
+    assert report.violations == [
+        f"tacoma: profile {profile.pk}: untrue line: issue anxiety: said missing"
+    ]
+
+
 def test_an_offer_that_cannot_help_fails_the_evaluation(monkeypatch) -> None:
     """A relaxation finding no more than are already eligible, and a superbill offered
     to someone paying with Medicaid, are reported and fail the run."""

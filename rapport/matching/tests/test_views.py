@@ -726,6 +726,7 @@ def test_family_asks_whether_children_take_part_and_filters_ages(client, directo
     step(client, 3, {"location": "98402", "mode": "both", "radius": "25"})
     page = html(client.get("/match/results/"))
     assert "Fern Family" in page and "Abe Adults" not in page
+    assert "a parent or guardian usually needs to consent" in page
     assert "My family, with a child under 13" in html(client.get("/match/step/8/"))
 
 
