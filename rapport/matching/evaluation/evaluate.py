@@ -685,8 +685,11 @@ def run_vignette(
     )
     outcome.unmet_expectations = _unmet(vignette.expect, outcome, shown, result)
     outcome.empty_relaxations = sum(1 for r in result.relaxations if r.count <= result.eligible)
-    outcome.medicaid_superbill = result.medicaid and any(
-        "superbill" in r.label for r in result.relaxations
+    medicaid = answers.payment == "insurance" and hierarchy.is_medicaid(answers.insurance)
+    # Any change that drops the Medicaid plan sends the person out of network.
+    outcome.medicaid_superbill = medicaid and any(
+        r.answers.payment != "insurance" or r.answers.insurance != answers.insurance
+        for r in result.relaxations
     )
     if answers.issues and shown:
         outcome.none_list_main = not any(f.has_within(Kind.ISSUE, primary) for f in shown)
@@ -853,7 +856,7 @@ class Report:
             if o.empty_relaxations
         ]
         found += [
-            f"{o.vignette.id}: out of network (superbill) offered with Medicaid"
+            f"{o.vignette.id}: out of network (superbill, any fee) offered with Medicaid"
             for o in self.outcomes
             if o.medicaid_superbill
         ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -236,7 +237,9 @@ def test_an_offer_that_cannot_help_fails_the_evaluation(monkeypatch) -> None:
     )
 
     def fake_rank(answers, *, state=None, today=None):
-        superbill = scoring.Relaxation("Include therapists out of network (superbill)", 1, answers)
+        superbill = scoring.Relaxation(
+            "Include therapists out of network (superbill)", 1, replace(answers, payment="")
+        )
         return scoring.MatchResult(
             answers=answers,
             location=None,
@@ -251,7 +254,7 @@ def test_an_offer_that_cannot_help_fails_the_evaluation(monkeypatch) -> None:
     report = evaluate([vignette], today=TODAY)
     assert report.dishonest == [
         "medicaid: 1 relaxation(s) adding nobody",
-        "medicaid: out of network (superbill) offered with Medicaid",
+        "medicaid: out of network (superbill, any fee) offered with Medicaid",
     ]
     assert not report.ok
 
