@@ -7,10 +7,13 @@ for each and measures:
 - hard-constraint violations: every returned profile is read back from the
   database with the ORM and checked against the constraints as written in
   the questionnaire's terms (accepting, place and mode, who therapy is for,
-  every "must", payment). This is an oracle: it shares no code with the
-  columnar index that `scoring.eligible()` filters on, only the published
-  rules (`scoring.WHO`, `PREFERENCE_KINDS`, `FAITH_SLUGS`) and place parsing
-  (`search.resolve_location`); distances use its own haversine. Must be 0;
+  every "must", payment), and each card's issue and approach lines are
+  checked against the profile's terms (met, or "Doesn't list ..."). This is
+  an oracle: it shares no code with the columnar index that
+  `scoring.eligible()` filters on, only the published rules (`scoring.WHO`,
+  `PREFERENCE_KINDS`, `FAITH_SLUGS`, the taxonomy's parent links) and place
+  parsing (`search.resolve_location`); distances use its own haversine.
+  Must be 0;
 - fit: the share of results meeting every nice-to-have, and listing the
   person's issues (any, and the first-named one);
 - preference recall@10: of the eligible therapists who meet the request (list
@@ -21,6 +24,10 @@ for each and measures:
 - diversity: distinct licence types and cities in each top ten;
 - crisis language: `crisis_language.mentions_crisis()` on the free text, hit
   rate on crisis vignettes (must be 100%) and false alarms on the others;
+- offers that cannot help: a relaxation finding no more than are eligible now,
+  or any change dropping a Medicaid plan (out of network); must be 0;
+- lists where no shown match lists the main concern, and whether the page
+  offers a way to find one; scarce concerns looked for further;
 - per-vignette counts, and each vignette's own expectations (informational:
   they depend on the data set, the two gates above do not).
 
