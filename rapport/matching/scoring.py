@@ -316,7 +316,7 @@ def rank(
     location, parts = eligible(answers, state=state, place=resolved)
     total = sum(len(p.positions) for p in parts)
     chosen, ids, scores = _ranked(parts, answers, today)
-    matches = _load_and_explain(chosen, answers, location)
+    matches = _load_and_explain(chosen, answers, location, state)
     main_bits = TIERS["main"] * WEIGHTS["primary_issue"]
     specialists = int(np.count_nonzero(scores >= main_bits)) if answers.issues else 0
     result = MatchResult(
@@ -330,7 +330,7 @@ def rank(
             if total < 3 and location is not None
             else []
         ),
-        main_concern=_term_label(Kind.ISSUE, answers.issues[0]) if answers.issues else "",
+        main_concern=_term_label(Kind.ISSUE, answers.issues[0], state) if answers.issues else "",
         specialists=specialists,
         specialists_shown=sum(1 for _pid, points, *_rest in chosen if points >= main_bits),
         medicaid=answers.payment == "insurance" and hierarchy.is_medicaid(answers.insurance),
@@ -388,7 +388,7 @@ def _look_further(
         chosen, _ids, _scores = _ranked(parts, wider, today)
         extra = [c for c in chosen if c[1] >= main_bits and c[0] not in seen]
         if extra:
-            result.further = _load_and_explain(extra[:SCARCE], wider, result.location)
+            result.further = _load_and_explain(extra[:SCARCE], wider, result.location, state)
             result.further_answers = wider
     if result.specialists == 0 and not result.further:
         # Only when looking further found nobody (the page shows those instead).
@@ -458,6 +458,7 @@ def _load_and_explain(
     chosen: Sequence[tuple[int, float, float, bool, bool]],
     answers: Answers,
     location: engine.Location | None,
+    state: ix.IndexState | None = None,
 ) -> list[Match]:
     if not chosen:
         return []
@@ -474,7 +475,7 @@ def _load_and_explain(
             in_person=in_person,
             online=online,
         )
-        match.reasons, match.unmet = explain(profile, answers, location, match)
+        match.reasons, match.unmet = explain(profile, answers, location, match, state=state)
         matches.append(match)
     return matches
 
@@ -490,8 +491,11 @@ def explain(
     answers: Answers,
     location: engine.Location | None,
     match: Match,
+    *,
+    state: ix.IndexState | None = None,
 ) -> tuple[list[str], list[str]]:
-    """("Why this match" lines, nice-to-haves not met), from the profile's own data."""
+    """("Why this match" lines, what of the request it does not list), from the
+    profile's own data. `state`: the index the ranking read (for term names)."""
     terms = {(t.kind, t.slug): t for t in profile.term_list()}
     approaches = profile.approaches
     reasons: list[str] = []
@@ -542,12 +546,13 @@ def explain(
                 _("%(narrower)s (part of %(issue)s)")
                 % {
                     "narrower": _names([_lower(n) for n in under]),
-                    "issue": _lower(_term_label(Kind.ISSUE, slug)),
+                    "issue": _lower(_term_label(Kind.ISSUE, slug, state)),
                 }
             )
         else:
             unmet.append(
-                _("Doesn't list %(issue)s") % {"issue": _lower(_term_label(Kind.ISSUE, slug))}
+                _("Doesn't list %(issue)s")
+                % {"issue": _lower(_term_label(Kind.ISSUE, slug, state))}
             )
     if issues:
         reasons.append(_("Works with %(issues)s") % {"issues": _names(issues)})
@@ -560,7 +565,8 @@ def explain(
                 reasons.append(_("Practices %(approach)s") % {"approach": name})
         else:
             unmet.append(
-                _("Doesn't list %(approach)s") % {"approach": _term_label(Kind.APPROACH, slug)}
+                _("Doesn't list %(approach)s")
+                % {"approach": _term_label(Kind.APPROACH, slug, state)}
             )
 
     if match.in_person and match.distance is not None:
@@ -611,9 +617,10 @@ def _lower(name: str) -> str:
     return name.lower() if name[1:].islower() or name[1:] == name[1:].lower() else name
 
 
-def _term_label(kind: str, slug: str) -> str:
-    """A term's name from the search's term dictionary (cached per index version: no query)."""
-    return engine.term_dictionary(ix.get_index()).label(kind, slug)
+def _term_label(kind: str, slug: str, state: ix.IndexState | None = None) -> str:
+    """A term's name from the search's term dictionary (cached per index version: no
+    query when given the `state`; `ix.get_index()` checks the version in the database)."""
+    return engine.term_dictionary(state or ix.get_index()).label(kind, slug)
 
 
 def preference_label(pref: Preference) -> str:
