@@ -766,3 +766,19 @@ def test_medicaid_gets_its_own_advice_and_never_a_superbill(client, directory):
     assert "superbill" not in page
     assert "community mental health centers" in page
     assert "member services" in page
+
+
+def test_the_page_names_the_change_that_finds_the_main_concern_and_applies_it(client, directory):
+    start(client)
+    step(client, 2, {"issues": ["depression"], "action": "next"})
+    step(client, 3, {"location": "98402", "mode": "both", "radius": "25"})
+    step(client, 5, {"gender": "woman", "gender_importance": "must"})
+    page = html(client.get("/match/results/"))
+    assert "None of these therapists lists depression" in page
+    assert "Make “Woman” a nice-to-have: 1 therapist who lists depression" in page
+    assert "No change to your place" not in page
+    response = client.post("/match/results/relax/", {"option": "main-0"})
+    assert response.status_code == 303
+    page = html(client.get("/match/results/"))
+    assert "Ben Brooks" in page
+    assert "None of these therapists lists" not in page
