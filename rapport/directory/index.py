@@ -49,6 +49,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 
 from rapport.core.states import STATE_CODES
+from rapport.taxonomy import hierarchy
 from rapport.taxonomy.models import Kind, Term
 
 from .facets import FACETS, GENDERS
@@ -418,6 +419,17 @@ def build_segment(profile_ids: Sequence[int] | None = None) -> Segment:  # noqa:
             kind = terms.get(term_id, "")
             if kind in TERM_FACETS:
                 add_row(kind, slugs[term_id], placed(profile_ids_of_term))
+    # A broad term's row also holds the profiles listing a narrower one
+    # (taxonomy.hierarchy: panic attacks count toward anxiety, a state Blue plan
+    # toward Blue Cross Blue Shield), so a filter, its facet count and matching agree.
+    for (kind, broad), counting in hierarchy.widened().items():
+        keyed = rows.get(kind, {})
+        found = [sets[keyed[s]] for s in counting if s in keyed]
+        if kind in TERM_FACETS and found:
+            if broad in keyed:
+                sets[keyed[broad]] = np.unique(np.concatenate(found))
+            else:
+                add_row(kind, broad, np.unique(np.concatenate(found)))
     # Approaches the therapist wrote about, for "writes about X" ranking and explanations.
     with_statement = approaches[approaches["has_statement"]]
     for term_id, profile_ids_of_term in grouped(with_statement):

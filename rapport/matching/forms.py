@@ -86,10 +86,21 @@ WHO_CHOICES = (
     ("child", _("My child")),
 )
 CHILD_AGE_CHOICES = (("child", _("Under 13")), ("teen", _("13 to 17")))
+# Family therapy: whether children take part decides which ages the therapist
+# must see (a family therapist who sees only adults is no help to a family
+# with a seven-year-old). Each value is a `scoring.WHO` key.
+FAMILY_CHILDREN_CHOICES = (
+    ("family_child", _("Yes, a child under 13")),
+    ("family_teen", _("Yes, teenagers (13 to 17), no one younger")),
+    ("family_adults", _("No, only adults")),
+)
 WHO_LABELS = {
     "me": _("Me"),
     "relationship": _("My relationship"),
     "family": _("My family"),
+    "family_child": _("My family, with a child under 13"),
+    "family_teen": _("My family, with teenagers"),
+    "family_adults": _("My family, adults only"),
     "child": _("My child, under 13"),
     "teen": _("My child, 13 to 17"),
 }
@@ -231,6 +242,9 @@ class WhoForm(StepForm):
     child_age = forms.ChoiceField(
         choices=CHILD_AGE_CHOICES, required=False, widget=forms.RadioSelect
     )
+    family_children = forms.ChoiceField(
+        choices=FAMILY_CHILDREN_CHOICES, required=False, widget=forms.RadioSelect
+    )
 
     @classmethod
     def initial_for(cls, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -239,13 +253,26 @@ class WhoForm(StepForm):
             return {}
         if who in ("child", "teen"):
             return {"who": "child", "child_age": who}
+        if who.startswith("family_"):
+            return {"who": "family", "family_children": who}
         return {"who": who}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         who, age = cleaned.get("who"), cleaned.get("child_age")
+        children = cleaned.get("family_children")
         if age and not who:
             who = "child"  # they answered the age question: it is for their child
+        if children and not who:
+            who = "family"  # they answered the family question
+        if who == "family" and not children:
+            self.add_error(
+                "family_children",
+                _(
+                    "Say whether children will take part, so we show family therapists "
+                    "who see their age group."
+                ),
+            )
         if who == "child" and not age:
             self.add_error(
                 "child_age",
@@ -256,7 +283,11 @@ class WhoForm(StepForm):
 
     def apply(self, data: dict[str, Any]) -> None:
         who = self.cleaned_data["who"] or "me"
-        data["answers"]["who"] = self.cleaned_data["child_age"] if who == "child" else who
+        if who == "child":
+            who = self.cleaned_data["child_age"]
+        elif who == "family":
+            who = self.cleaned_data["family_children"]
+        data["answers"]["who"] = who
 
 
 class IssuesForm(StepForm):

@@ -27,11 +27,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rapport.core import crisis as crisis_config
 from rapport.core import display, geo
+from rapport.core.states import state_name
 from rapport.directory.search import LocationResult, SearchQuery, resolve_location
 from rapport.matching import forms as mf
 from rapport.matching.models import SavedMatch, saved_match_create
@@ -458,6 +460,7 @@ class MatchCard:
     match: Match
     place: str
     verified: bool
+    further: str = ""  # for a card found by looking further: how it is beyond the answers
 
     @property
     def profile(self):  # type: ignore[no-untyped-def]
@@ -469,10 +472,15 @@ def _rank(answers: Answers, place: LocationResult) -> MatchResult:
     return rank(answers, place=place)
 
 
-def _cards(result: MatchResult, place: LocationResult) -> list[MatchCard]:
+def _cards(
+    result: MatchResult, place: LocationResult, matches: list[Match] | None = None
+) -> list[MatchCard]:
+    """Cards for the matches (or for `matches`, those found by looking further)."""
     cards = []
     location = place.location
-    for match in result.matches:
+    answers = result.answers
+    further = matches is not None
+    for match in result.matches if matches is None else matches:
         profile = match.profile
         office = geo.nearest_office(
             profile.office_list(),
@@ -484,14 +492,64 @@ def _cards(result: MatchResult, place: LocationResult) -> list[MatchCard]:
             city=office.city if office else "",
             state=office.state if office else "",
         )
+        beyond = ""
+        if further:
+            # Say exactly how this one goes beyond what they asked for.
+            if match.in_person and match.distance is not None and match.distance > answers.radius:
+                beyond = _("Farther than the %(miles)d miles you chose.") % {
+                    "miles": answers.radius
+                }
+            elif match.online and not match.in_person and answers.mode == "in_person":
+                beyond = _("Online only: you asked for in person.")
+            elif match.online and not match.in_person:
+                beyond = _("Online only.")
         cards.append(
             MatchCard(
                 match=match,
                 place=title_place,
                 verified=profile.licence_verified,
+                further=beyond,
             )
         )
     return cards
+
+
+def _payer_advice(result: MatchResult) -> str:
+    """Payment advice that fits the payer. Medicaid: never out of network (a provider
+    outside the plan may not bill its member, and a superbill gets nothing back)."""
+    if result.medicaid:
+        return _(
+            "With Medicaid, your plan's own provider directory and its member services line "
+            "(the number on your card) can list therapists who take it, and community mental "
+            "health centers see people on Medicaid. Ask before the first session whether they "
+            "take your plan."
+        )
+    return ""
+
+
+def _further_note(result: MatchResult) -> str:
+    if not result.further or result.further_answers is None:
+        return ""
+    issue = result.main_concern.lower()
+    if result.specialists:
+        first = ngettext(
+            "Only %(count)d therapist who fits what you must have lists %(issue)s.",
+            "Only %(count)d therapists who fit what you must have list %(issue)s.",
+            result.specialists,
+        ) % {"count": result.specialists, "issue": issue}
+    else:
+        first = _("No therapist who fits what you must have lists %(issue)s.") % {"issue": issue}
+    location = result.location
+    where = state_name(location.state) if location else ""
+    return (
+        first
+        + " "
+        + _(
+            "These do, found within %(miles)d miles or online in %(state)s: beyond the distance "
+            "or format you chose, so check they work for you."
+        )
+        % {"miles": result.further_answers.radius, "state": where}
+    )
 
 
 def _search_link(answers: Answers) -> str:
@@ -504,12 +562,18 @@ def _search_link(answers: Answers) -> str:
 def _results_context(
     result: MatchResult, answers: Answers, place: LocationResult
 ) -> dict[str, Any]:
+    main = result.main_concern
     return {
         "result": result,
         "cards": _cards(result, place),
+        "main_concern": main.lower() if main[1:].islower() else main,
+        "further": _cards(result, place, result.further) if result.further else [],
+        "further_note": _further_note(result),
+        "finds_main": list(enumerate(result.finds_main)),
+        "payer_advice": _payer_advice(result),
         "relaxations": [(i, r, r.label) for i, r in enumerate(result.relaxations)],
         "few": result.eligible < 3,
-        "youth": answers.who in ("child", "teen"),
+        "youth": answers.who in ("child", "teen", "family_child", "family_teen"),
         "search_url": _search_link(answers),
     }
 
@@ -541,13 +605,21 @@ def results(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
 def relax(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
     answers = state_answers(data)
     place = resolve_location(answers.location)
-    relaxations = _rank(answers, place).relaxations if place.location else []
-    try:
-        index = int(request.POST.get("option", ""))
-    except ValueError:
-        index = -1
-    if 0 <= index < len(relaxations):
-        data["answers"] = answers_to_json(relaxations[index].answers)
+    result = _rank(answers, place) if place.location else None
+    option = request.POST.get("option", "")
+    chosen: Answers | None = None
+    if result is not None:
+        # "further": the wider search that found the main concern; "main-N": a change
+        # that finds someone listing it; "N": a relaxation of a short list.
+        relaxations = result.relaxations
+        if option == "further":
+            chosen = result.further_answers
+        elif option.startswith("main-"):
+            relaxations, option = result.finds_main, option.removeprefix("main-")
+        if chosen is None and option.isdigit() and int(option) < len(relaxations):
+            chosen = relaxations[int(option)].answers
+    if chosen is not None:
+        data["answers"] = answers_to_json(chosen)
         save_state(request, data)
     return _see_other(reverse("matching:results"))
 

@@ -28,6 +28,7 @@ from rapport.directory.fulltext import query_words, word_matches
 from rapport.directory.models import TherapistProfile
 from rapport.directory.search import ranking
 from rapport.directory.search import text as search_text
+from rapport.taxonomy import hierarchy
 from rapport.taxonomy.models import Kind
 
 # The gender options search can filter on (profile-format.md: anything else is free text).
@@ -90,10 +91,18 @@ def load_rows() -> list[Row]:
         "terms", "approach_statements__approach", "licenses__license_type", "offices"
     )
     rows = []
+    # A narrower term counts toward its broader ones (taxonomy.hierarchy): a profile
+    # listing panic attacks is found by, and counted for, "anxiety".
+    broader: dict[tuple[str, str], set[str]] = {}
+    for (kind, broad), slugs in hierarchy.widened().items():
+        for slug in slugs:
+            broader.setdefault((kind, slug), set()).add(broad)
     for p in profiles:
         terms = list(p.terms.all())
         values = {
-            name: {t.slug for t in terms if t.kind == kind} for name, kind in _M2M_FIELDS.items()
+            name: {t.slug for t in terms if t.kind == kind}
+            | {b for t in terms if t.kind == kind for b in broader.get((kind, t.slug), ())}
+            for name, kind in _M2M_FIELDS.items()
         }
         values["approaches"] = {a.approach.slug for a in p.approach_statements.all()}
         values["license_types"] = {lic.license_type.slug for lic in p.licenses.all()}

@@ -7,15 +7,27 @@ for each and measures:
 - hard-constraint violations: every returned profile is read back from the
   database with the ORM and checked against the constraints as written in
   the questionnaire's terms (accepting, place and mode, who therapy is for,
-  every "must", payment). This is an oracle: it shares no code with the
-  columnar index that `scoring.eligible()` filters on, only the published
-  rules (`scoring.WHO`, `PREFERENCE_KINDS`, `FAITH_SLUGS`) and place parsing
-  (`search.resolve_location`); distances use its own haversine. Must be 0;
+  every "must", payment), and each card's issue and approach lines are
+  checked against the profile's terms (met, or "Doesn't list ..."). This is
+  an oracle: it shares no code with the columnar index that
+  `scoring.eligible()` filters on, only the published rules (`scoring.WHO`,
+  `PREFERENCE_KINDS`, `FAITH_SLUGS`, the taxonomy's parent links) and place
+  parsing (`search.resolve_location`); distances use its own haversine.
+  Must be 0;
 - fit: the share of results meeting every nice-to-have, and listing the
   person's issues (any, and the first-named one);
+- preference recall@10: of the eligible therapists who meet the request (list
+  the main concern, or a narrower issue counting toward it, and practise one
+  of the chosen approaches), how many the top ten holds, against the ceiling
+  min(10, how many there are). The set is read from the database by the
+  oracle, so profiles the ranker never looked at count too;
 - diversity: distinct licence types and cities in each top ten;
 - crisis language: `crisis_language.mentions_crisis()` on the free text, hit
   rate on crisis vignettes (must be 100%) and false alarms on the others;
+- offers that cannot help: a relaxation finding no more than are eligible now,
+  or any change dropping a Medicaid plan (out of network); must be 0;
+- lists where no shown match lists the main concern, and whether the page
+  offers a way to find one; scarce concerns looked for further;
 - per-vignette counts, and each vignette's own expectations (informational:
   they depend on the data set, the two gates above do not).
 
@@ -40,9 +52,16 @@ from typing import Any
 
 from rapport.core.crisis_language import mentions_crisis
 from rapport.directory import index as ix
-from rapport.directory.models import License, Office, Status, TherapistProfile
+from rapport.directory.models import (
+    ApproachStatement,
+    License,
+    Office,
+    Status,
+    TherapistProfile,
+)
 from rapport.directory.search import MODES, RADII, Location, resolve_location
 from rapport.matching import scoring
+from rapport.taxonomy import hierarchy
 from rapport.taxonomy.models import Kind, Term
 
 VIGNETTES = Path(__file__).with_name("vignettes.toml")
@@ -289,11 +308,16 @@ class Facts:
     sliding_scale: bool
     free_consultation: bool
     terms: frozenset[tuple[str, str]]  # (kind, slug)
+    approaches: frozenset[str]  # approach slugs practised
     offices: tuple[tuple[float | None, float | None, str, str], ...]  # lat, lon, state, city
     licences: tuple[tuple[str, str], ...]  # (licence type slug, state), by position
 
     def has(self, kind: str, slug: str) -> bool:
         return (kind, slug) in self.terms
+
+    def has_within(self, kind: str, slug: str) -> bool:
+        """Lists `slug` or a narrower term counting toward it (taxonomy.hierarchy)."""
+        return any((kind, s) in self.terms for s in hierarchy.narrower(kind, slug))
 
     @property
     def licence_type(self) -> str:
@@ -346,6 +370,13 @@ def read_facts(profile_ids: Iterable[int] | None = None) -> dict[int, Facts]:
         .iterator(10_000)
     ):
         licences.setdefault(pid, []).append((term_of[type_id][1], state))
+    approaches: dict[int, set[str]] = {}
+    for pid, term_id in (
+        ApproachStatement.objects.filter(**within)
+        .values_list("profile_id", "approach_id")
+        .iterator(10_000)
+    ):
+        approaches.setdefault(pid, set()).add(term_of[term_id][1])
     out: dict[int, Facts] = {}
     for row in profiles.values_list(
         "id", "status", "accepting_new_clients", "in_person", "telehealth", "telehealth_states",
@@ -364,6 +395,7 @@ def read_facts(profile_ids: Iterable[int] | None = None) -> dict[int, Facts]:
             sliding_scale=sliding,
             free_consultation=consult,
             terms=frozenset(terms.get(pid, ())),
+            approaches=frozenset(approaches.get(pid, ())),
             offices=tuple(offices.get(pid, ())),
             licences=tuple(licences.get(pid, ())),
         )
@@ -538,7 +570,7 @@ def _place_failure(rules: Rules, how: str) -> str:
 
 def _payment_failure(a: scoring.Answers, facts: Facts) -> str:
     if a.payment == "insurance" and a.insurance:
-        if not facts.has(Kind.INSURANCE, a.insurance):
+        if not facts.has_within(Kind.INSURANCE, a.insurance):
             return f"not in network with {a.insurance}"
     elif a.payment == "self_pay" and a.budget is not None:
         affordable = facts.fee_min is not None and facts.fee_min <= a.budget
@@ -570,6 +602,16 @@ class Outcome:
     online_only_licensed: int  # ...and holding a licence in the person's state
     relaxations: list[str]
     unmet_expectations: list[str]
+    # Honesty (issue 15): relaxations offered that add nobody; "superbill" offered
+    # to someone paying with Medicaid; no shown match lists the main concern,
+    # and whether the page then has a way to find one (looking further or a change).
+    empty_relaxations: int = 0
+    medicaid_superbill: bool = False
+    none_list_main: bool = False
+    way_to_main: bool = False
+    looked_further: int = 0  # therapists listing a scarce main concern found beyond the limits
+    requested: int = 0  # eligible therapists meeting the main concern and chosen approach
+    requested_shown: int = 0  # ...of them in the top ten
     recount: int | None = None
     baseline: dict[str, float] = field(default_factory=dict)
 
@@ -580,6 +622,15 @@ class Outcome:
     @property
     def crisis_expected(self) -> bool:
         return self.vignette.expect.crisis
+
+    @property
+    def asks(self) -> bool:
+        """Whether the person asked for a concern or an approach (recall applies)."""
+        return bool(self.vignette.answers.issues or self.vignette.answers.approaches)
+
+    @property
+    def ceiling(self) -> int:
+        return min(scoring.TOP, self.requested)
 
 
 def run_vignette(
@@ -602,6 +653,13 @@ def run_vignette(
             shown_online=match.online,
         ):
             violations.append(f"profile {match.profile.pk}: {reason}")
+    for match in result.matches:
+        f = facts.get(match.profile.pk)
+        if f is not None:
+            violations += [
+                f"profile {match.profile.pk}: untrue line: {line}"
+                for line in _untrue_lines(match, f, answers)
+            ]
     shown = [facts[i] for i in ids if i in facts]
     nice = [rules.meets_nice(f) for f in shown]
     issues = set(answers.issues)
@@ -633,9 +691,82 @@ def run_vignette(
         unmet_expectations=[],
     )
     outcome.unmet_expectations = _unmet(vignette.expect, outcome, shown, result)
+    outcome.empty_relaxations = sum(1 for r in result.relaxations if r.count <= result.eligible)
+    medicaid = answers.payment == "insurance" and hierarchy.is_medicaid(answers.insurance)
+    # Any change that drops the Medicaid plan sends the person out of network.
+    outcome.medicaid_superbill = medicaid and any(
+        r.answers.payment != "insurance" or r.answers.insurance != answers.insurance
+        for r in result.relaxations
+    )
+    if answers.issues and shown:
+        outcome.none_list_main = not any(f.has_within(Kind.ISSUE, primary) for f in shown)
+        outcome.way_to_main = bool(result.further or result.finds_main)
+    outcome.looked_further = len(result.further)
+    if outcome.asks and location is not None:
+        requested = requested_eligible(rules)
+        outcome.requested = len(requested)
+        outcome.requested_shown = len(requested & set(ids))
     if everyone is not None:
         _recount(outcome, rules, everyone)
     return outcome
+
+
+def _untrue_lines(match: scoring.Match, facts: Facts, answers: scoring.Answers) -> list[str]:
+    """A card's issue and approach lines against the database: each chosen issue or
+    approach is either named as met (the profile lists it, or a narrower issue) or
+    said not to be listed ("Doesn't list anxiety"), and must be the right one."""
+    untrue = []
+    lines = set(match.unmet)
+    for slug in answers.issues:
+        said_missing = f"Doesn't list {_lower(scoring._term_label(Kind.ISSUE, slug))}" in lines
+        if said_missing == facts.has_within(Kind.ISSUE, slug):
+            untrue.append(f"issue {slug}: said {'missing' if said_missing else 'met'}")
+    for slug in answers.approaches:
+        said_missing = f"Doesn't list {scoring._term_label(Kind.APPROACH, slug)}" in lines
+        if said_missing == (slug in facts.approaches):
+            untrue.append(f"approach {slug}: said {'missing' if said_missing else 'met'}")
+    return untrue
+
+
+def _lower(name: str) -> str:
+    return name.lower() if name[1:].islower() or name[1:] == name[1:].lower() else name
+
+
+def meets_request(facts: Facts, answers: scoring.Answers) -> bool:
+    """Lists the main concern (or a narrower issue counting toward it) and, when
+    approaches were chosen, practises at least one of them."""
+    if answers.issues and not facts.has_within(Kind.ISSUE, answers.issues[0]):
+        return False
+    return not answers.approaches or any(s in facts.approaches for s in answers.approaches)
+
+
+def requested_eligible(rules: Rules) -> set[int]:
+    """Every eligible profile meeting the request, read from the database: profiles
+    listing the main concern (or its narrower issues) or a chosen approach, then
+    the oracle's own checks. Only those few are read, so this runs on every vignette."""
+    a = rules.answers
+    if a.issues:
+        slugs, kind = hierarchy.narrower(Kind.ISSUE, a.issues[0]), Kind.ISSUE
+    else:
+        slugs, kind = frozenset(a.approaches), Kind.APPROACH
+    if kind == Kind.ISSUE:
+        candidates = set(
+            TherapistProfile.terms.through.objects.filter(
+                term__kind=kind, term__slug__in=slugs, therapistprofile__status=Status.PUBLISHED
+            ).values_list("therapistprofile_id", flat=True)
+        )
+    else:
+        candidates = set(
+            ApproachStatement.objects.filter(
+                approach__slug__in=slugs, profile__status=Status.PUBLISHED
+            ).values_list("profile_id", flat=True)
+        )
+    facts = read_facts(candidates)
+    return {
+        pid
+        for pid, f in facts.items()
+        if meets_request(f, a) and not rules.violations(f, first_only=True)
+    }
 
 
 def _unmet(
@@ -724,8 +855,29 @@ class Report:
         return [o for o in self.outcomes if o.recount is not None and o.recount != o.eligible]
 
     @property
+    def dishonest(self) -> list[str]:
+        """Offers that cannot help: a relaxation adding nobody, a superbill for Medicaid."""
+        found = [
+            f"{o.vignette.id}: {o.empty_relaxations} relaxation(s) adding nobody"
+            for o in self.outcomes
+            if o.empty_relaxations
+        ]
+        found += [
+            f"{o.vignette.id}: out of network (superbill, any fee) offered with Medicaid"
+            for o in self.outcomes
+            if o.medicaid_superbill
+        ]
+        return found
+
+    @property
     def ok(self) -> bool:
-        return not (self.violations or self.crisis_missed or self.problems or self.count_mismatches)
+        return not (
+            self.violations
+            or self.crisis_missed
+            or self.problems
+            or self.count_mismatches
+            or self.dishonest
+        )
 
     # Figures ------------------------------------------------------------------
     @property
@@ -747,6 +899,16 @@ class Report:
     @property
     def issue_primary_share(self) -> tuple[int, int]:
         return self._share((o for o in self.outcomes if o.vignette.answers.issues), "issue_primary")
+
+    @property
+    def preference_recall(self) -> tuple[int, int, float | None]:
+        """(hits, ceilings, mean per-vignette recall) over vignettes asking for
+        something that some eligible therapist meets."""
+        asked = [o for o in self.outcomes if o.asks and o.ceiling]
+        hits = sum(o.requested_shown for o in asked)
+        ceiling = sum(o.ceiling for o in asked)
+        mean = statistics.fmean(o.requested_shown / o.ceiling for o in asked) if asked else None
+        return hits, ceiling, mean
 
     @property
     def full_lists(self) -> list[Outcome]:
@@ -791,6 +953,12 @@ class Report:
         )
         for p in self.problems:
             add(f"    - {p}")
+        add(
+            f"  Offers that cannot help (relaxations adding nobody, superbill with Medicaid): "
+            f"{len(self.dishonest)}  [{'PASS' if not self.dishonest else 'FAIL'}]"
+        )
+        for d in self.dishonest:
+            add(f"    - {d}")
         add("")
         add("Crisis language, other side")
         calm, alarms = self.calm_texts, self.false_alarms
@@ -809,6 +977,17 @@ class Report:
         prim, _of = self.issue_primary_share
         add(f"  List at least one of the person's issues: {_ratio(any_, of)}")
         add(f"  List the first-named (primary) issue: {_ratio(prim, of)}")
+        hits, ceiling, mean = self.preference_recall
+        recall_of = [o for o in self.outcomes if o.asks and o.ceiling]
+        add(
+            f"  Preference recall@{scoring.TOP} (eligible meeting the main concern and a chosen "
+            f"approach, in the top {scoring.TOP} / min({scoring.TOP}, how many)): "
+            f"{_ratio(hits, ceiling)}; mean per vignette "
+            + (_pct(mean) if mean is not None else "n/a")
+            + f" over {len(recall_of)} vignettes; goal 90%"
+        )
+        short = [o for o in recall_of if o.requested_shown < o.ceiling]
+        add(f"    vignettes below their ceiling: {len(short)}")
         if self.recounted:
             for key, label in (
                 ("nice", "meet every nice-to-have"),
@@ -821,6 +1000,17 @@ class Report:
                         f"  Baseline, all eligible (mean over {len(values)} vignettes): "
                         f"{_pct(statistics.fmean(values))} {label}"
                     )
+        none = [o for o in self.outcomes if o.none_list_main]
+        add(
+            f"  Lists with no shown match listing the main concern: {len(none)} "
+            f"(the page says so; a way to find one offered for "
+            f"{sum(1 for o in none if o.way_to_main)})"
+        )
+        further = [o for o in self.outcomes if o.looked_further]
+        add(
+            f"  Scarce main concern, looked further (wider area or online, shown apart): "
+            f"{len(further)} vignettes, {sum(o.looked_further for o in further)} therapists"
+        )
         online = sum(o.online_only for o in self.outcomes)
         licensed = sum(o.online_only_licensed for o in self.outcomes)
         add(
@@ -865,7 +1055,8 @@ class Report:
         add("Per vignette")
         header = (
             f"  {'id':<36} {'eligible':>8} {'shown':>5} {'viol':>4} {'crisis':>7} "
-            f"{'issue':>5} {'prim':>4} {'nice':>4} {'lic':>3} {'city':>4}  relaxations offered"
+            f"{'issue':>5} {'prim':>4} {'nice':>4} {'recall':>6} {'lic':>3} {'city':>4}  "
+            "relaxations offered"
         )
         add(header)
         for o in self.outcomes:
@@ -881,15 +1072,17 @@ class Report:
                 if o.vignette.answers.issues
                 else f"{'-':>5} {'-':>4}"
             )
+            recall = f"{o.requested_shown}/{o.ceiling}" if o.asks else "-"
             add(
                 f"  {o.vignette.id:<36} {o.eligible:>8,} {o.shown:>5} {len(o.violations):>4} "
-                f"{crisis:>7} {issue} {nice} {o.licence_types:>3} {o.cities:>4}  "
+                f"{crisis:>7} {issue} {nice} {recall:>6} {o.licence_types:>3} {o.cities:>4}  "
                 + ("; ".join(o.relaxations) if o.relaxations else "")
             )
         add("")
         add(
             "Columns: issue/prim = shown matches listing one of the issues / the primary issue; "
-            "nice = shown matches meeting every nice-to-have; lic/city = distinct licence types / "
+            "nice = shown matches meeting every nice-to-have; recall = eligible meeting the main "
+            "concern and a chosen approach in the top ten / min(10, how many); lic/city = distinct licence types / "
             "cities among those shown; crisis = expected/detected (FA = false alarm)."
         )
         add("Result: " + ("PASS" if self.ok else "FAIL"))

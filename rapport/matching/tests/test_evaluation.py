@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -61,7 +62,8 @@ def test_the_bundled_vignettes_are_many_varied_and_valid() -> None:
     assert len({v.id for v in vignettes}) == len(vignettes)
     assert sum(v.expect.crisis for v in vignettes) >= 8
     assert sum(1 for v in vignettes if not v.expect.crisis and v.answers.free_text) >= 20
-    assert {v.answers.who for v in vignettes} == set(scoring.WHO)
+    # "family" alone is only for answers saved before the children question.
+    assert {v.answers.who for v in vignettes} == set(scoring.WHO) - {"family"}
     assert {v.answers.mode for v in vignettes} == {"both", "in_person", "online"}
     # Every slug exists in the taxonomy and every place resolves (or is meant not to).
     assert vignette_problems(vignettes) == []
@@ -194,6 +196,67 @@ def test_a_fabricated_match_that_breaks_a_constraint_fails_the_evaluation(monkey
     assert report.violations == [f"tacoma: profile {closed.pk}: not accepting new clients"]
     assert not report.ok
     assert "Result: FAIL" in report.as_text()
+
+
+def test_a_card_line_that_is_untrue_fails_the_evaluation(monkeypatch) -> None:
+    """The profile lists anxiety; a card saying "Doesn't list anxiety" is caught."""
+    profile = _profile()
+    vignette = Vignette(
+        id="tacoma", story="A woman in Tacoma.", answers=ANSWERS, expect=load_vignettes()[0].expect
+    )
+
+    def fake_rank(answers, *, state=None, today=None):
+        match = scoring.Match(
+            profile=profile, score=9.0, distance=1.0, in_person=True, online=False
+        )
+        match.unmet = ["Doesn't list anxiety"]
+        return scoring.MatchResult(
+            answers=answers,
+            location=None,
+            location_problem="",
+            eligible=1,
+            matches=[match],
+            relaxations=[],
+        )
+
+    monkeypatch.setattr(scoring, "rank", fake_rank)
+    report = evaluate([vignette], today=TODAY)
+    assert report.violations == [
+        f"tacoma: profile {profile.pk}: untrue line: issue anxiety: said missing"
+    ]
+
+
+def test_an_offer_that_cannot_help_fails_the_evaluation(monkeypatch) -> None:
+    """A relaxation finding no more than are already eligible, and a superbill offered
+    to someone paying with Medicaid, are reported and fail the run."""
+    vignette = Vignette(
+        id="medicaid",
+        story="Someone in Tacoma on Medicaid.",
+        answers=scoring.Answers(location="98402", payment="insurance", insurance="medicaid"),
+        expect=load_vignettes()[0].expect,
+    )
+
+    def fake_rank(answers, *, state=None, today=None):
+        superbill = scoring.Relaxation(
+            "Include therapists out of network (superbill)", 1, replace(answers, payment="")
+        )
+        return scoring.MatchResult(
+            answers=answers,
+            location=None,
+            location_problem="",
+            eligible=1,
+            matches=[],
+            relaxations=[superbill],
+            medicaid=True,
+        )
+
+    monkeypatch.setattr(scoring, "rank", fake_rank)
+    report = evaluate([vignette], today=TODAY)
+    assert report.dishonest == [
+        "medicaid: 1 relaxation(s) adding nobody",
+        "medicaid: out of network (superbill, any fee) offered with Medicaid",
+    ]
+    assert not report.ok
 
 
 # --- The command -----------------------------------------------------------------------------------

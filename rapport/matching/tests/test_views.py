@@ -169,7 +169,7 @@ def test_it_runs_the_whole_flow_without_javascript_and_explains_each_match(clien
     assert "Works with anxiety" in page
     assert "In network with Aetna (therapist-reported)" in page
     assert "A woman (self-described)" in page
-    assert "Not matched from your nice-to-haves:" in page  # Ben is a man
+    assert "Doesn&#x27;t list: A woman" in page  # Ben is a man
     assert "relationship with your therapist matters" in page
     assert "clinically proven" not in page.lower()
     assert directory["ana"].get_absolute_url() in page
@@ -582,7 +582,7 @@ def test_it_offers_relaxations_when_few_fit(client, directory):
     assert response.status_code == 303 and response["Location"] == "/match/results/"
     page = html(client.get("/match/results/"))
     assert "Ana Alvarez" in page
-    assert "Not matched from your nice-to-haves:" in page
+    assert "Doesn&#x27;t list: Nonbinary" in page
 
 
 def test_a_saved_list_works_until_it_expires_and_stores_only_the_token_hash(client, directory):
@@ -702,3 +702,83 @@ def test_steps_without_a_session_go_to_the_start(client):
         response = client.get(url)
         assert response.status_code == 303 and response["Location"] == "/match/"
     assert client.get("/match/step/9/").status_code == 404
+
+
+# --- Issue 15: family ages, honest cards and page, payer-fit advice ---------------------------------
+
+
+def test_family_asks_whether_children_take_part_and_filters_ages(client, directory):
+    therapist(
+        "Fern Family",
+        extra=[(Kind.FORMAT, "family", "Family"), (Kind.AGE, "children", "Children")],
+    )
+    therapist("Abe Adults", extra=[(Kind.FORMAT, "family", "Family")])
+    ix.index_touch(None)
+    start(client)
+    page = html(client.get("/match/step/1/"))
+    assert "Will children take part?" in page
+    response = step(client, 1, {"who": "family", "action": "next"})
+    assert response.status_code == 200  # asked again, with why; nothing lost
+    assert "Say whether children will take part" in html(response)
+    response = step(client, 1, {"who": "family", "family_children": "family_child"})
+    assert response.status_code == 303
+    assert session_state(client)["answers"]["who"] == "family_child"
+    step(client, 3, {"location": "98402", "mode": "both", "radius": "25"})
+    page = html(client.get("/match/results/"))
+    assert "Fern Family" in page and "Abe Adults" not in page
+    assert "a parent or guardian usually needs to consent" in page
+    assert "My family, with a child under 13" in html(client.get("/match/step/8/"))
+
+
+def test_cards_say_what_they_do_not_list_and_the_page_says_when_none_lists_the_concern(
+    client, directory
+):
+    start(client)
+    step(client, 2, {"issues": ["eating-disorders"], "action": "next"})
+    step(client, 3, {"location": "98402", "mode": "in_person", "radius": "5"})
+    page = html(client.get("/match/results/"))
+    assert "Ana Alvarez" in page
+    assert "Doesn&#x27;t list eating disorders" in page
+    assert "None of these therapists lists eating disorders" in page
+
+
+def test_the_page_offers_what_would_find_the_main_concern(client, directory):
+    therapist("Olga Ocd", issues=("ocd",), office=LAKEWOOD, telehealth=False)
+    ix.index_touch(None)
+    start(client)
+    step(client, 2, {"issues": ["ocd"], "action": "next"})
+    step(client, 3, {"location": "98402", "mode": "in_person", "radius": "5"})
+    page = html(client.get("/match/results/"))
+    assert "None of these therapists lists" in page
+    assert "Looking further for" in page and "Olga Ocd" in page
+    assert "Farther than the 5 miles you chose." in page
+    response = client.post("/match/results/relax/", {"option": "further"})
+    assert response.status_code == 303
+    assert session_state(client)["answers"]["radius"] == 100
+
+
+def test_medicaid_gets_its_own_advice_and_never_a_superbill(client, directory):
+    start(client)
+    step(client, 3, {"location": "98402", "mode": "in_person", "radius": "5"})
+    step(client, 4, {"payment": "insurance", "insurance": "medicaid"})
+    page = html(client.get("/match/results/"))
+    assert "No therapists fit everything" in page
+    assert "superbill" not in page
+    assert "community mental health centers" in page
+    assert "member services" in page
+
+
+def test_the_page_names_the_change_that_finds_the_main_concern_and_applies_it(client, directory):
+    start(client)
+    step(client, 2, {"issues": ["depression"], "action": "next"})
+    step(client, 3, {"location": "98402", "mode": "both", "radius": "25"})
+    step(client, 5, {"gender": "woman", "gender_importance": "must"})
+    page = html(client.get("/match/results/"))
+    assert "None of these therapists lists depression" in page
+    assert "Make “Woman” a nice-to-have: 1 therapist who lists depression" in page
+    assert "No change to your place" not in page
+    response = client.post("/match/results/relax/", {"option": "main-0"})
+    assert response.status_code == 303
+    page = html(client.get("/match/results/"))
+    assert "Ben Brooks" in page
+    assert "None of these therapists lists" not in page

@@ -3,7 +3,8 @@
 Runs the written vignettes through matching against whatever database is
 configured (intended: `rapport seed_demo --therapists 100000 --seed 1`),
 prints the report, and exits non-zero when a shown match breaks a hard
-constraint, a crisis vignette is missed, or a vignette names something the
+constraint, a crisis vignette is missed, an offer cannot help (a relaxation
+adding nobody, a superbill with Medicaid), or a vignette names something the
 questionnaire cannot (see `rapport/matching/evaluation/evaluate.py`).
 """
 
@@ -83,7 +84,8 @@ class Command(BaseCommand):
                 f"{len(report.violations)} hard-constraint violation(s), "
                 f"{len(report.crisis_missed)} missed crisis vignette(s), "
                 f"{len(report.problems)} vignette problem(s), "
-                f"{len(report.count_mismatches)} eligible-count mismatch(es)"
+                f"{len(report.count_mismatches)} eligible-count mismatch(es), "
+                f"{len(report.dishonest)} offer(s) that cannot help"
             )
 
     def _reading(self, options: dict[str, object], *, required: bool) -> str:
