@@ -30,6 +30,7 @@ from rapport.directory import search as s
 from rapport.directory.facets import TERM_FIELDS
 from rapport.directory.fulltext import fulltext_search
 from rapport.directory.models import ApproachStatement, License, Status, TherapistProfile
+from rapport.taxonomy import hierarchy
 from rapport.taxonomy.models import Kind, Term
 
 from .outcome import GENDERS, Outcome, effective
@@ -101,7 +102,9 @@ def _filtered(q: s.SearchQuery) -> QuerySet[TherapistProfile]:
     qs = TherapistProfile.objects.filter(status=Status.PUBLISHED)
     for name, kind in M2M_FIELDS.items():
         if getattr(q, name):
-            qs = qs.filter(terms__kind=kind, terms__slug__in=getattr(q, name))
+            # Each asked-for term with its narrower ones (taxonomy.hierarchy), as the index does.
+            widened = {n for slug in getattr(q, name) for n in hierarchy.narrower(kind, slug)}
+            qs = qs.filter(terms__kind=kind, terms__slug__in=widened)
     if q.approaches:
         qs = qs.filter(approach_statements__approach__slug__in=q.approaches)
     if q.license_types:
@@ -203,6 +206,17 @@ def _run(query: s.SearchQuery) -> Outcome:
             .order_by()
         )
         facets[name] = {slug: n for slug, n in rows if n}
+        for (hkind, broad), counting in hierarchy.widened().items():
+            if hkind == kind:
+                n = (
+                    TherapistProfile.objects.filter(
+                        id__in=_ids(without(name)), terms__kind=kind, terms__slug__in=counting
+                    )
+                    .distinct()
+                    .count()
+                )
+                if n:
+                    facets[name][broad] = n
     rows = (
         ApproachStatement.objects.filter(profile_id__in=_ids(without("approaches")))
         .values_list("approach__slug")

@@ -21,6 +21,7 @@ from rapport.directory import fulltext
 from rapport.directory import search as s
 from rapport.directory.facets import TERM_FIELDS
 from rapport.directory.models import ApproachStatement, License, Office, Status, TherapistProfile
+from rapport.taxonomy import hierarchy
 from rapport.taxonomy.models import Kind, Term
 
 from .outcome import FACETS, GENDERS, Outcome, effective
@@ -117,6 +118,11 @@ def _text_filter(p: _Params, rest: str, column: str) -> str | None:
     return f"{column} IN (SELECT profile_id FROM {table} WHERE document @@ {p(tsquery)}::tsquery)"
 
 
+def _widened(kind: str, slugs: list[str] | tuple[str, ...]) -> list[str]:
+    """The slugs a filter on `slugs` accepts: each with its narrower terms (taxonomy.hierarchy)."""
+    return sorted({n for slug in slugs for n in hierarchy.narrower(kind, slug)})
+
+
 def _filters(p: _Params, q: s.SearchQuery) -> tuple[dict[str, str], dict[str, str]]:
     """(columns, clauses): EXISTS filters as columns of the candidate set over `g.id`,
     computed once per candidate; simple ones as clauses over the candidate row `c`."""
@@ -126,7 +132,7 @@ def _filters(p: _Params, q: s.SearchQuery) -> tuple[dict[str, str], dict[str, st
             columns[name] = (
                 f"EXISTS (SELECT 1 FROM {LINK} l JOIN {T} t ON t.id = l.term_id"
                 f" WHERE l.therapistprofile_id = g.id AND t.kind = {p(kind)}"
-                f" AND t.slug IN ({p.many(getattr(q, name))}))"
+                f" AND t.slug IN ({p.many(_widened(kind, getattr(q, name)))}))"
             )
     if q.approaches:
         columns["approaches"] = (
@@ -191,6 +197,16 @@ def build(query: s.SearchQuery) -> tuple[str, dict[str, object]]:
             f" {join} {T} t ON t.id = l.term_id WHERE t.kind = {p(kind)} AND {where(name)}"
             f" GROUP BY t.slug"
         )
+        # A broad term's count holds every profile listing it or a narrower one (the
+        # index's rule, taxonomy.hierarchy); these rows come later and replace the plain ones.
+        for (hkind, broad), counting in sorted(hierarchy.widened().items()):
+            if hkind == kind:
+                branches.append(
+                    f"SELECT '{name}', {p(broad)}, COUNT(DISTINCT c.id) FROM c {join} {LINK} l"
+                    f" ON l.therapistprofile_id = c.id {join} {T} t ON t.id = l.term_id"
+                    f" WHERE t.kind = {p(kind)} AND t.slug IN ({p.many(sorted(counting))})"
+                    f" AND {where(name)}"
+                )
     branches.append(
         f"SELECT 'approaches', t.slug, COUNT(DISTINCT c.id) FROM c {join} {A} a ON a.profile_id = c.id"
         f" {join} {T} t ON t.id = a.approach_id WHERE {where('approaches')} GROUP BY t.slug"
