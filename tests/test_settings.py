@@ -18,6 +18,9 @@ REPO = Path(__file__).resolve().parent.parent
 _SETTINGS_ENV = (
     "RAPPORT_ENV", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "DEBUG",
     "RAPPORT_DATA_DIR",
+    # Set by the browser tests' conftest (Playwright's sync API in the test thread) whenever
+    # the suite collects tests/e2e; a deployment never has it, and check --deploy says so.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 )  # fmt: skip
 
 
