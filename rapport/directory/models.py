@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import connection, models
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
@@ -263,6 +264,15 @@ class PublicFacts:
     def initials(self) -> str:
         return display.initials(self.name)
 
+    # The photo's public facts (columns of both the model and the summary).
+    photo_small: str
+    photo_small_px: int
+    photo_alt: str
+
+    @property
+    def photo_small_url(self) -> str:
+        return default_storage.url(self.photo_small) if self.photo_small else ""
+
 
 class TherapistProfile(PublicFacts, models.Model):
     # Identity of the record across installations: upsert key of the import.
@@ -296,6 +306,16 @@ class TherapistProfile(PublicFacts, models.Model):
     email = models.EmailField(max_length=254, blank=True)
     phone = models.CharField(max_length=40, blank=True)
     website = models.URLField(max_length=300, blank=True)
+
+    # The photo (directory/photos.py): storage names of the two re-encoded square sizes, their
+    # side in pixels (for width/height, so a page never shifts as they load) and the required
+    # alt text. On the row itself: result cards read them in the same query as the rest.
+    photo_small = models.CharField(max_length=200, blank=True)
+    photo_small_px = models.PositiveSmallIntegerField(default=0)
+    photo_large = models.CharField(max_length=200, blank=True)
+    photo_large_px = models.PositiveSmallIntegerField(default=0)
+    photo_alt = models.CharField(max_length=200, blank=True)
+    photo_updated_at = models.DateTimeField(null=True, blank=True)
 
     # Every simple multi-valued facet (issues, insurance, identities,
     # communities, languages, ages, formats) in one link table: one prefetch
@@ -346,6 +366,10 @@ class TherapistProfile(PublicFacts, models.Model):
     @property
     def licence_verified(self) -> bool:
         return any(lic.is_verified for lic in self.licenses.all())
+
+    @property
+    def photo_large_url(self) -> str:
+        return default_storage.url(self.photo_large) if self.photo_large else ""
 
 
 class License(models.Model):
