@@ -310,11 +310,12 @@ class TherapistProfile(PublicFacts, models.Model):
     # The photo (directory/photos.py): storage names of the two re-encoded square sizes, their
     # side in pixels (for width/height, so a page never shifts as they load) and the required
     # alt text. On the row itself: result cards read them in the same query as the rest.
-    photo_small = models.CharField(max_length=200, blank=True)
-    photo_small_px = models.PositiveSmallIntegerField(default=0)
-    photo_large = models.CharField(max_length=200, blank=True)
-    photo_large_px = models.PositiveSmallIntegerField(default=0)
-    photo_alt = models.CharField(max_length=200, blank=True)
+    # Database defaults too: the importer INSERTs its own column list (interchange.py).
+    photo_small = models.CharField(max_length=200, blank=True, default="", db_default="")
+    photo_small_px = models.PositiveSmallIntegerField(default=0, db_default=0)
+    photo_large = models.CharField(max_length=200, blank=True, default="", db_default="")
+    photo_large_px = models.PositiveSmallIntegerField(default=0, db_default=0)
+    photo_alt = models.CharField(max_length=200, blank=True, default="", db_default="")
     photo_updated_at = models.DateTimeField(null=True, blank=True)
 
     # Every simple multi-valued facet (issues, insurance, identities,

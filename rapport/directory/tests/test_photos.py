@@ -385,3 +385,34 @@ def test_photos_add_no_query_per_card():
     page = client.get(search).content.decode()
     assert len([t for t in img_tags(page) if "avatar-photo" in t]) == 10
     assert (_queries(client, search), _queries(client, approach)) == few
+
+
+# --- Demo profiles ------------------------------------------------------------------------------
+
+
+def test_demo_profiles_get_shared_generated_avatars_marked_as_illustrations(media):
+    from django.core.management import call_command
+
+    from rapport.directory.demo import avatars
+    from rapport.taxonomy.sync import sync_taxonomy
+
+    sync_taxonomy()
+    out = io.StringIO()
+    call_command("seed_demo", "--therapists", "30", "--seed", "1", stdout=out)
+    demo = TherapistProfile.objects.filter(source="demo")
+    with_photo_ids = {p.pk for p in demo if p.photo_small}
+    assert with_photo_ids == {p.pk for p in demo if p.pk % 3}
+    assert f"{len(with_photo_ids)} demo profiles got one of 24 generated avatars" in out.getvalue()
+    assert {p.photo_alt for p in demo if p.photo_small} == {avatars.ALT}
+    # 24 pictures in two sizes, shared: no file per profile.
+    files = stored(media)
+    assert len(files) == 48
+    assert Image.open(media["media"] / avatars.name_of(5, 480)).size == (480, 480)
+    # A rerun draws nothing new and changes nothing.
+    before = {p.pk: p.photo_small for p in demo}
+    call_command("seed_demo", "--therapists", "30", "--seed", "1", stdout=io.StringIO())
+    assert {p.pk: p.photo_small for p in TherapistProfile.objects.filter(source="demo")} == before
+    assert stored(media) == files
+    ix.index_touch(None)
+    page = Client().get(demo.get(pk=min(with_photo_ids)).get_absolute_url()).content.decode()
+    assert 'alt="Illustration (demo profile)"' in page
