@@ -80,7 +80,9 @@ def main() -> None:
             f"   worst {max(times) * 1000:7.1f} ms   ({args.runs} runs)"
         )
     small, large = photos.render_sizes(data)
-    print(f"output: {small.px} px {len(small.data) / 1e3:.1f} kB, {large.px} px {len(large.data) / 1e3:.1f} kB (WebP)")
+    print(
+        f"output: {small.px} px {len(small.data) / 1e3:.1f} kB, {large.px} px {len(large.data) / 1e3:.1f} kB (WebP)"
+    )
 
 
 if __name__ == "__main__":

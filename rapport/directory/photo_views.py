@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -23,7 +23,9 @@ MAX_REQUEST_BYTES = photos.MAX_UPLOAD_BYTES + 64 * 1024
 
 def get_profile_for_owner(request: HttpRequest) -> TherapistProfile | None:
     """The signed-in therapist's profile (their first, should they hold several), or None."""
-    return TherapistProfile.objects.filter(owner=request.user).order_by("pk").first()
+    if not request.user.is_authenticated:  # never "owner is None": that is every unclaimed one
+        return None
+    return TherapistProfile.objects.filter(owner_id=request.user.pk).order_by("pk").first()
 
 
 @csrf_exempt  # checked below, after the size: the CSRF check would read the whole body first
@@ -104,7 +106,7 @@ def _page(
 
 
 @require_safe
-def media_file(request: HttpRequest, path: str) -> HttpResponse:
+def media_file(request: HttpRequest, path: str) -> HttpResponseBase:
     """A photo file from MEDIA_ROOT (read at request time, so tests may move it)."""
     response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
     # Every upload gets a new name, so a name's bytes never change.

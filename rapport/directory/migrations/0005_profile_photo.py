@@ -4,40 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0004_review_flags'),
+        ("directory", "0004_review_flags"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='therapistprofile',
-            name='photo_alt',
-            field=models.CharField(blank=True, db_default='', default='', max_length=200),
+            model_name="therapistprofile",
+            name="photo_alt",
+            field=models.CharField(blank=True, db_default="", default="", max_length=200),
         ),
         migrations.AddField(
-            model_name='therapistprofile',
-            name='photo_large',
-            field=models.CharField(blank=True, db_default='', default='', max_length=200),
+            model_name="therapistprofile",
+            name="photo_large",
+            field=models.CharField(blank=True, db_default="", default="", max_length=200),
         ),
         migrations.AddField(
-            model_name='therapistprofile',
-            name='photo_large_px',
+            model_name="therapistprofile",
+            name="photo_large_px",
             field=models.PositiveSmallIntegerField(db_default=0, default=0),
         ),
         migrations.AddField(
-            model_name='therapistprofile',
-            name='photo_small',
-            field=models.CharField(blank=True, db_default='', default='', max_length=200),
+            model_name="therapistprofile",
+            name="photo_small",
+            field=models.CharField(blank=True, db_default="", default="", max_length=200),
         ),
         migrations.AddField(
-            model_name='therapistprofile',
-            name='photo_small_px',
+            model_name="therapistprofile",
+            name="photo_small_px",
             field=models.PositiveSmallIntegerField(db_default=0, default=0),
         ),
         migrations.AddField(
-            model_name='therapistprofile',
-            name='photo_updated_at',
+            model_name="therapistprofile",
+            name="photo_updated_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

@@ -7,6 +7,7 @@ import re
 import struct
 import zlib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -140,6 +141,7 @@ def test_it_applies_the_camera_orientation_before_dropping_it():
     large = Image.open(io.BytesIO(_read(alice_profile().photo_large))).convert("RGB")
     # Turned 90° clockwise: the red top half is now the right half.
     left, right = large.getpixel((40, 240)), large.getpixel((440, 240))
+    assert isinstance(left, tuple) and isinstance(right, tuple)
     assert right[0] > 200 and left[0] < 200
 
 
@@ -227,9 +229,8 @@ def test_it_refuses_a_40_mb_file_without_reading_it(media):
             CountingPayload.read_bytes += len(chunk)
             return chunk
 
-    response = client.generic(
-        "POST", URL, body, content_type=MULTIPART_CONTENT, **{"wsgi.input": CountingPayload(body)}
-    )
+    extra: dict[str, Any] = {"wsgi.input": CountingPayload(body)}
+    response = client.generic("POST", URL, body, content_type=MULTIPART_CONTENT, **extra)
     assert CountingPayload.read_bytes == 0
     assert response.status_code == 413
     assert_refused(response, "larger than 10 MB", media)
