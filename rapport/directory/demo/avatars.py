@@ -48,9 +48,9 @@ def draw(number: int) -> Image.Image:
     image = Image.new("RGB", (size, size), background)
     pen = ImageDraw.Draw(image)
     arrangement = number // len(PALETTES)
-    if arrangement == 0:  # a large circle low, a small one high
-        pen.ellipse((60, 200, 420, 560), fill=dark)
-        pen.ellipse((190, 70, 310, 190), fill=accent)
+    if arrangement == 0:  # a quarter disc from one corner, a dot in the other
+        pen.pieslice((-330, 150, 330, 810), 270, 360, fill=dark)
+        pen.ellipse((300, 80, 400, 180), fill=accent)
     elif arrangement == 1:  # a triangle over a bar
         pen.polygon([(240, 60), (420, 360), (60, 360)], fill=dark)
         pen.rounded_rectangle((80, 380, 400, 430), radius=25, fill=accent)
