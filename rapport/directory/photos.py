@@ -204,7 +204,7 @@ def photo_upload(*, profile: TherapistProfile, upload: Any, alt: str, by: Any) -
     """
     data = read_upload(upload)
     check_image(data)
-    name = originals().save(f"{profile.pk}/{secrets.token_hex(8)}", ContentFile(data))
+    name = originals().save(f"{profile.pk}-{secrets.token_hex(8)}", ContentFile(data))
     photo_process(profile_id=profile.pk, original=name, alt=alt, by_id=getattr(by, "pk", None))
 
 
