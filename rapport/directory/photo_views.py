@@ -79,6 +79,16 @@ def _photo_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
+def photo_too_large(request: HttpRequest) -> HttpResponse:
+    """Where nginx sends an upload over its own limit (deploy/nginx.conf, `error_page 413`):
+    the same page and message as Django's own refusal, instead of nginx's bare error."""
+    profile = get_profile_for_owner(request)
+    refusal = str(photos.MESSAGES["too_big"])
+    return _page(request, profile, PhotoForm(), refusal, status=413)
+
+
+@login_required
 @require_POST
 def photo_remove(request: HttpRequest) -> HttpResponse:
     profile = get_profile_for_owner(request)

@@ -14,6 +14,7 @@ app_name = "photos"
 urlpatterns: list[URLPattern] = [
     path("account/profile/photo/", photo_views.photo_page, name="page"),
     path("account/profile/photo/remove/", photo_views.photo_remove, name="remove"),
+    path("account/profile/photo/too-large/", photo_views.photo_too_large, name="too_large"),
 ]
 
 # Photos on the file system are served from MEDIA_ROOT here, so `make run` shows them; behind

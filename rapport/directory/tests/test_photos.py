@@ -236,6 +236,28 @@ def test_it_refuses_a_40_mb_file_without_reading_it(media):
     assert_refused(response, "larger than 10 MB", media)
 
 
+def test_the_page_nginx_shows_for_an_upload_over_its_limit_says_why(media):
+    response = owner_client().get(reverse("photos:too_large"))
+    assert response.status_code == 413
+    assert_refused(response, "larger than 10 MB", media)
+
+
+def test_the_upload_still_needs_its_csrf_token(media):
+    # The view is csrf_exempt on the outside only to look at the size first.
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice())
+    response = client.post(URL, {"photo": upload(camera_jpeg()), "alt": ALT})
+    assert response.status_code == 403
+    assert stored(media) == [] and alice_profile().photo_small == ""
+    page = client.get(URL).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token is not None
+    response = client.post(
+        URL, {"photo": upload(camera_jpeg()), "alt": ALT, "csrfmiddlewaretoken": token[1]}
+    )
+    assert response.status_code == 302 and alice_profile().photo_small
+
+
 def test_it_refuses_a_file_over_the_limit_that_fits_the_request(media, monkeypatch):
     # A request within bounds whose file alone is over: the form reads no further than the limit.
     monkeypatch.setattr(photos, "MAX_UPLOAD_BYTES", 50_000)
