@@ -134,6 +134,7 @@ def test_it_stores_two_clean_square_sizes_without_exif_or_gps(media):
     # The page previews the result.
     page = client.get(URL).content.decode()
     assert f'src="/media/{profile.photo_large}"' in page and f'alt="{ALT}"' in page
+    assert f'href="{profile.get_absolute_url()}"' in page
 
 
 def test_it_applies_the_camera_orientation_before_dropping_it():
