@@ -263,8 +263,58 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request otherwise
+
+# --- Uploaded files (therapists' photos: directory/photos.py) ---------------
+# On the file system under data/ by default, served by Django at /media/ (directory/urls_photo.py)
+# or, in production, by nginx (deploy/nginx.conf). RAPPORT_S3_BUCKET moves them to any
+# S3-compatible store through django-storages (the optional `s3` extra; docs/deploy.md, "Photos").
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+# Originals wait here for the worker, private: never under MEDIA_ROOT, never served.
+PHOTO_ORIGINALS_ROOT = DATA_DIR / "photo-originals"
+RAPPORT_S3_BUCKET = os.environ.get("RAPPORT_S3_BUCKET", "")
+
+
+def _s3_storage(*, location: str, public: bool) -> dict:
+    # Credentials come from boto3's own chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a
+    # profile, an instance role): never from this file.
+    prefix = os.environ.get("RAPPORT_S3_PREFIX", "").strip("/")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": RAPPORT_S3_BUCKET,
+            "endpoint_url": os.environ.get("RAPPORT_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("RAPPORT_S3_REGION") or None,
+            "location": "/".join(part for part in (prefix, location) if part),
+            # Photos are public and their names change with every upload, so plain URLs
+            # (optionally on a CDN's domain) that browsers may keep for a year.
+            "custom_domain": (os.environ.get("RAPPORT_S3_CUSTOM_DOMAIN") or None)
+            if public
+            else None,
+            "querystring_auth": not public,
+            "default_acl": (os.environ.get("RAPPORT_S3_ACL") or None) if public else "private",
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"}
+            if public
+            else {},
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        _s3_storage(location="media", public=True)
+        if RAPPORT_S3_BUCKET
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
+    "photo_originals": (
+        _s3_storage(location="photo-originals", public=False)
+        if RAPPORT_S3_BUCKET
+        else {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": PHOTO_ORIGINALS_ROOT},
+        }
+    ),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

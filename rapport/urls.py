@@ -13,6 +13,7 @@ handler500 = "rapport.core.middleware.server_error"
 urlpatterns = [
     path("", include("rapport.core.urls")),
     path("", include("rapport.directory.urls")),
+    path("", include("rapport.directory.urls_photo")),
     path("match/", include("rapport.matching.urls")),
     path("shortlist/", include("rapport.shortlist.urls")),
     path("admin/", admin.site.urls),

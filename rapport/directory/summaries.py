@@ -37,6 +37,8 @@ COLUMNS = (
     "id", "slug", "source", "name", "credentials", "title", "statement", "fee_min", "fee_max",
     "sliding_scale", "free_consultation", "accepting_new_clients", "telehealth",
     "telehealth_states", "gender", "accepting_confirmed_at",
+    # The card's photo: on the profile row, so showing photos adds no query (test_photos.py).
+    "photo_small", "photo_small_px", "photo_alt",
 )  # fmt: skip
 
 
@@ -78,6 +80,9 @@ class ProfileSummary(PublicFacts):
     telehealth_states: list[str]
     gender: str
     accepting_confirmed_at: dt.date | None
+    photo_small: str = ""
+    photo_small_px: int = 0
+    photo_alt: str = ""
     offices: list[OfficeSummary] = field(default_factory=list)
     terms: list[Term] = field(default_factory=list)
     licence_verified: bool = False

@@ -9,6 +9,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .photo_tags import avatar_markup
 from .profile_tags import fee_summary, name_with_credentials
 
 register = template.Library()
@@ -124,7 +125,7 @@ def result_cards(cards, buttons=None) -> SafeString:  # type: ignore[no-untyped-
         name = escape(name_with_credentials(therapist))
         out = [
             f'<li class="result"><article class="card" aria-labelledby="card-{pk}">'
-            f'<div class="avatar avatar-small" aria-hidden="true">{escape(therapist.initials)}</div>'
+            f"{avatar_markup(therapist)}"
             f'<div class="card-body"><h3 class="card-name" id="card-{pk}">'
             f'<a href="{escape(therapist.get_absolute_url())}">{name}</a></h3>'
         ]

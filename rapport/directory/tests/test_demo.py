@@ -377,6 +377,18 @@ def test_npi_check_digits_match_the_cms_example() -> None:
 # --- Through the importer --------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _demo_avatars_in_tmp(tmp_path: Any, settings: Any) -> None:
+    # seed_demo draws its avatars into the default storage: this test's folder, not data/.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "media"},
+        },
+    }
+
+
 @pytest.mark.django_db
 def test_it_seeds_demo_profiles_through_the_importer(client: Any) -> None:
     out, err = io.StringIO(), io.StringIO()

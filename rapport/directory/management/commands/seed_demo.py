@@ -4,6 +4,7 @@ The profiles come from `rapport.directory.demo` (deterministic: the same N and
 seed give the same profiles on SQLite and PostgreSQL) and go through the
 importer like any file, so they are validated exactly like real data, marked
 `source: demo`, and a rerun updates them in place instead of duplicating them.
+Two in three then get an abstract generated avatar (demo/avatars.py).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from rapport.core.progress import Progress
-from rapport.directory.demo import generate_documents, iter_numbered
+from rapport.directory.demo import avatars, generate_documents, iter_numbered
 from rapport.directory.interchange import import_documents
 from rapport.directory.services import import_recorded
 from rapport.taxonomy.models import Term
@@ -64,6 +65,11 @@ class Command(BaseCommand):
                 self.stderr.write(f"  ... and {len(result.errors) - MAX_ERRORS_SHOWN:,} more")
         import_recorded(result=result, file_name=f"seed_demo --therapists {count} --seed {seed}")
         self.stdout.write(result.summary())
+        with_avatar = avatars.assign()
+        if with_avatar:
+            self.stdout.write(
+                f"{with_avatar:,} demo profiles got one of {avatars.COUNT} generated avatars."
+            )
         if not result.ok:
             raise CommandError(
                 f"{result.failed_lines:,} generated profile(s) failed validation; "
