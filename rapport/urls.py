@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
@@ -10,11 +11,18 @@ from rapport.directory.sitemaps import SITEMAPS
 # A database outage that surfaces outside a view is a 503, not a 500 (core/middleware.py).
 handler500 = "rapport.core.middleware.server_error"
 
+# The admin has no login form of its own: it sends people to allauth's, which asks for the
+# second factor (staff must have one: accounts/middleware.py).
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+
 urlpatterns = [
     path("", include("rapport.core.urls")),
     path("", include("rapport.directory.urls")),
     path("match/", include("rapport.matching.urls")),
     path("admin/", admin.site.urls),
+    # Sign-in machinery at /accounts/; /account/ is the therapist's own area.
+    path("accounts/", include("rapport.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
     path(
         "sitemap.xml",
