@@ -23,8 +23,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
+from django.template import Context, TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django_tasks import task
 
@@ -74,9 +74,11 @@ def send_mail_later(
     `context` and queue the email in the current transaction.
 
     Rendered now, in the request, so the context may hold models and the request; the
-    queued row holds only text. `subject` must carry no health data (see the module doc).
+    queued row holds only text. The text template is rendered without HTML escaping. `subject` must carry no health data (see the module doc).
     """
-    body = render_to_string(f"{template_base}.txt", context).strip()
+    # Plain text is not HTML: "Smith & Jones" must not arrive as "Smith &amp; Jones".
+    text_template = get_template(f"{template_base}.txt").template  # type: ignore[attr-defined]
+    body = text_template.render(Context(context, autoescape=False)).strip()
     try:
         html = render_to_string(f"{template_base}.html", context)
     except TemplateDoesNotExist:

@@ -151,7 +151,9 @@ def test_the_pages_are_the_sites_own(client: Client, url: str) -> None:
     assert page.inline_scripts == [] and page.style_attributes == []
     assert '<meta name="robots" content="noindex">' in html
     # Every input has its label.
-    for input_id in re.findall(r'<input[^>]*type="(?:email|password)"[^>]*id="([^"]+)"', html):
+    inputs = re.findall(r'<input[^>]*type="(?:email|password)"[^>]*id="([^"]+)"', html)
+    assert len(inputs) >= 2
+    for input_id in inputs:
         assert f'<label for="{input_id}">' in html
 
 
