@@ -13,4 +13,4 @@ View = TypeVar("View", bound=Callable[..., object])
 def therapist_area(view: View) -> View:
     """Signed in (else to the login, then back) with a verified email address (else a page
     saying so, and a fresh verification email). Staff are let in too: they are users."""
-    return verified_email_required(view)  # type: ignore[no-any-return]
+    return verified_email_required(view)

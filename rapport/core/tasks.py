@@ -80,7 +80,7 @@ def send_mail_later(
     text_template = get_template(f"{template_base}.txt").template  # type: ignore[attr-defined]
     body = text_template.render(Context(context, autoescape=False)).strip()
     try:
-        html = render_to_string(f"{template_base}.html", context)
+        html = str(render_to_string(f"{template_base}.html", context))
     except TemplateDoesNotExist:
-        html = ""
+        html = ""  # text only
     enqueue_email(to, subject, body, html)

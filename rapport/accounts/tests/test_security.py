@@ -70,7 +70,7 @@ def test_sessions_from_before_the_token_existed_stay_valid() -> None:
 
     user = alice()
     assert user.session_token == ""
-    assert user.get_session_auth_hash() == AbstractBaseUser._get_session_auth_hash(user)
+    assert user.get_session_auth_hash() == AbstractBaseUser._get_session_auth_hash(user)  # type: ignore[attr-defined]
 
 
 # --- Staff and two-factor ------------------------------------------------------------
@@ -141,7 +141,9 @@ def test_scripted_logins_from_one_address_stop_at_five_a_minute(
 def test_guesses_at_one_account_from_many_addresses_stop_at_ten_per_15_minutes(
     client: Client, fast_hashing: None
 ) -> None:
-    codes = [_login_try(client, "Alice@Example.org", REMOTE_ADDR=f"198.51.100.{n}") for n in range(11)]
+    codes = [
+        _login_try(client, "Alice@Example.org", REMOTE_ADDR=f"198.51.100.{n}") for n in range(11)
+    ]
     assert codes == [200] * 10 + [429]
     limited = client.post(
         "/accounts/login/", {"login": ALICE_EMAIL, "password": "x"}, REMOTE_ADDR="198.51.100.99"
@@ -180,5 +182,7 @@ def test_two_factor_code_guesses_stop_at_five_a_minute() -> None:
     bob()
     client = Client()
     client.post("/accounts/login/", {"login": BOB_EMAIL, "password": PASSWORD})
-    codes = [client.post("/accounts/2fa/authenticate/", {"code": "000000"}).status_code for _ in range(6)]
+    codes = [
+        client.post("/accounts/2fa/authenticate/", {"code": "000000"}).status_code for _ in range(6)
+    ]
     assert codes == [200] * 5 + [429]

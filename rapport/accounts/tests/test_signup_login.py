@@ -4,6 +4,7 @@ and the answers never tell a stranger whether an address has an account."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -25,7 +26,7 @@ def _link(message: mail.EmailMessage, pattern: str) -> str:
     return found.group(1)
 
 
-def _sign_up(client: Client, email: str = NEW_EMAIL, **extra: str) -> object:
+def _sign_up(client: Client, email: str = NEW_EMAIL, **extra: str) -> Any:
     return client.post(
         "/accounts/signup/",
         {"email": email, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD, **extra},
@@ -78,13 +79,15 @@ def test_a_wrong_password_and_an_unknown_address_get_the_same_answer(
     )
     assert known.status_code == unknown.status_code == 200
 
-    def errors(response: object) -> list[str]:
-        html = response.content.decode()  # type: ignore[attr-defined]
+    def errors(response: Any) -> list[str]:
+        html = response.content.decode()
         return re.findall(r'<div class="form-errors" role="alert">\s*<p>(.*?)</p>', html)
 
-    assert errors(known) == errors(unknown) == [
-        "The email address and/or password you specified are not correct."
-    ]
+    assert (
+        errors(known)
+        == errors(unknown)
+        == ["The email address and/or password you specified are not correct."]
+    )
 
 
 def test_signing_up_with_a_taken_address_looks_the_same_and_tells_the_owner(

@@ -44,6 +44,7 @@ def test_a_committed_email_is_sent_by_the_worker_with_text_and_html(mail_templat
     [message] = mail.outbox
     assert message.subject == "Your profile"  # one line, always
     assert message.body == "Hello <Maya>."  # plain text is not HTML-escaped
+    assert isinstance(message, EmailMultiAlternatives)
     assert message.alternatives[0] == ("<p>Hello &lt;Maya&gt;.</p>", "text/html")
 
 
@@ -55,7 +56,7 @@ def test_a_failed_send_is_retried_later_with_a_doubling_wait_then_given_up(
     tries: list[str] = []
 
     def refuse(self: EmailMultiAlternatives, fail_silently: bool = False) -> int:
-        tries.append(self.subject)
+        tries.append(str(self.subject))
         raise smtplib.SMTPServerDisconnected("mail server away")
 
     monkeypatch.setattr(EmailMultiAlternatives, "send", refuse)
@@ -72,10 +73,10 @@ def test_a_failed_send_is_retried_later_with_a_doubling_wait_then_given_up(
         # Due rows only: a retry waits for its run_after, so make it due, as time would.
         DBTaskResult.objects.filter(status="READY").update(run_after=started)
         run_tasks()
-        retry = DBTaskResult.objects.filter(status="READY").first()
-        if retry is not None:
-            waits.append(round((retry.run_after - started).total_seconds() / 60))
-            assert retry.args_kwargs["args"][4] == _attempt + 2
+        later = DBTaskResult.objects.filter(status="READY").first()
+        if later is not None:
+            waits.append(round((later.run_after - started).total_seconds() / 60))
+            assert later.args_kwargs["args"][4] == _attempt + 2
     assert len(tries) == 3
     assert waits == [2]  # 60 s (checked above), then 120 s
     statuses = sorted(DBTaskResult.objects.values_list("status", flat=True))
