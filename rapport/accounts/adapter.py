@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.mail import EmailMultiAlternatives
 from django.http import HttpRequest
@@ -19,7 +21,10 @@ class AccountAdapter(DefaultAccountAdapter):
         # Rendered here, with the request (links need its host); sent by the worker, in the
         # transaction of the change that asked for it (rapport/core/tasks.py).
         request = allauth_context.request
-        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        # allauth's emails say "Hello from {{ current_site.name }}": the site's name, not
+        # the host name that Django's RequestSite would give.
+        site = SimpleNamespace(name=settings.SITE_NAME, domain=get_current_site(request).domain)
+        ctx = {"request": request, "email": email, "current_site": site}
         ctx.update(context)
         message = self.render_mail(template_prefix, email, ctx)
         html = ""

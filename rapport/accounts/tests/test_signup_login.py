@@ -46,6 +46,7 @@ def test_sign_up_confirm_by_email_then_sign_in(client: Client) -> None:
     [message] = mail.outbox
     assert message.to == [NEW_EMAIL]
     assert message.subject == "[Rapport] Please Confirm Your Email Address"
+    assert str(message.body).startswith("Hello from Rapport!")
 
     # Unconfirmed: signing in sends nobody in (it says to check the email).
     response = client.post("/accounts/login/", {"login": NEW_EMAIL, "password": NEW_PASSWORD})
