@@ -29,20 +29,23 @@ class StaffTwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        admin_root = reverse("admin:index")
-        user = getattr(request, "user", None)
-        if (
-            request.path.startswith(admin_root)
-            and request.path != reverse("admin:logout")
-            and user is not None
-            and user.is_authenticated
-            and user.is_staff
-            and not has_second_factor(user)
-        ):
-            messages.warning(
-                request,
-                _("Staff need two-factor authentication to use the admin. Please set it up."),
-            )
-            setup = reverse("mfa_activate_totp")
-            return HttpResponseRedirect(f"{setup}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: object, view_args: object, view_kwargs: object
+    ) -> HttpResponse | None:
+        # By the resolved URL, not the path: any admin site, wherever it is mounted.
+        match = request.resolver_match
+        if match is None or match.app_name != "admin" or match.url_name == "logout":
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.is_staff:
+            return None
+        if has_second_factor(user):
+            return None
+        messages.warning(
+            request,
+            _("Staff need two-factor authentication to use the admin. Please set it up."),
+        )
+        setup = reverse("mfa_activate_totp")
+        return HttpResponseRedirect(f"{setup}?{urlencode({'next': request.get_full_path()})}")
