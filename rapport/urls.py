@@ -10,6 +10,8 @@ from rapport.directory.sitemaps import SITEMAPS
 
 # A database outage that surfaces outside a view is a 503, not a 500 (core/middleware.py).
 handler500 = "rapport.core.middleware.server_error"
+# Read by allauth when one of its own rate limits is reached (not a Django handler).
+handler429 = "rapport.accounts.views.rate_limited"
 
 # The admin has no login form of its own: it sends people to allauth's, which asks for the
 # second factor (staff must have one: accounts/middleware.py).

@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from rapport.core.ratelimits import too_many_requests
+
 from .middleware import has_second_factor
 from .services import end_all_sessions
 
@@ -29,3 +31,9 @@ def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.success(request, _("You are signed out on every device, this one included."))
     return redirect("account_login")
+
+
+def rate_limited(request: HttpRequest) -> HttpResponse:
+    """allauth's own limits (per signed-in user: change password, manage email) answer with the
+    site's 429 page too. allauth does not say how long is left; its windows are a minute."""
+    return too_many_requests(request, 60)

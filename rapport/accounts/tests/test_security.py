@@ -188,3 +188,13 @@ def test_two_factor_code_guesses_stop_at_five_a_minute() -> None:
         client.post("/accounts/2fa/authenticate/", {"code": "000000"}).status_code for _ in range(6)
     ]
     assert codes == [200] * 5 + [429]
+
+
+def test_allauths_own_per_user_limits_answer_with_the_sites_429_page() -> None:
+    alice()
+    client = _sign_in(ALICE_EMAIL)
+    data = {"oldpassword": "wrong", "password1": "x", "password2": "x"}
+    codes = [client.post("/accounts/password/change/", data).status_code for _ in range(6)]
+    assert codes == [200] * 5 + [429]  # change_password: 5 a minute per user
+    limited = client.post("/accounts/password/change/", data)
+    assert limited["Retry-After"] == "60" and 'href="tel:988"' in limited.content.decode()
