@@ -260,6 +260,8 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
+# The owner hears of a changed password or email address (someone else may have done it).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Request throttles (login, sign-up, reset, two-factor code) are the project's table in
 # core/ratelimits.py: one 429 page, one client-address rule, fail-open without the cache.
 # allauth keeps only what that table cannot express: how often one address may be sent a

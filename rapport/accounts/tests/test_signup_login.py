@@ -164,3 +164,20 @@ def test_the_pages_are_the_sites_own(client: Client, url: str) -> None:
 def test_the_footer_leads_therapists_to_sign_in(client: Client) -> None:
     html = client.get("/").content.decode()
     assert '<a href="/accounts/login/">For therapists: sign in / join</a>' in html
+
+
+def test_the_owner_is_told_when_the_password_changes() -> None:
+    alice()
+    client = Client()
+    client.post("/accounts/login/", {"login": ALICE_EMAIL, "password": PASSWORD})
+    response = client.post(
+        "/accounts/password/change/",
+        {"oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    # This session stays signed in (Django updates its hash); the email goes to the owner.
+    assert client.get("/accounts/security/").status_code == 200
+    run_tasks()
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        ([ALICE_EMAIL], "[Rapport] Password Changed")
+    ]
