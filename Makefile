@@ -1,5 +1,6 @@
 # Rapport: `make` (= `make run`) serves a seeded directory on http://127.0.0.1:8000
-# with nothing but Python 3.11 installed. Everything lives in .venv and data/.
+# with nothing but Python 3.11 installed, and runs the worker (queued emails, housekeeping)
+# beside it: one Ctrl-C stops both. Everything lives in .venv and data/.
 
 PYTHON ?= python3
 VENV := .venv
@@ -37,8 +38,8 @@ run: $(STAMP)
 		echo "Empty directory: seeding $(DEMO_THERAPISTS) demo therapists"; \
 		$(BIN)/python -m rapport seed_demo --therapists $(DEMO_THERAPISTS) --seed 1 || exit $$?; \
 	elif [ $$rc -ne 0 ]; then exit $$rc; fi
-	@echo "Rapport on http://$(HOST):$(PORT)/"
-	$(BIN)/gunicorn rapport.wsgi -b $(HOST):$(PORT) -w $(WORKERS)
+	@echo "Rapport on http://$(HOST):$(PORT)/ (and the worker: emails go to data/mail/)"
+	$(BIN)/python -m rapport dev --bind $(HOST):$(PORT) --workers $(WORKERS)
 
 # PostgreSQL tests skip (with the reason) when no server is reachable; .ci/run
 # runs the suite a second time against PostgreSQL with RAPPORT_REQUIRE_POSTGRES=1.

@@ -103,6 +103,13 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django_htmx",
+    # Accounts: sign-up, login, reset, email verification, two-factor (docs/decisions.md).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    # Background work: django-tasks and its database backend (rapport/core/tasks.py).
+    "django_tasks",
+    "django_tasks_db",
     "rapport.core",
     "rapport.accounts",
     "rapport.taxonomy",
@@ -123,6 +130,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # Staff without a second factor are sent to set one up instead of reaching /admin/.
+    "rapport.accounts.middleware.StaffTwoFactorMiddleware",
     # Before the view runs: login and saved-list POSTs over their limit are a 429.
     "rapport.core.ratelimits.RateLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -213,10 +223,65 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
-# Where a login goes when its `next` is missing or points off the site (Django's default,
-# /accounts/profile/, is no page here).
-LOGIN_REDIRECT_URL = "admin:index"
+# Argon2id for every new or changed password; the others only read hashes made before it
+# (Django rehashes those with Argon2 at the next successful login).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+# Everyone signs in through allauth at /accounts/ (the admin's own login form redirects
+# there, so staff pass the two-factor step too). /account/ is the therapist's own area.
+LOGIN_URL = "account_login"
+# Where a login goes when its `next` is missing or points off the site: the therapist's
+# dashboard (rapport/accounts/adapter.py sends staff to the admin instead).
+LOGIN_REDIRECT_URL = "/account/"
+
+# --- allauth (docs/decisions.md "Accounts") ----------------------------------
+ACCOUNT_ADAPTER = "rapport.accounts.adapter.AccountAdapter"
+# The User model has no username: the email address is the login.
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Sign-up, login and reset answer the same whether or not an address has an account (an
+# existing address gets an email saying so instead of a second account).
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False  # a link preview or mail scanner must not confirm
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # Django keeps this session; others end
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
+# The owner hears of a changed password or email address (someone else may have done it).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# Request throttles (login, sign-up, reset, two-factor code) are the project's table in
+# core/ratelimits.py: one 429 page, one client-address rule, fail-open without the cache.
+# allauth keeps only what that table cannot express: how often one address may be sent a
+# verification email, and per-user limits on pages behind the login.
+ACCOUNT_RATE_LIMITS = {
+    "login": None,
+    "login_failed": None,
+    "signup": None,
+    "reset_password": None,
+    "reset_password_from_key": None,
+    "request_login_code": None,
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_NAME
+MFA_RECOVERY_CODE_COUNT = 10
 
 # --- Rate limits (core/ratelimits.py) -----------------------------------------
 # Counted in the default cache. A cache that cannot be reached limits nothing: a Redis
@@ -231,13 +296,34 @@ RAPPORT_CLIENT_IP_HEADER = os.environ.get(
 )
 
 # --- Email ------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+# Every email goes through the task queue (core/tasks.py: send_mail_later). Development
+# without EMAIL_HOST writes each message as a file under data/mail/ (readable, nothing
+# leaves the machine); EMAIL_HOST (or EMAIL_BACKEND) in the environment sends by SMTP
+# (docs/deploy.md). Production without EMAIL_HOST hands mail to a local MTA on port 25.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+if os.environ.get("EMAIL_BACKEND"):
+    EMAIL_BACKEND = os.environ["EMAIL_BACKEND"]
+elif EMAIL_HOST or PRODUCTION:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_HOST = EMAIL_HOST or "localhost"
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Rapport <noreply@localhost>")
+
+# --- Background tasks (core/tasks.py) -------------------------------------------
+# django-tasks with its database backend: a task is a row written in the caller's
+# transaction; `rapport worker` runs them (docs/deploy.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# How often a failed email is tried in all, and the first wait (doubled each time).
+RAPPORT_TASK_MAX_ATTEMPTS = int(os.environ.get("RAPPORT_TASK_MAX_ATTEMPTS", "5"))
+RAPPORT_TASK_RETRY_SECONDS = int(os.environ.get("RAPPORT_TASK_RETRY_SECONDS", "60"))
 
 # --- I18N -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

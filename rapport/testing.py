@@ -6,8 +6,10 @@ browser-journey setup. Each persona is created on first call and returned
 as-is afterwards, so calling `alice()` twice in a test is harmless.
 
 - alice: a therapist whose profile is published and owned by her account
-- bob: a staff moderator (staff, not superuser, with the directory permissions)
+- bob: a staff moderator (staff, not superuser, with the directory permissions), with
+  two-factor (TOTP) set up as staff must: `totp_code(BOB_TOTP_SECRET)` is his current code
 - charlie: a therapist with his own draft profile and no rights on alice's things
+- erin: staff who has not set up two-factor yet, so the admin turns her away
 - the anonymous visitor is simply an unauthenticated test client
 
 It sits at the project's top, beside settings.py and urls.py, not in `core/`:
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import time
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,6 +46,9 @@ PASSWORD = "a-long-test-passphrase-42"
 ALICE_EMAIL = "alice@example.org"
 BOB_EMAIL = "bob@example.org"
 CHARLIE_EMAIL = "charlie@example.org"
+ERIN_EMAIL = "erin@example.org"
+# Bob's authenticator app secret (base32), so a test can type his current code.
+BOB_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 _sequence = itertools.count(1)
 
@@ -178,10 +184,32 @@ def make_profile(
 
 
 def make_user(email: str, **extra: Any):
+    """An account that can sign in: password PASSWORD, its email address verified."""
+    from allauth.account.models import EmailAddress
+
     User = get_user_model()
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(email=email, password=PASSWORD, **extra)
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+def totp_code(secret: str) -> str:
+    """The code an authenticator app with this secret shows now."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def _with_totp(user: Any, secret: str) -> Any:
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, secret)
+        RecoveryCodes.activate(user)
     return user
 
 
@@ -216,7 +244,12 @@ def bob():
             Permission.objects.filter(content_type__app_label__in=["directory", "moderation"])
             | Permission.objects.filter(content_type__app_label="taxonomy", codename="view_term")
         )
-    return user
+    return _with_totp(user, BOB_TOTP_SECRET)
+
+
+def erin():
+    """Erin: staff, but without two-factor yet: the admin sends her to set it up."""
+    return make_user(ERIN_EMAIL, first_name="Erin", last_name="Castellanos", is_staff=True)
 
 
 def charlie():
@@ -321,3 +354,16 @@ def third_party_urls(html: str, *, own_hosts: set[str]) -> list[str]:
         elif parts.scheme not in {"", "data"}:
             foreign.append(url)
     return foreign
+
+
+# --- Background tasks -----------------------------------------------------------
+
+
+def run_tasks() -> None:
+    """Run every queued task that is due (emails land in `django.core.mail.outbox`), as
+    `rapport worker` would, in this process and this test's transaction."""
+    from django.core.management import call_command
+
+    call_command(
+        "db_worker", queue_name="*", batch=True, startup_delay=False, reload=False, verbosity=0
+    )

@@ -11,6 +11,7 @@ from typing import ClassVar
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -40,6 +41,11 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("email address"), unique=True)
 
+    # Part of every session's auth hash: changing it ends every session of this user, on any
+    # session backend ("sign out everywhere", services.end_all_sessions). Empty until first
+    # used, which leaves the hash exactly Django's (sessions from before it stay valid).
+    session_token = models.CharField(max_length=32, blank=True, default="", editable=False)
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
@@ -49,3 +55,11 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django's own (AbstractBaseUser) with the session token after the password hash:
+        # both the current hash and the SECRET_KEY_FALLBACKS ones go through here.
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, self.password + self.session_token, secret=secret, algorithm="sha256"
+        ).hexdigest()

@@ -44,7 +44,12 @@ def _ip(group: str, request: HttpRequest) -> str:
 
 def _login_account(group: str, request: HttpRequest) -> str:
     # Guesses spread over many addresses against one account. Email login: case-folded.
-    return request.POST.get("username", "").strip().casefold()
+    # allauth's forms name the field `login` (sign-in) or `email` (reset); the admin's,
+    # `username` (it now redirects to allauth's, but a scripted POST can still reach it).
+    for field in ("login", "email", "username"):
+        if value := request.POST.get(field, "").strip():
+            return value.casefold()
+    return ""
 
 
 @dataclass(frozen=True)
@@ -54,12 +59,31 @@ class Limit:
     rate: str  # django-ratelimit's "count/period": 5/m, 20/h
 
 
+# Sign-in limits (docs/decisions.md "Accounts"): every window is short, so the real owner
+# waits minutes at worst, and nothing locks an account. Login counts every try (the right
+# password too), per address and per account; one account shares its count between the
+# admin's form and allauth's.
+_LOGIN = (
+    Limit("login-ip", _ip, "5/m"),
+    Limit("login-account", _login_account, "10/15m"),
+)
+
 # URL name -> the limits its POSTs count against.
 LIMITS: dict[str, tuple[Limit, ...]] = {
-    "admin:login": (
-        Limit("login-ip", _ip, "5/m"),
-        Limit("login-account", _login_account, "20/h"),
+    "admin:login": _LOGIN,
+    "account_login": _LOGIN,
+    # Scripted sign-ups: a household or office behind one address still gets a few.
+    "account_signup": (Limit("signup-ip", _ip, "5/h"),),
+    # Each reset request may send an email: per address, and per inbox against mail bombing.
+    "account_reset_password": (
+        Limit("reset-ip", _ip, "5/15m"),
+        Limit("reset-account", _login_account, "3/h"),
     ),
+    "account_reset_password_from_key": (Limit("reset-key-ip", _ip, "10/15m"),),
+    # Guessing a 6-digit code: a signed-in-halfway session may try 5 a minute.
+    "mfa_authenticate": (Limit("mfa-ip", _ip, "5/m"),),
+    "mfa_reauthenticate": (Limit("mfa-ip", _ip, "5/m"),),
+    "account_reauthenticate": (Limit("login-ip", _ip, "5/m"),),
     "matching:keep": (Limit("saved-lists-ip", _ip, "20/h"),),
 }
 
