@@ -19,7 +19,11 @@ def owned_profile(user: Any) -> TherapistProfile | None:
 def owned_profile_or_404(user: Any, profile_id: int | None = None) -> TherapistProfile:
     """Their profile (that one, when `profile_id` is given), else 404: the same answer for
     "no such profile" and "not yours", so ids of other people's drafts are not revealed."""
-    queryset = TherapistProfile.objects.filter(owner=user) if getattr(user, "is_authenticated", False) else TherapistProfile.objects.none()
+    queryset = (
+        TherapistProfile.objects.filter(owner=user)
+        if getattr(user, "is_authenticated", False)
+        else TherapistProfile.objects.none()
+    )
     if profile_id is not None:
         queryset = queryset.filter(pk=profile_id)
     profile = queryset.order_by("pk").first()

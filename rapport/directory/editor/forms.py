@@ -139,7 +139,7 @@ class SectionForm(forms.Form):
     def __init__(self, data: Any = None, *, document: dict[str, Any], **kwargs: Any) -> None:
         self.document = document
         super().__init__(data, initial=self.initial_from(document), **kwargs)
-        for name, form_field in self.fields.items():
+        for form_field in self.fields.values():
             if isinstance(form_field, TermPickerField):
                 form_field.load_choices()
         self.formsets: list[forms.BaseFormSet] = self.build_formsets(data)
@@ -197,8 +197,12 @@ def _text(label: object, **kwargs: Any) -> forms.CharField:
 
 class BasicsForm(SectionForm):
     name = _text(_("Name"), help_text=_("As clients will see it, for example “Jordan Rivera”."))
-    credentials = _text(_("Credentials"), help_text=_("Letters after your name, for example “MA, LMHC”."))
-    title = _text(_("Professional title"), help_text=_("For example “Licensed Mental Health Counselor”."))
+    credentials = _text(
+        _("Credentials"), help_text=_("Letters after your name, for example “MA, LMHC”.")
+    )
+    title = _text(
+        _("Professional title"), help_text=_("For example “Licensed Mental Health Counselor”.")
+    )
     pronouns = _text(_("Pronouns"), help_text=_("Optional, for example “she/her”."))
     gender = forms.ChoiceField(
         label=_("Gender"),
@@ -210,7 +214,9 @@ class BasicsForm(SectionForm):
         ],
         help_text=_("Optional. Some clients search for a therapist of a particular gender."),
     )  # fmt: skip
-    gender_self = _text(_("Gender in your own words"), help_text=_("Used when you choose “In my own words”."))
+    gender_self = _text(
+        _("Gender in your own words"), help_text=_("Used when you choose “In my own words”.")
+    )
     identities = TermPickerField(
         Kind.IDENTITY,
         label=_("Identities you choose to share"),
@@ -233,13 +239,19 @@ class BasicsForm(SectionForm):
         }
 
     def clean_name(self) -> str:
-        return str(_checked(v.text, self.cleaned_data["name"], _("Name"), max_length=120, required=True))
+        return str(
+            _checked(v.text, self.cleaned_data["name"], _("Name"), max_length=120, required=True)
+        )
 
     def clean_credentials(self) -> str:
-        return str(_checked(v.text, self.cleaned_data["credentials"], _("Credentials"), max_length=60))
+        return str(
+            _checked(v.text, self.cleaned_data["credentials"], _("Credentials"), max_length=60)
+        )
 
     def clean_title(self) -> str:
-        return str(_checked(v.text, self.cleaned_data["title"], _("Professional title"), max_length=120))
+        return str(
+            _checked(v.text, self.cleaned_data["title"], _("Professional title"), max_length=120)
+        )
 
     def clean_pronouns(self) -> str:
         return str(_checked(v.text, self.cleaned_data["pronouns"], _("Pronouns"), max_length=30))
@@ -250,8 +262,15 @@ class BasicsForm(SectionForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if data.get("gender") == "self" and not data.get("gender_self") and "gender_self" not in self.errors:
-            self.add_error("gender_self", _("Gender in your own words is empty: write it, or choose another option."))
+        if (
+            data.get("gender") == "self"
+            and not data.get("gender_self")
+            and "gender_self" not in self.errors
+        ):
+            self.add_error(
+                "gender_self",
+                _("Gender in your own words is empty: write it, or choose another option."),
+            )
         return data
 
     def to_document(self) -> dict[str, Any]:
@@ -312,19 +331,28 @@ class LicenseForm(forms.Form):
     state = forms.ChoiceField(label=_("State"), required=False, choices=STATE_CHOICES)
     number = _text(_("License number"))
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=LicenseStatus.choices, initial=LicenseStatus.LICENSED
+        label=_("Status"),
+        required=False,
+        choices=LicenseStatus.choices,
+        initial=LicenseStatus.LICENSED,
     )
-    supervisor = _text(_("Supervisor"), help_text=_("For an associate or student license: your supervisor's name."))
+    supervisor = _text(
+        _("Supervisor"), help_text=_("For an associate or student license: your supervisor's name.")
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["type"].choices = license_type_choices()
 
     def clean_number(self) -> str:
-        return str(_checked(v.text, self.cleaned_data["number"], _("License number"), max_length=40))
+        return str(
+            _checked(v.text, self.cleaned_data["number"], _("License number"), max_length=40)
+        )
 
     def clean_supervisor(self) -> str:
-        return str(_checked(v.text, self.cleaned_data["supervisor"], _("Supervisor"), max_length=120))
+        return str(
+            _checked(v.text, self.cleaned_data["supervisor"], _("Supervisor"), max_length=120)
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -342,11 +370,15 @@ class LicenseFormSet(RowFormSet):
 class LicensesForm(SectionForm):
     npi = _text(
         _("NPI number"),
-        help_text=_("Optional: your 10-digit National Provider Identifier. Not shown on your profile."),
+        help_text=_(
+            "Optional: your 10-digit National Provider Identifier. Not shown on your profile."
+        ),
     )
 
     def build_formsets(self, data: Any) -> list[forms.BaseFormSet]:
-        factory = forms.formset_factory(LicenseForm, formset=LicenseFormSet, extra=0, can_delete=True)
+        factory = forms.formset_factory(
+            LicenseForm, formset=LicenseFormSet, extra=0, can_delete=True
+        )
         rows = [
             {
                 "type": license_type_slug(str(lic.get("type", ""))),
@@ -369,7 +401,11 @@ class LicensesForm(SectionForm):
 
     def to_document(self) -> dict[str, Any]:
         licenses = [
-            {key: row[key] for key in ("type", "state", "number", "status", "supervisor") if row.get(key)}
+            {
+                key: row[key]
+                for key in ("type", "state", "number", "status", "supervisor")
+                if row.get(key)
+            }
             for row in self.licenses.kept_rows()
         ]
         return {"licenses": licenses, "npi": self.cleaned_data["npi"]}
@@ -385,7 +421,9 @@ class OfficeForm(forms.Form):
     zip = _text(_("ZIP code"))
 
     def clean_address(self) -> str:
-        return str(_checked(v.text, self.cleaned_data["address"], _("Street address"), max_length=200))
+        return str(
+            _checked(v.text, self.cleaned_data["address"], _("Street address"), max_length=200)
+        )
 
     def clean_city(self) -> str:
         return str(_checked(v.text, self.cleaned_data["city"], _("City"), max_length=80))
@@ -396,7 +434,9 @@ class OfficeForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if self.has_changed() and not (data.get("city") or data.get("zip")) and not self.errors:
-            self.add_error("city", _("City or ZIP code is required, so clients nearby can find the office."))
+            self.add_error(
+                "city", _("City or ZIP code is required, so clients nearby can find the office.")
+            )
         return data
 
 
@@ -416,10 +456,16 @@ class PracticeForm(SectionForm):
         label=_("States where you see clients online"),
         help_text=_("If you leave these empty, the states of your licenses are used."),
     )
-    fee_min = _text(_("Lowest fee per session (US dollars)"), help_text=_("Whole dollars, for example 90."))
-    fee_max = _text(_("Highest fee per session (US dollars)"), help_text=_("Whole dollars, for example 150."))
+    fee_min = _text(
+        _("Lowest fee per session (US dollars)"), help_text=_("Whole dollars, for example 90.")
+    )
+    fee_max = _text(
+        _("Highest fee per session (US dollars)"), help_text=_("Whole dollars, for example 150.")
+    )
     sliding_scale = forms.BooleanField(label=_("I offer a sliding scale"), required=False)
-    free_consultation = forms.BooleanField(label=_("I offer a free first consultation"), required=False)
+    free_consultation = forms.BooleanField(
+        label=_("I offer a free first consultation"), required=False
+    )
     insurance = TermPickerField(
         Kind.INSURANCE, label=_("Insurance you take"), help_text=_("Leave empty if you take none.")
     )
@@ -476,13 +522,18 @@ class PracticeForm(SectionForm):
 
     def to_document(self) -> dict[str, Any]:
         data = self.cleaned_data
-        offices = [{key: row[key] for key in ("address", "city", "state", "zip") if row.get(key)} for row in self.offices.kept_rows()]
+        offices = [
+            {key: row[key] for key in ("address", "city", "state", "zip") if row.get(key)}
+            for row in self.offices.kept_rows()
+        ]
         # An office whose address is unchanged keeps the exact point it came with.
         before = self.document.get("offices", [])
         for i, office in enumerate(offices):
             if i < len(before):
                 old = before[i]
-                same = all(old.get(k, "") == office.get(k, "") for k in ("address", "city", "state", "zip"))
+                same = all(
+                    old.get(k, "") == office.get(k, "") for k in ("address", "city", "state", "zip")
+                )
                 if same and "lat" in old:
                     office.update(lat=old["lat"], lon=old["lon"])
         fees = {
@@ -506,9 +557,17 @@ class PracticeForm(SectionForm):
 
 class ClientsForm(SectionForm):
     ages = TermPickerField(Kind.AGE, label=_("Ages"))
-    issues = TermPickerField(Kind.ISSUE, label=_("What you help with"), help_text=_("Your specialties: the concerns clients search for."))
+    issues = TermPickerField(
+        Kind.ISSUE,
+        label=_("What you help with"),
+        help_text=_("Your specialties: the concerns clients search for."),
+    )
     communities = TermPickerField(Kind.COMMUNITY, label=_("Communities you serve"))
-    languages = TermPickerField(Kind.LANGUAGE, label=_("Languages you offer therapy in"), help_text=_("If you tick none, English is assumed."))
+    languages = TermPickerField(
+        Kind.LANGUAGE,
+        label=_("Languages you offer therapy in"),
+        help_text=_("If you tick none, English is assumed."),
+    )
     formats = TermPickerField(Kind.FORMAT, label=_("Session formats"))
     pickers = ("ages", "issues", "communities", "languages", "formats")
 
@@ -566,7 +625,9 @@ class ApproachesForm(SectionForm):
                     }
                 ),
                 initial=statements.get(slug, ""),
-                help_text=_("Up to %(limit)s characters, in your own words. Shown on the approach's page.")
+                help_text=_(
+                    "Up to %(limit)s characters, in your own words. Shown on the approach's page."
+                )
                 % {"limit": f"{STATEMENT_LIMIT:,}"},
             )
 
@@ -581,7 +642,11 @@ class ApproachesForm(SectionForm):
             if name in data:
                 try:
                     data[name] = _checked(
-                        v.text, data[name], self.fields[name].label, max_length=STATEMENT_LIMIT, multiline=True
+                        v.text,
+                        data[name],
+                        self.fields[name].label,
+                        max_length=STATEMENT_LIMIT,
+                        multiline=True,
                     )
                 except ValidationError as error:
                     self.add_error(name, error)
@@ -605,7 +670,8 @@ class AboutForm(SectionForm):
     statement = _text(
         _("About me"),
         widget=forms.Textarea(attrs={"rows": 12}),
-        help_text=_("Up to %(limit)s characters. Leave a blank line between paragraphs.") % {"limit": f"{ABOUT_LIMIT:,}"},
+        help_text=_("Up to %(limit)s characters. Leave a blank line between paragraphs.")
+        % {"limit": f"{ABOUT_LIMIT:,}"},
     )
 
     @classmethod
@@ -613,7 +679,15 @@ class AboutForm(SectionForm):
         return {"statement": document.get("statement", "")}
 
     def clean_statement(self) -> str:
-        return str(_checked(v.text, self.cleaned_data["statement"], _("About me"), max_length=ABOUT_LIMIT, multiline=True))
+        return str(
+            _checked(
+                v.text,
+                self.cleaned_data["statement"],
+                _("About me"),
+                max_length=ABOUT_LIMIT,
+                multiline=True,
+            )
+        )
 
     def to_document(self) -> dict[str, Any]:
         return {"statement": self.cleaned_data["statement"]}
@@ -669,7 +743,13 @@ class CreateProfileForm(forms.Form):
     name = _text(_("Your name as clients will see it"), help_text=_("You can change it later."))
 
     def clean_name(self) -> str:
-        return str(_checked(v.text, self.cleaned_data["name"], _("Name"), max_length=120, required=True))
+        return str(
+            _checked(v.text, self.cleaned_data["name"], _("Name"), max_length=120, required=True)
+        )
 
     def error_links(self) -> list[tuple[str, str]]:
-        return [(self["name"].auto_id, str(error)) for error in self["name"].errors] if self.is_bound else []
+        return (
+            [(self["name"].auto_id, str(error)) for error in self["name"].errors]
+            if self.is_bound
+            else []
+        )

@@ -109,7 +109,12 @@ def profile_create_for_owner(*, user: User, name: str) -> TherapistProfile:
             status=Status.DRAFT,
             accepting_new_clients=True,
         )
-        audit_record(actor=user, action="directory.profile.created", target=profile, reason="created in the editor")
+        audit_record(
+            actor=user,
+            action="directory.profile.created",
+            target=profile,
+            reason="created in the editor",
+        )
     return profile
 
 
@@ -131,7 +136,11 @@ def section_save(
                 for key in section.reviewed
                 if _value(proposed.document, key) != _value(before.document, key)
             }
-        now_part = {key: value for key, value in changes.items() if key not in section.reviewed or current.status != Status.PUBLISHED}
+        now_part = {
+            key: value
+            for key, value in changes.items()
+            if key not in section.reviewed or current.status != Status.PUBLISHED
+        }
         applied = False
         if now_part:
             written = _clean({**document, **now_part}) if held else proposed
@@ -143,12 +152,16 @@ def section_save(
     return SaveOutcome(applied=applied, held=revision)
 
 
-def _hold(profile: TherapistProfile, section: Section, held: dict[str, Any]) -> ProfileRevision | None:
+def _hold(
+    profile: TherapistProfile, section: Section, held: dict[str, Any]
+) -> ProfileRevision | None:
     """The section's pending revision becomes `held`; with nothing held, it is withdrawn
     (the therapist put back what is published)."""
-    pending = ProfileRevision.objects.select_for_update().filter(
-        profile=profile, section=section.slug, status=RevisionStatus.PENDING
-    ).first()
+    pending = (
+        ProfileRevision.objects.select_for_update()
+        .filter(profile=profile, section=section.slug, status=RevisionStatus.PENDING)
+        .first()
+    )
     if not held:
         if pending is not None:
             pending.status = RevisionStatus.WITHDRAWN
@@ -166,7 +179,12 @@ def _hold(profile: TherapistProfile, section: Section, held: dict[str, Any]) -> 
 
 
 def _write(
-    profile: TherapistProfile, before: CleanProfile, after: CleanProfile, *, by: User | None, reason: str
+    profile: TherapistProfile,
+    before: CleanProfile,
+    after: CleanProfile,
+    *,
+    by: User | None,
+    reason: str,
 ) -> None:
     """Write a cleaned document over the profile (inside the caller's transaction), keeping
     what the document does not carry: status, owner, moderators' flags, verification of
@@ -207,12 +225,20 @@ def _write_licenses(profile: TherapistProfile, licenses: list[dict[str, Any]]) -
     License.objects.filter(profile=profile).delete()
     rows = []
     for i, lic in enumerate(licenses):
-        verified_at, verification_source = verified.get((lic["type_id"], lic["state"], lic["number"]), (None, ""))
+        verified_at, verification_source = verified.get(
+            (lic["type_id"], lic["state"], lic["number"]), (None, "")
+        )
         rows.append(
             License(
-                profile=profile, license_type_id=lic["type_id"], number=lic["number"], state=lic["state"],
-                status=lic["status"], supervisor=lic["supervisor"], verified_at=verified_at,
-                verification_source=verification_source, position=i,
+                profile=profile,
+                license_type_id=lic["type_id"],
+                number=lic["number"],
+                state=lic["state"],
+                status=lic["status"],
+                supervisor=lic["supervisor"],
+                verified_at=verified_at,
+                verification_source=verification_source,
+                position=i,
             )  # fmt: skip
         )
     License.objects.bulk_create(rows)
@@ -257,7 +283,10 @@ def revision_approve(*, revision: ProfileRevision, by: User | None) -> ProfileRe
     with transaction.atomic():
         current = ProfileRevision.objects.select_for_update().get(pk=revision.pk)
         if current.status != RevisionStatus.PENDING:
-            raise RevisionError(_("This change was already decided (%(status)s).") % {"status": current.get_status_display()})
+            raise RevisionError(
+                _("This change was already decided (%(status)s).")
+                % {"status": current.get_status_display()}
+            )
         profile = TherapistProfile.objects.select_for_update().get(pk=current.profile_id)
         document = profile_document(profile.pk)
         before = _clean(document)
@@ -267,12 +296,19 @@ def revision_approve(*, revision: ProfileRevision, by: User | None) -> ProfileRe
         current.decided_by = by if getattr(by, "pk", None) else None
         current.decided_at = timezone.now()
         current.save(update_fields=["status", "decided_by", "decided_at"])
-        audit_record(actor=by, action="directory.revision.approved", target=current, reason=current.section)
-        title = SECTION_BY_SLUG[current.section].title if current.section in SECTION_BY_SLUG else current.section
+        audit_record(
+            actor=by, action="directory.revision.approved", target=current, reason=current.section
+        )
+        title = (
+            SECTION_BY_SLUG[current.section].title
+            if current.section in SECTION_BY_SLUG
+            else current.section
+        )
         notify_owner(
             profile=profile,
             subject=_("Your profile change was approved"),
-            body=_("Your change to “%(section)s” was approved and is now on your public profile.") % {"section": title},
+            body=_("Your change to “%(section)s” was approved and is now on your public profile.")
+            % {"section": title},
         )
     revision.status = current.status
     return current
@@ -283,18 +319,27 @@ def revision_reject(*, revision: ProfileRevision, by: User | None, note: str) ->
     with transaction.atomic():
         current = ProfileRevision.objects.select_for_update().get(pk=revision.pk)
         if current.status != RevisionStatus.PENDING:
-            raise RevisionError(_("This change was already decided (%(status)s).") % {"status": current.get_status_display()})
+            raise RevisionError(
+                _("This change was already decided (%(status)s).")
+                % {"status": current.get_status_display()}
+            )
         current.status = RevisionStatus.REJECTED
         current.note = note
         current.decided_by = by if getattr(by, "pk", None) else None
         current.decided_at = timezone.now()
         current.save(update_fields=["status", "note", "decided_by", "decided_at"])
         audit_record(actor=by, action="directory.revision.rejected", target=current, reason=note)
-        title = SECTION_BY_SLUG[current.section].title if current.section in SECTION_BY_SLUG else current.section
+        title = (
+            SECTION_BY_SLUG[current.section].title
+            if current.section in SECTION_BY_SLUG
+            else current.section
+        )
         notify_owner(
             profile=current.profile,
             subject=_("Your profile change was not approved"),
-            body=_("Your change to “%(section)s” was not approved. The reviewer's note: %(note)s\n\nYou can edit it and save again.")
+            body=_(
+                "Your change to “%(section)s” was not approved. The reviewer's note: %(note)s\n\nYou can edit it and save again."
+            )
             % {"section": title, "note": note},
         )
     revision.status = current.status
@@ -308,7 +353,9 @@ def notify_owner(*, profile: TherapistProfile, subject: str, body: str) -> None:
     if owner is None or not owner.email:
         return
     address = owner.email
-    transaction.on_commit(lambda: send_mail(str(subject), str(body), None, [address], fail_silently=True))
+    transaction.on_commit(
+        lambda: send_mail(str(subject), str(body), None, [address], fail_silently=True)
+    )
 
 
 # --- Submitting for review -------------------------------------------------------------------
@@ -323,7 +370,14 @@ def missing_for_review(document: dict[str, Any]) -> list[tuple[str, str]]:
         missing.append(("licenses", _("At least one license")))
     has_place = any(o.get("city") or o.get("zip") for o in document.get("offices", []))
     if not (has_place or (document.get("telehealth") and document.get("telehealth_states"))):
-        missing.append(("practice", _("Where you see clients: an office with a city or ZIP code, or online with a state")))
+        missing.append(
+            (
+                "practice",
+                _(
+                    "Where you see clients: an office with a city or ZIP code, or online with a state"
+                ),
+            )
+        )
     if not document.get("issues"):
         missing.append(("clients", _("At least one thing you help with")))
     if not document.get("statement"):

@@ -42,12 +42,20 @@ def _section_states(profile: TherapistProfile) -> dict[str, dict[str, Any]]:
     for draft in ProfileDraft.objects.filter(profile=profile).only("section", "updated_at"):
         states.setdefault(draft.section, {})["draft"] = draft
     shown_since = timezone.now() - timezone.timedelta(days=REJECTION_SHOWN_DAYS)
-    for revision in ProfileRevision.objects.filter(profile=profile).exclude(status=RevisionStatus.WITHDRAWN).order_by("submitted_at", "pk"):
+    for revision in (
+        ProfileRevision.objects.filter(profile=profile)
+        .exclude(status=RevisionStatus.WITHDRAWN)
+        .order_by("submitted_at", "pk")
+    ):
         state = states.setdefault(revision.section, {})
         state.pop("rejected", None)  # a later revision replaces an older verdict
         if revision.status == RevisionStatus.PENDING:
             state["pending"] = revision
-        elif revision.status == RevisionStatus.REJECTED and revision.decided_at and revision.decided_at >= shown_since:
+        elif (
+            revision.status == RevisionStatus.REJECTED
+            and revision.decided_at
+            and revision.decided_at >= shown_since
+        ):
             state["rejected"] = revision
     return states
 
@@ -81,7 +89,9 @@ def profile_create(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "account_area/create.html", {"form": form}, status=400)
     services.profile_create_for_owner(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
-    messages.success(request, _("Your profile is created as a draft: nobody sees it until it is reviewed."))
+    messages.success(
+        request, _("Your profile is created as a draft: nobody sees it until it is reviewed.")
+    )
     return redirect("account:profile_section", section="basics")
 
 
@@ -98,11 +108,18 @@ def profile_submit_for_review(request: HttpRequest) -> HttpResponse:
     except TransitionError:
         messages.error(request, _("Your profile is already submitted or published."))
     else:
-        messages.success(request, _("Submitted for review. We will email you when it is published."))
+        messages.success(
+            request, _("Submitted for review. We will email you when it is published.")
+        )
     return redirect("account:profile")
 
 
-def _form_for(section: Section, profile: TherapistProfile, data: QueryDict | None, pending: ProfileRevision | None) -> ef.SectionForm:
+def _form_for(
+    section: Section,
+    profile: TherapistProfile,
+    data: QueryDict | None,
+    pending: ProfileRevision | None,
+) -> ef.SectionForm:
     document = services.profile_document(profile.pk)
     if pending is not None:
         document = {**document, **pending.data}  # the owner goes on from their own change
@@ -145,14 +162,27 @@ def _pickers(form: ef.SectionForm) -> list[ef.Picker]:
     pickers = []
     for name in form.pickers:
         field = form.fields[name]
-        counts = engine.term_counts(field.kind) if isinstance(field, ef.TermPickerField) and field.kind not in (Kind.AGE, Kind.FORMAT) else None
+        counts = (
+            engine.term_counts(field.kind)
+            if isinstance(field, ef.TermPickerField) and field.kind not in (Kind.AGE, Kind.FORMAT)
+            else None
+        )
         pickers.append(ef.term_picker(form[name], counts))
     if isinstance(form, ef.PracticeForm):
         pickers.insert(0, ef.state_picker(form["telehealth_states"]))
     return pickers
 
 
-def _render(request: HttpRequest, section: Section, profile: TherapistProfile, form: ef.SectionForm, *, validate: bool, status: int = 200, extra: dict[str, Any] | None = None) -> HttpResponse:
+def _render(
+    request: HttpRequest,
+    section: Section,
+    profile: TherapistProfile,
+    form: ef.SectionForm,
+    *,
+    validate: bool,
+    status: int = 200,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
     states = _section_states(profile)
     state = states.get(section.slug, {})
     context = {
@@ -170,7 +200,7 @@ def _render(request: HttpRequest, section: Section, profile: TherapistProfile, f
         "previews": _previews(profile, form),
         **(extra or {}),
     }
-    return render(request, f"account_area/section.html", context, status=status)
+    return render(request, "account_area/section.html", context, status=status)
 
 
 @login_required
@@ -178,13 +208,17 @@ def _render(request: HttpRequest, section: Section, profile: TherapistProfile, f
 def profile_section(request: HttpRequest, section: str) -> HttpResponse:
     chosen = section_or_404(section)
     profile = owned_profile_or_404(request.user)
-    pending = ProfileRevision.objects.filter(profile=profile, section=chosen.slug, status=RevisionStatus.PENDING).first()
+    pending = ProfileRevision.objects.filter(
+        profile=profile, section=chosen.slug, status=RevisionStatus.PENDING
+    ).first()
     if request.method != "POST":
         draft = ProfileDraft.objects.filter(profile=profile, section=chosen.slug).first()
         if draft is not None:
             form = _form_for(chosen, profile, services.draft_as_querydict(draft), pending)
             return _render(request, chosen, profile, form, validate=True)
-        return _render(request, chosen, profile, _form_for(chosen, profile, None, pending), validate=False)
+        return _render(
+            request, chosen, profile, _form_for(chosen, profile, None, pending), validate=False
+        )
 
     data = request.POST
     if "_add" in data:  # "Add another": one more blank row, nothing saved but the draft
@@ -197,14 +231,21 @@ def profile_section(request: HttpRequest, section: str) -> HttpResponse:
         services.draft_save(profile=profile, section=chosen.slug, data=data)
         return _render(request, chosen, profile, form, validate=True, status=400)
     try:
-        outcome = services.section_save(profile=profile, section=chosen, changes=form.to_document(), by=request.user)  # type: ignore[arg-type]
+        outcome = services.section_save(
+            profile=profile, section=chosen, changes=form.to_document(), by=request.user
+        )  # type: ignore[arg-type]
     except services.EditorError as error:
         services.draft_save(profile=profile, section=chosen.slug, data=data)
         for path, message in error.errors:
             form.add_error(None, f"{path}: {message}")
         return _render(request, chosen, profile, form, validate=True, status=400)
     if outcome.held is not None:
-        messages.success(request, _("Saved. Your change waits for review; your published profile stays as it is until it is approved."))
+        messages.success(
+            request,
+            _(
+                "Saved. Your change waits for review; your published profile stays as it is until it is approved."
+            ),
+        )
     elif outcome.applied:
         if profile.status == Status.PUBLISHED:
             messages.success(request, _("Saved. Your public profile shows the change now."))
@@ -245,4 +286,6 @@ def profile_preview(request: HttpRequest) -> HttpResponse:
     slug = str(request.POST.get("approach", ""))
     statement = str(request.POST.get(ef.statement_field_name(slug), ""))[: 4 * ef.STATEMENT_LIMIT]
     shown = TherapistProfile.objects.with_public_relations().get(pk=profile.pk)
-    return render(request, "account_area/_preview.html", {"s": _card(shown, statement), "slug": slug})
+    return render(
+        request, "account_area/_preview.html", {"s": _card(shown, statement), "slug": slug}
+    )
