@@ -8,6 +8,7 @@ as-is afterwards, so calling `alice()` twice in a test is harmless.
 - alice: a therapist whose profile is published and owned by her account
 - bob: a staff moderator (staff, not superuser, with the directory permissions)
 - charlie: a therapist with his own draft profile and no rights on alice's things
+- dana: a therapist who has an account but no profile yet (the editor's "Create your profile")
 - the anonymous visitor is simply an unauthenticated test client
 
 It sits at the project's top, beside settings.py and urls.py, not in `core/`:
@@ -43,6 +44,7 @@ PASSWORD = "a-long-test-passphrase-42"
 ALICE_EMAIL = "alice@example.org"
 BOB_EMAIL = "bob@example.org"
 CHARLIE_EMAIL = "charlie@example.org"
+DANA_EMAIL = "dana@example.org"
 
 _sequence = itertools.count(1)
 
@@ -235,6 +237,11 @@ def charlie():
             licenses=[{"license_type": "lcsw", "state": "OR", "number": "L9876"}],
         )
     return user
+
+
+def dana():
+    """Dana: a therapist who has just signed up: an account, no profile yet."""
+    return make_user(DANA_EMAIL, first_name="Dana", last_name="Whitfield")
 
 
 # --- Page checks ------------------------------------------------------------------
