@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -80,7 +80,8 @@ class TermPickerField(forms.MultipleChoiceField):
 
     def load_choices(self) -> None:
         self.terms = active_terms(self.kind)
-        self.choices = [(t.slug, t.name) for t in self.terms]
+        self.pairs: list[tuple[str, str]] = [(t.slug, t.name) for t in self.terms]
+        self.choices = self.pairs
 
 
 def _picker_options(
@@ -142,9 +143,9 @@ class SectionForm(forms.Form):
         for form_field in self.fields.values():
             if isinstance(form_field, TermPickerField):
                 form_field.load_choices()
-        self.formsets: list[forms.BaseFormSet] = self.build_formsets(data)
+        self.formsets: list[RowFormSet] = self.build_formsets(data)
 
-    def build_formsets(self, data: Any) -> list[forms.BaseFormSet]:
+    def build_formsets(self, data: Any) -> list[RowFormSet]:
         return []
 
     @classmethod
@@ -191,7 +192,7 @@ class StatePickerField(forms.MultipleChoiceField):
         super().__init__(choices=list(STATES.items()), **kwargs)
 
 
-def _text(label: object, **kwargs: Any) -> forms.CharField:
+def _text(label: Any, **kwargs: Any) -> forms.CharField:
     return forms.CharField(label=label, required=False, strip=False, **kwargs)
 
 
@@ -261,7 +262,8 @@ class BasicsForm(SectionForm):
         return str(_checked(v.text, self.cleaned_data["gender_self"], label, max_length=40))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if (
             data.get("gender") == "self"
             and not data.get("gender_self")
@@ -293,18 +295,18 @@ class RowFormSet(forms.BaseFormSet):
     """Rows added by posting back ("Add another") and removed with a checkbox; a row left
     blank is skipped, never an error, whether it was there before or just added."""
 
-    row_noun = ""
+    row_noun: Any = ""
 
     def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
         kwargs["empty_permitted"] = True
         kwargs["use_required_attribute"] = False
-        return super()._construct_form(i, **kwargs)
+        return super()._construct_form(i, **kwargs)  # type: ignore[misc]  # private in the stubs
 
     def kept_rows(self) -> list[dict[str, Any]]:
         return [
             form.cleaned_data
             for form in self.forms
-            if form.has_changed() and form.cleaned_data and not self._should_delete_form(form)
+            if form.has_changed() and form.cleaned_data and not self._should_delete_form(form)  # type: ignore[attr-defined]
         ]
 
 
@@ -342,7 +344,7 @@ class LicenseForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = license_type_choices()
+        self.fields["type"].choices = license_type_choices()  # type: ignore[attr-defined]
 
     def clean_number(self) -> str:
         return str(
@@ -355,7 +357,8 @@ class LicenseForm(forms.Form):
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("type") and "type" not in self.errors:
             self.add_error("type", _("License type is required: choose one from the list."))
         if not data.get("state") and "state" not in self.errors:
@@ -375,7 +378,7 @@ class LicensesForm(SectionForm):
         ),
     )
 
-    def build_formsets(self, data: Any) -> list[forms.BaseFormSet]:
+    def build_formsets(self, data: Any) -> list[RowFormSet]:
         factory = forms.formset_factory(
             LicenseForm, formset=LicenseFormSet, extra=0, can_delete=True
         )
@@ -389,7 +392,9 @@ class LicensesForm(SectionForm):
             }
             for lic in self.document.get("licenses", [])
         ] or [{}]
-        self.licenses = factory(data, initial=None if data is not None else rows, prefix="licenses")
+        self.licenses = cast(type[RowFormSet], factory)(
+            data, initial=None if data is not None else rows, prefix="licenses"
+        )
         return [self.licenses]
 
     @classmethod
@@ -432,7 +437,8 @@ class OfficeForm(forms.Form):
         return str(_checked(v.zip_code, self.cleaned_data["zip"], _("ZIP code")))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.has_changed() and not (data.get("city") or data.get("zip")) and not self.errors:
             self.add_error(
                 "city", _("City or ZIP code is required, so clients nearby can find the office.")
@@ -471,13 +477,15 @@ class PracticeForm(SectionForm):
     )
     pickers = ("insurance",)
 
-    def build_formsets(self, data: Any) -> list[forms.BaseFormSet]:
+    def build_formsets(self, data: Any) -> list[RowFormSet]:
         factory = forms.formset_factory(OfficeForm, formset=OfficeFormSet, extra=0, can_delete=True)
         rows = [
             {key: office.get(key, "") for key in ("address", "city", "state", "zip")}
             for office in self.document.get("offices", [])
         ] or [{}]
-        self.offices = factory(data, initial=None if data is not None else rows, prefix="offices")
+        self.offices = cast(type[RowFormSet], factory)(
+            data, initial=None if data is not None else rows, prefix="offices"
+        )
         return [self.offices]
 
     @classmethod
@@ -501,7 +509,8 @@ class PracticeForm(SectionForm):
         return _dollars(self.cleaned_data["fee_max"], _("Highest fee"))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         low, high = data.get("fee_min"), data.get("fee_max")
         if low is not None and high is not None and low > high:
             self.add_error("fee_max", _("Highest fee is less than the lowest fee."))
@@ -596,15 +605,17 @@ class ApproachesForm(SectionForm):
 
     def __init__(self, data: Any = None, *, document: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(data, document=document, **kwargs)
-        known = {slug for slug, _label in self.fields["approaches"].choices}
-        names = dict(self.fields["approaches"].choices)
+        picker = self.fields["approaches"]
+        assert isinstance(picker, TermPickerField)
+        known = {slug for slug, _label in picker.pairs}
+        names = dict(picker.pairs)
         if data is not None:
             chosen = [s for s in dict.fromkeys(data.getlist("approaches")) if s in known]
         else:
             chosen = [a["slug"] for a in document.get("approaches", []) if a["slug"] in known]
         # The statements keep the order the therapist gave them; new ones follow in taxonomy order.
         earlier = [a["slug"] for a in document.get("approaches", [])]
-        rank = {slug: i for i, (slug, _label) in enumerate(self.fields["approaches"].choices)}
+        rank = {slug: i for i, (slug, _label) in enumerate(picker.pairs)}
         chosen.sort(key=lambda s: (earlier.index(s) if s in earlier else len(earlier), rank[s]))
         self.chosen = chosen
         statements = {a["slug"]: a.get("statement", "") for a in document.get("approaches", [])}
@@ -636,7 +647,8 @@ class ApproachesForm(SectionForm):
         return {"approaches": [a["slug"] for a in document.get("approaches", [])]}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for slug in self.chosen:
             name = statement_field_name(slug)
             if name in data:

@@ -8,7 +8,8 @@ seconds of quiet, and the approach statements preview as they are typed.
 
 from __future__ import annotations
 
-from typing import Any
+import datetime
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -33,7 +34,15 @@ from .access import owned_profile, owned_profile_or_404
 from .models import ProfileDraft, ProfileRevision, RevisionStatus
 from .sections import SECTIONS, Section, section_or_404
 
+if TYPE_CHECKING:
+    from rapport.accounts.models import User
+
 REJECTION_SHOWN_DAYS = 30
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in account (every view here is behind login_required)."""
+    return cast("User", request.user)
 
 
 def _section_states(profile: TherapistProfile) -> dict[str, dict[str, Any]]:
@@ -41,7 +50,7 @@ def _section_states(profile: TherapistProfile) -> dict[str, dict[str, Any]]:
     states: dict[str, dict[str, Any]] = {s.slug: {} for s in SECTIONS}
     for draft in ProfileDraft.objects.filter(profile=profile).only("section", "updated_at"):
         states.setdefault(draft.section, {})["draft"] = draft
-    shown_since = timezone.now() - timezone.timedelta(days=REJECTION_SHOWN_DAYS)
+    shown_since = timezone.now() - datetime.timedelta(days=REJECTION_SHOWN_DAYS)
     for revision in (
         ProfileRevision.objects.filter(profile=profile)
         .exclude(status=RevisionStatus.WITHDRAWN)
@@ -88,7 +97,7 @@ def profile_create(request: HttpRequest) -> HttpResponse:
     form = ef.CreateProfileForm(request.POST)
     if not form.is_valid():
         return render(request, "account_area/create.html", {"form": form}, status=400)
-    services.profile_create_for_owner(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+    services.profile_create_for_owner(user=_user(request), name=form.cleaned_data["name"])
     messages.success(
         request, _("Your profile is created as a draft: nobody sees it until it is reviewed.")
     )
@@ -104,7 +113,7 @@ def profile_submit_for_review(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Your profile is not ready yet: see what is missing below."))
         return redirect("account:profile")
     try:
-        profile_submit(profile=profile, by=request.user)  # type: ignore[arg-type]
+        profile_submit(profile=profile, by=_user(request))
     except TransitionError:
         messages.error(request, _("Your profile is already submitted or published."))
     else:
@@ -220,7 +229,7 @@ def profile_section(request: HttpRequest, section: str) -> HttpResponse:
             request, chosen, profile, _form_for(chosen, profile, None, pending), validate=False
         )
 
-    data = request.POST
+    data: QueryDict = request.POST
     if "_add" in data:  # "Add another": one more blank row, nothing saved but the draft
         data = _with_added_row(data, str(data["_add"]))
     form = _form_for(chosen, profile, data, pending)
@@ -232,8 +241,8 @@ def profile_section(request: HttpRequest, section: str) -> HttpResponse:
         return _render(request, chosen, profile, form, validate=True, status=400)
     try:
         outcome = services.section_save(
-            profile=profile, section=chosen, changes=form.to_document(), by=request.user
-        )  # type: ignore[arg-type]
+            profile=profile, section=chosen, changes=form.to_document(), by=_user(request)
+        )
     except services.EditorError as error:
         services.draft_save(profile=profile, section=chosen.slug, data=data)
         for path, message in error.errors:

@@ -14,7 +14,7 @@ def widget(bound: forms.BoundField, validate: bool = False, extra_class: str = "
     described = []
     if bound.help_text:
         described.append(f"{bound.auto_id}-hint")
-    attrs: dict[str, str] = {}
+    attrs: dict[str, str | bool] = {}
     if validate and bound.errors:
         described.append(f"{bound.auto_id}-error")
         attrs["aria-invalid"] = "true"
@@ -26,5 +26,5 @@ def widget(bound: forms.BoundField, validate: bool = False, extra_class: str = "
 
 
 @register.filter
-def get_item(mapping: dict, key: str):  # type: ignore[no-untyped-def]
+def get_item(mapping: dict[str, object], key: str) -> object:
     return mapping.get(key)

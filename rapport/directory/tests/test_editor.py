@@ -13,7 +13,7 @@ from rapport.directory.editor.services import forget_vocabulary
 from rapport.directory.models import License, Status, TherapistProfile, forget_terms
 from rapport.moderation.models import AuditEvent
 from rapport.taxonomy.models import Kind
-from rapport.testing import alice, alice_profile, charlie, dana, make_profile, make_term
+from rapport.testing import alice, alice_profile, charlie, dana, make_term
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_index")]
 
@@ -34,7 +34,7 @@ def section(name: str) -> str:
     return f"{EDITOR}{name}/"
 
 
-def basics(profile: TherapistProfile, **changes: str) -> dict[str, object]:
+def basics(profile: TherapistProfile, **changes: object) -> dict[str, object]:
     data: dict[str, object] = {
         "name": profile.name,
         "credentials": profile.credentials,
@@ -76,7 +76,9 @@ def test_it_edits_only_the_signed_in_owners_profile(client) -> None:
     client.force_login(charlie())
     html = client.get(section("basics")).content.decode()
     assert "Charlie Baptiste" in html and "Alice Okafor" not in html
-    client.post(section("basics"), basics(TherapistProfile.objects.get(owner=charlie()), name="Hacked"))
+    client.post(
+        section("basics"), basics(TherapistProfile.objects.get(owner=charlie()), name="Hacked")
+    )
     assert alice_profile().name == "Alice Okafor"
 
 
@@ -99,7 +101,11 @@ def test_it_offers_a_new_therapist_to_create_a_draft_profile(client) -> None:
     response = client.post(f"{EDITOR}create/", {"name": "Dana Whitfield"})
     assert response.status_code == 302 and response["Location"] == section("basics")
     profile = TherapistProfile.objects.get(owner=dana())
-    assert (profile.status, profile.source, profile.name) == (Status.DRAFT, "account", "Dana Whitfield")
+    assert (profile.status, profile.source, profile.name) == (
+        Status.DRAFT,
+        "account",
+        "Dana Whitfield",
+    )
     # Drafts are never public.
     assert client.get(profile.get_absolute_url()).status_code == 404
     # A second "create" does not make a second profile.
@@ -126,7 +132,9 @@ def test_it_saves_every_basics_field_of_a_draft_profile_at_once(client) -> None:
     )  # fmt: skip
     assert [t.slug for t in profile.terms.filter(kind=Kind.IDENTITY)] == ["veteran"]
     assert not ProfileRevision.objects.exists()  # a draft profile has nothing to review
-    assert AuditEvent.objects.filter(action="directory.profile.edited", target_id=str(profile.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="directory.profile.edited", target_id=str(profile.pk)
+    ).exists()
     html = client.get(section("basics")).content.decode()
     assert 'value="Charles Baptiste"' in html and "Saved." in html
 
@@ -163,7 +171,12 @@ def test_it_saves_who_i_see_and_contact(client) -> None:
     make_term(Kind.LANGUAGE, "fr", "French", group="European")
     response = client.post(
         section("clients"),
-        {"issues": ["grief", "anxiety"], "languages": ["fr"], "ages": ["adults"], "formats": ["couples"]},
+        {
+            "issues": ["grief", "anxiety"],
+            "languages": ["fr"],
+            "ages": ["adults"],
+            "formats": ["couples"],
+        },
     )
     assert response.status_code == 303
     slugs = {(t.kind, t.slug) for t in alice_profile().terms.all()}
@@ -171,7 +184,8 @@ def test_it_saves_who_i_see_and_contact(client) -> None:
     assert (Kind.LANGUAGE, "es") not in slugs and (Kind.FORMAT, "individual") not in slugs
 
     response = client.post(
-        section("contact"), {"email": "new@example.org", "phone": "(253) 555-0100", "website": "example.org"}
+        section("contact"),
+        {"email": "new@example.org", "phone": "(253) 555-0100", "website": "example.org"},
     )
     assert response.status_code == 303
     profile = alice_profile()
@@ -183,10 +197,20 @@ def test_it_keeps_a_license_verified_while_it_is_unchanged(client) -> None:
 
     client.force_login(charlie())
     profile = TherapistProfile.objects.get(owner=charlie())
-    License.objects.filter(profile=profile).update(verified_at=timezone.now(), verification_source="or-board")
+    License.objects.filter(profile=profile).update(
+        verified_at=timezone.now(), verification_source="or-board"
+    )
     row = {"type": "lcsw", "state": "OR", "number": "L9876", "status": "licensed", "supervisor": ""}
-    new = {"type": "lmft", "state": "WA", "number": "LF1", "status": "associate", "supervisor": "Pat Lee"}
-    make_term(Kind.LICENSE_TYPE, "lmft", "Licensed Marriage and Family Therapist", short_name="LMFT")
+    new = {
+        "type": "lmft",
+        "state": "WA",
+        "number": "LF1",
+        "status": "associate",
+        "supervisor": "Pat Lee",
+    }
+    make_term(
+        Kind.LICENSE_TYPE, "lmft", "Licensed Marriage and Family Therapist", short_name="LMFT"
+    )
     response = client.post(section("licenses"), licenses_post([row, new]))
     assert response.status_code == 303, response.content.decode()[:3000]
     licenses = list(License.objects.filter(profile=profile).order_by("position"))
@@ -196,7 +220,9 @@ def test_it_keeps_a_license_verified_while_it_is_unchanged(client) -> None:
     # A changed number is a different license: checked again.
     response = client.post(section("licenses"), licenses_post([{**row, "number": "L0000"}]))
     assert response.status_code == 303
-    assert [(lic.number, lic.is_verified) for lic in License.objects.filter(profile=profile)] == [("L0000", False)]
+    assert [(lic.number, lic.is_verified) for lic in License.objects.filter(profile=profile)] == [
+        ("L0000", False)
+    ]
 
 
 def test_it_adds_a_license_row_by_posting_back_without_saving(client) -> None:
@@ -217,7 +243,9 @@ def test_it_removes_a_row_ticked_for_removal(client) -> None:
     row = {"type": "lcsw", "state": "OR", "number": "L9876", "status": "licensed"}
     other = {"type": "lcsw", "state": "WA", "number": "L2", "status": "licensed", "DELETE": "on"}
     assert client.post(section("licenses"), licenses_post([row, other])).status_code == 303
-    assert list(License.objects.filter(profile__owner=charlie()).values_list("state", flat=True)) == ["OR"]
+    assert list(
+        License.objects.filter(profile__owner=charlie()).values_list("state", flat=True)
+    ) == ["OR"]
 
 
 # --- Errors and drafts ------------------------------------------------------------------------
@@ -233,8 +261,12 @@ def test_it_shows_each_error_next_to_its_field_and_keeps_the_typing_as_a_draft(c
     for field in ("email", "phone", "website"):
         assert f'<a href="#id_{field}">' in html
         assert f'id="id_{field}-error"' in html
-        assert re.search(rf'<input[^>]*aria-describedby="id_{field}-hint id_{field}-error"[^>]*id="id_{field}"', html) or re.search(
-            rf'<input[^>]*id="id_{field}"[^>]*aria-describedby="id_{field}-hint id_{field}-error"', html
+        assert re.search(
+            rf'<input[^>]*aria-describedby="id_{field}-hint id_{field}-error"[^>]*id="id_{field}"',
+            html,
+        ) or re.search(
+            rf'<input[^>]*id="id_{field}"[^>]*aria-describedby="id_{field}-hint id_{field}-error"',
+            html,
         )
     assert 'value="not-an-address"' in html
     assert alice_profile().email == "alice@example.org"  # nothing saved
@@ -272,7 +304,9 @@ def test_it_refuses_a_statement_over_1500_characters_and_loses_nothing(client) -
     html = response.content.decode()
     assert "the limit is 1,500" in html
     assert text.strip() in unescape(html)
-    assert ProfileDraft.objects.get(section="approaches").data["statement_relational-therapy"] == [text]
+    assert ProfileDraft.objects.get(section="approaches").data["statement_relational-therapy"] == [
+        text
+    ]
 
 
 # --- Markup is text ---------------------------------------------------------------------------
@@ -283,11 +317,19 @@ SCRIPT = '<script>alert("x")</script>'
 def test_it_shows_markup_in_a_name_and_a_statement_as_text(client) -> None:
     client.force_login(charlie())
     profile = TherapistProfile.objects.get(owner=charlie())
-    assert client.post(section("basics"), basics(profile, name=f"Charlie {SCRIPT}")).status_code == 303
-    assert client.post(
-        section("approaches"),
-        {"approaches": ["relational-therapy"], "statement_relational-therapy": f"I use {SCRIPT} daily"},
-    ).status_code == 303
+    assert (
+        client.post(section("basics"), basics(profile, name=f"Charlie {SCRIPT}")).status_code == 303
+    )
+    assert (
+        client.post(
+            section("approaches"),
+            {
+                "approaches": ["relational-therapy"],
+                "statement_relational-therapy": f"I use {SCRIPT} daily",
+            },
+        ).status_code
+        == 303
+    )
     profile.refresh_from_db()
     assert SCRIPT in profile.name  # stored as typed ...
     for url in (section("basics"), section("approaches"), EDITOR):

@@ -10,6 +10,7 @@ from html import unescape
 
 import pytest
 from django.core import mail
+from django.test import Client
 
 from rapport.directory.editor.models import ProfileRevision, RevisionStatus
 from rapport.directory.editor.services import forget_vocabulary
@@ -43,7 +44,7 @@ def approaches_post(statement: str) -> dict[str, object]:
     }
 
 
-def staff_client(client_class):  # type: ignore[no-untyped-def]
+def staff_client(client_class: type[Client]) -> Client:
     staff = client_class()
     staff.force_login(bob())
     return staff
@@ -56,8 +57,6 @@ def specialists(html: str) -> list[str]:
 def test_approval_puts_a_statement_in_search_and_on_the_approach_page(
     client, django_capture_on_commit_callbacks
 ) -> None:
-    from django.test import Client
-
     make_profile(name="Other Therapist", approaches=[("relational-therapy", "Other words.")])
     profile = alice_profile()
     visitor = Client()
@@ -78,7 +77,9 @@ def test_approval_puts_a_statement_in_search_and_on_the_approach_page(
 
     staff = staff_client(Client)
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff.post(REVISIONS, {"action": "approve_selected", "_selected_action": [revision.pk]})
+        response = staff.post(
+            REVISIONS, {"action": "approve_selected", "_selected_action": [revision.pk]}
+        )
     assert response.status_code == 302
     revision.refresh_from_db()
     assert revision.status == RevisionStatus.APPROVED and revision.decided_by == bob()
@@ -96,8 +97,6 @@ def test_approval_puts_a_statement_in_search_and_on_the_approach_page(
 
 
 def test_a_name_change_waits_while_other_basics_publish_at_once(client) -> None:
-    from django.test import Client
-
     profile = alice_profile()
     client.force_login(alice())
     data = {
@@ -106,13 +105,19 @@ def test_a_name_change_waits_while_other_basics_publish_at_once(client) -> None:
     }  # fmt: skip
     assert client.post(f"{EDITOR}basics/", data).status_code == 303
     profile.refresh_from_db()
-    assert (profile.name, profile.credentials, profile.gender) == ("Alice Okafor", "PhD, ABPP", "woman")
+    assert (profile.name, profile.credentials, profile.gender) == (
+        "Alice Okafor",
+        "PhD, ABPP",
+        "woman",
+    )
     revision = ProfileRevision.objects.get(section="basics", status=RevisionStatus.PENDING)
     assert revision.data == {"name": "Alicia Okafor-Quist"}
 
     visitor = Client()
     assert "Okafor-Quist" not in visitor.get("/therapists/", {"q": "okafor"}).content.decode()
-    staff_client(Client).post(REVISIONS, {"action": "approve_selected", "_selected_action": [revision.pk]})
+    staff_client(Client).post(
+        REVISIONS, {"action": "approve_selected", "_selected_action": [revision.pk]}
+    )
     profile.refresh_from_db()
     assert profile.name == "Alicia Okafor-Quist"
     assert "Alicia Okafor-Quist" in visitor.get("/therapists/", {"q": "okafor"}).content.decode()
@@ -122,10 +127,18 @@ def test_a_name_change_waits_while_other_basics_publish_at_once(client) -> None:
 def test_saving_the_published_value_again_withdraws_the_waiting_change(client) -> None:
     profile = alice_profile()
     client.force_login(alice())
-    data = {"name": "Someone Else", "credentials": "PhD", "title": profile.title, "pronouns": "she/her", "gender": ""}
+    data = {
+        "name": "Someone Else",
+        "credentials": "PhD",
+        "title": profile.title,
+        "pronouns": "she/her",
+        "gender": "",
+    }
     client.post(f"{EDITOR}basics/", data)
     client.post(f"{EDITOR}basics/", {**data, "name": "Alice Okafor"})
-    assert list(ProfileRevision.objects.values_list("status", flat=True)) == [RevisionStatus.WITHDRAWN]
+    assert list(ProfileRevision.objects.values_list("status", flat=True)) == [
+        RevisionStatus.WITHDRAWN
+    ]
 
 
 def test_a_second_edit_replaces_the_waiting_one(client) -> None:
@@ -133,21 +146,28 @@ def test_a_second_edit_replaces_the_waiting_one(client) -> None:
     client.post(f"{EDITOR}about/", {"statement": "First try."})
     client.post(f"{EDITOR}about/", {"statement": "Second try."})
     revision = ProfileRevision.objects.get()
-    assert revision.data == {"statement": "Second try."} and revision.status == RevisionStatus.PENDING
+    assert (
+        revision.data == {"statement": "Second try."} and revision.status == RevisionStatus.PENDING
+    )
 
 
-def test_a_rejection_with_a_note_reaches_the_therapist(client, django_capture_on_commit_callbacks) -> None:
-    from django.test import Client
-
+def test_a_rejection_with_a_note_reaches_the_therapist(
+    client, django_capture_on_commit_callbacks
+) -> None:
     client.force_login(alice())
-    client.post(f"{EDITOR}about/", {"statement": "Best therapist in the state, guaranteed results."})
+    client.post(
+        f"{EDITOR}about/", {"statement": "Best therapist in the state, guaranteed results."}
+    )
     revision = ProfileRevision.objects.get()
     staff = staff_client(Client)
 
     # The action asks for a note first, and insists on one.
     page = staff.post(REVISIONS, {"action": "reject_selected", "_selected_action": [revision.pk]})
     assert page.status_code == 200 and "Note to the therapist" in page.content.decode()
-    page = staff.post(REVISIONS, {"action": "reject_selected", "_selected_action": [revision.pk], "apply": "1", "note": ""})
+    page = staff.post(
+        REVISIONS,
+        {"action": "reject_selected", "_selected_action": [revision.pk], "apply": "1", "note": ""},
+    )
     assert "Write a note" in page.content.decode()
     revision.refresh_from_db()
     assert revision.status == RevisionStatus.PENDING
@@ -156,7 +176,12 @@ def test_a_rejection_with_a_note_reaches_the_therapist(client, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         staff.post(
             REVISIONS,
-            {"action": "reject_selected", "_selected_action": [revision.pk], "apply": "1", "note": note},
+            {
+                "action": "reject_selected",
+                "_selected_action": [revision.pk],
+                "apply": "1",
+                "note": note,
+            },
         )
     revision.refresh_from_db()
     assert revision.status == RevisionStatus.REJECTED and revision.note == note
@@ -167,21 +192,19 @@ def test_a_rejection_with_a_note_reaches_the_therapist(client, django_capture_on
 
 
 def test_staff_cannot_approve_a_change_twice(client) -> None:
-    from django.test import Client
-
     client.force_login(alice())
     client.post(f"{EDITOR}about/", {"statement": "New words."})
     revision = ProfileRevision.objects.get()
     staff = staff_client(Client)
     staff.post(REVISIONS, {"action": "approve_selected", "_selected_action": [revision.pk]})
-    response = staff.post(REVISIONS, {"action": "approve_selected", "_selected_action": [revision.pk]}, follow=True)
+    response = staff.post(
+        REVISIONS, {"action": "approve_selected", "_selected_action": [revision.pk]}, follow=True
+    )
     assert "already decided" in response.content.decode()
     assert AuditEvent.objects.filter(action="directory.revision.approved").count() == 1
 
 
 def test_the_revision_page_compares_published_and_proposed_as_text(client) -> None:
-    from django.test import Client
-
     client.force_login(alice())
     client.post(f"{EDITOR}about/", {"statement": "<b>bold</b> claim"})
     revision = ProfileRevision.objects.get()
@@ -194,8 +217,6 @@ def test_the_revision_page_compares_published_and_proposed_as_text(client) -> No
 
 
 def test_a_draft_is_submitted_only_when_complete(client) -> None:
-    from django.test import Client
-
     client.force_login(charlie())
     profile = TherapistProfile.objects.get(owner=charlie())
     client.post(f"{EDITOR}about/", {"statement": ""})
@@ -215,20 +236,25 @@ def test_a_draft_is_submitted_only_when_complete(client) -> None:
     assert "Pending review" in client.get(EDITOR).content.decode()
 
     # Staff publish it in the admin; from then on it is public.
-    staff_client(Client).post(PROFILES, {"action": "approve_selected", "_selected_action": [profile.pk]})
+    staff_client(Client).post(
+        PROFILES, {"action": "approve_selected", "_selected_action": [profile.pk]}
+    )
     profile.refresh_from_db()
     assert profile.status == Status.PUBLISHED
     assert Client().get(profile.get_absolute_url()).status_code == 200
 
 
 def test_staff_reject_a_pending_profile_with_a_note(client) -> None:
-    from django.test import Client
-
     profile = TherapistProfile.objects.get(owner=charlie())
     TherapistProfile.objects.filter(pk=profile.pk).update(status=Status.PENDING)
     staff_client(Client).post(
         PROFILES,
-        {"action": "reject_selected", "_selected_action": [profile.pk], "apply": "1", "note": "License number not found."},
+        {
+            "action": "reject_selected",
+            "_selected_action": [profile.pk],
+            "apply": "1",
+            "note": "License number not found.",
+        },
     )
     profile.refresh_from_db()
     assert profile.status == Status.REJECTED
@@ -241,14 +267,24 @@ def test_staff_reject_a_pending_profile_with_a_note(client) -> None:
 
 def test_preview_shows_the_approach_page_card_without_saving(client) -> None:
     client.force_login(alice())
-    response = client.post(f"{EDITOR}approaches/", {**approaches_post("Words I am still weighing."), "_preview": "relational-therapy"})
+    response = client.post(
+        f"{EDITOR}approaches/",
+        {**approaches_post("Words I am still weighing."), "_preview": "relational-therapy"},
+    )
     assert response.status_code == 200
     html = response.content.decode()
     preview = html[html.index('id="preview-relational-therapy"') :]
     assert "Words I am still weighing." in preview[:3000]
-    assert 'class="specialist-name" id="sp-preview-relational-therapy-' in preview  # the approach page's card
+    assert (
+        'class="specialist-name" id="sp-preview-relational-therapy-' in preview
+    )  # the approach page's card
     assert not ProfileRevision.objects.exists()
-    assert "Words I am still weighing" not in alice_profile().approach_statements.get(approach__slug="relational-therapy").statement
+    assert (
+        "Words I am still weighing"
+        not in alice_profile()
+        .approach_statements.get(approach__slug="relational-therapy")
+        .statement
+    )
     # The card says what the approach page says when there is no statement: their general words.
     preview = html[html.index('id="preview-cognitive-behavioral-therapy"') :][:3000]
     assert "From their profile:" in preview
@@ -258,7 +294,10 @@ def test_preview_updates_as_you_type_through_htmx(client) -> None:
     client.force_login(alice())
     response = client.post(
         f"{EDITOR}preview/",
-        {"approach": "relational-therapy", "statement_relational-therapy": "Typed <em>just now</em>"},
+        {
+            "approach": "relational-therapy",
+            "statement_relational-therapy": "Typed <em>just now</em>",
+        },
         headers={"HX-Request": "true"},
     )
     html = response.content.decode()
