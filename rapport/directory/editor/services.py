@@ -13,7 +13,8 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.mail import send_mail
 from django.db import transaction
@@ -26,7 +27,15 @@ from rapport.moderation.services import audit_record
 
 from ..changes import profiles_changed
 from ..interchange import CleanProfile, TermLookup, clean_document, export_document
-from ..models import ApproachStatement, License, Office, Status, TherapistProfile
+from ..models import (
+    ApproachStatement,
+    License,
+    Office,
+    Status,
+    TherapistProfile,
+    cached_terms,
+    terms_by_profile,
+)
 from .models import ProfileDraft, ProfileRevision, RevisionStatus
 from .sections import SECTION_BY_SLUG, Section
 
@@ -75,8 +84,57 @@ def forget_vocabulary() -> None:
 
 
 def profile_document(profile_id: int) -> dict[str, Any]:
-    """The profile as an interchange document: what the editor's forms start from."""
-    return export_document(TherapistProfile.objects.with_public_relations().get(pk=profile_id))
+    """The profile as an interchange document (`interchange.export_document`): what the
+    editor's forms start from and every save lays its section over.
+
+    Read with four small queries and the process's term cache rather than
+    `with_public_relations()`: the prefetch machinery cost ~20 ms of a ~25 ms save.
+    """
+    profile = TherapistProfile.objects.get(pk=profile_id)
+    terms = cached_terms()
+    wanted = list(
+        ApproachStatement.objects.filter(profile_id=profile_id)
+        .order_by("position")
+        .values_list("approach_id", "statement")
+    )
+    licenses = list(
+        License.objects.filter(profile_id=profile_id)
+        .order_by("position")
+        .values_list("license_type_id", "number", "state", "status", "supervisor")
+    )
+    if any(t not in terms for t, _s in wanted) or any(row[0] not in terms for row in licenses):
+        terms = cached_terms(refresh=True)  # a term added since the cache was read: once
+    source = _Relations(
+        profile,
+        approach_statements=[SimpleNamespace(approach=terms[t], statement=s) for t, s in wanted],
+        licenses=[
+            SimpleNamespace(
+                license_type=terms[t], number=n, state=st, status=status, supervisor=sup
+            )
+            for t, n, st, status, sup in licenses
+        ],
+        offices=list(Office.objects.filter(profile_id=profile_id).order_by("position")),
+        terms=terms_by_profile([profile_id]).get(profile_id, []),
+    )
+    return export_document(cast(TherapistProfile, source))
+
+
+class _Rows(list[Any]):
+    def all(self) -> _Rows:
+        return self
+
+
+class _Relations:
+    """A profile with its relations already read: what `export_document` asks of one."""
+
+    def __init__(self, profile: TherapistProfile, **relations: list[Any]) -> None:
+        self._profile = profile
+        self._relations = {name: _Rows(rows) for name, rows in relations.items()}
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._relations:
+            return self._relations[name]
+        return getattr(self._profile, name)
 
 
 def _clean(document: dict[str, Any]) -> CleanProfile:
@@ -119,14 +177,23 @@ def profile_create_for_owner(*, user: User, name: str) -> TherapistProfile:
 
 
 def section_save(
-    *, profile: TherapistProfile, section: Section, changes: dict[str, Any], by: User | None
+    *,
+    profile: TherapistProfile,
+    section: Section,
+    changes: dict[str, Any],
+    by: User | None,
+    document: dict[str, Any] | None = None,
 ) -> SaveOutcome:
     """Save one section's part of the document. On a published profile, the reviewed
     fields that changed become (or replace) the section's pending revision; the rest is
-    written now. Raises EditorError when the result breaks the interchange rules."""
+    written now. Raises EditorError when the result breaks the interchange rules.
+
+    `document`: the profile's document, when the caller read it inside its own
+    transaction after locking the profile (the editor's view does, to build its form)."""
     with transaction.atomic():
         current = TherapistProfile.objects.select_for_update().get(pk=profile.pk)
-        document = profile_document(current.pk)
+        if document is None:
+            document = profile_document(current.pk)
         before = _clean(document)
         proposed = _clean({**document, **changes})
         held: dict[str, Any] = {}

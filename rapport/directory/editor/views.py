@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -125,11 +126,10 @@ def profile_submit_for_review(request: HttpRequest) -> HttpResponse:
 
 def _form_for(
     section: Section,
-    profile: TherapistProfile,
+    document: dict[str, Any],
     data: QueryDict | None,
     pending: ProfileRevision | None,
 ) -> ef.SectionForm:
-    document = services.profile_document(profile.pk)
     if pending is not None:
         document = {**document, **pending.data}  # the owner goes on from their own change
     return ef.FORMS[section.slug](data, document=document)
@@ -221,31 +221,47 @@ def profile_section(request: HttpRequest, section: str) -> HttpResponse:
         profile=profile, section=chosen.slug, status=RevisionStatus.PENDING
     ).first()
     if request.method != "POST":
+        document = services.profile_document(profile.pk)
         draft = ProfileDraft.objects.filter(profile=profile, section=chosen.slug).first()
         if draft is not None:
-            form = _form_for(chosen, profile, services.draft_as_querydict(draft), pending)
-            return _render(request, chosen, profile, form, validate=True)
+            data = services.draft_as_querydict(draft)
+            return _render(
+                request, chosen, profile, _form_for(chosen, document, data, pending), validate=True
+            )
         return _render(
-            request, chosen, profile, _form_for(chosen, profile, None, pending), validate=False
+            request, chosen, profile, _form_for(chosen, document, None, pending), validate=False
         )
 
     data: QueryDict = request.POST
     if "_add" in data:  # "Add another": one more blank row, nothing saved but the draft
         data = _with_added_row(data, str(data["_add"]))
-    form = _form_for(chosen, profile, data, pending)
-    if any(key in data for key in ("_add", "_preview", "_refresh")):
+    with transaction.atomic():
+        # Locked while the form is checked and saved: a save from another tab waits,
+        # so neither is built on a document the other has just replaced.
+        TherapistProfile.objects.select_for_update().filter(pk=profile.pk).exists()
+        document = services.profile_document(profile.pk)
+        form = _form_for(chosen, document, data, pending)
+        if any(key in data for key in ("_add", "_preview", "_refresh")):
+            services.draft_save(profile=profile, section=chosen.slug, data=data)
+            return _render(request, chosen, profile, form, validate="_preview" in data)
+        if not form.is_valid():
+            services.draft_save(profile=profile, section=chosen.slug, data=data)
+            return _render(request, chosen, profile, form, validate=True, status=400)
+        errors: list[tuple[str, str]] = []
+        outcome = None
+        try:
+            outcome = services.section_save(
+                profile=profile,
+                section=chosen,
+                changes=form.to_document(),
+                by=_user(request),
+                document=document,
+            )
+        except services.EditorError as error:
+            errors = error.errors  # the whole document broke a rule no field caught
+    if outcome is None:
         services.draft_save(profile=profile, section=chosen.slug, data=data)
-        return _render(request, chosen, profile, form, validate="_preview" in data)
-    if not form.is_valid():
-        services.draft_save(profile=profile, section=chosen.slug, data=data)
-        return _render(request, chosen, profile, form, validate=True, status=400)
-    try:
-        outcome = services.section_save(
-            profile=profile, section=chosen, changes=form.to_document(), by=_user(request)
-        )
-    except services.EditorError as error:
-        services.draft_save(profile=profile, section=chosen.slug, data=data)
-        for path, message in error.errors:
+        for path, message in errors:
             form.add_error(None, f"{path}: {message}")
         return _render(request, chosen, profile, form, validate=True, status=400)
     if outcome.held is not None:
