@@ -354,3 +354,67 @@ def test_it_lists_taxonomy_choices_chosen_first_then_by_group(client) -> None:
     assert "Loss and change" in picker[picker.index("picker-more") :]
     assert 'value="grief" id="issues-grief">' in picker
     assert "data-picker-filter" in picker and "hidden" in picker  # the filter box waits for JS
+
+
+def test_it_holds_a_license_change_of_a_published_profile_for_review(client) -> None:
+    client.force_login(alice())
+    row = {"type": "psychologist", "state": "WA", "number": "PY-CHANGED", "status": "licensed"}
+    assert client.post(section("licenses"), licenses_post([row])).status_code == 303
+    assert list(
+        License.objects.filter(profile=alice_profile()).values_list("number", flat=True)
+    ) == ["PY60054321"]
+    revision = ProfileRevision.objects.get(section="licenses")
+    assert revision.data["licenses"][0]["number"] == "PY-CHANGED"
+    # The owner's form shows their change, and says it waits.
+    html = client.get(section("licenses")).content.decode()
+    assert 'value="PY-CHANGED"' in html and "waiting for review" in html
+
+
+def test_it_explains_fees_and_places_that_do_not_add_up(client) -> None:
+    client.force_login(alice())
+    data = {
+        "in_person": "on", "offices-TOTAL_FORMS": "1", "offices-INITIAL_FORMS": "0",
+        "offices-0-address": "", "offices-0-city": "", "offices-0-state": "", "offices-0-zip": "",
+        "fee_min": "200", "fee_max": "120",
+    }  # fmt: skip
+    html = client.post(section("practice"), data).content.decode()
+    assert "Highest fee is less than the lowest fee." in html
+    data["fee_max"] = "250"
+    html = client.post(section("practice"), data).content.decode()
+    assert "Add an office with a city or ZIP code" in html
+    data["offices-0-address"] = "12 Main St"  # an address alone places nobody
+    html = client.post(section("practice"), data).content.decode()
+    assert "City or ZIP code is required" in html
+    assert alice_profile().fee_min == 90
+
+
+def test_the_access_rule_answers_404_for_a_profile_that_is_not_yours() -> None:
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import Http404
+
+    from rapport.directory.editor.access import owned_profile_or_404
+
+    mine = TherapistProfile.objects.get(owner=charlie())
+    assert owned_profile_or_404(charlie(), mine.pk) == mine
+    for user, pk in [(charlie(), alice_profile().pk), (dana(), None), (AnonymousUser(), mine.pk)]:
+        with pytest.raises(Http404):
+            owned_profile_or_404(user, pk)
+
+
+def test_it_keeps_an_offices_exact_point_while_its_address_is_unchanged(client) -> None:
+    client.force_login(alice())
+    office = alice_profile().offices.get()
+    office.lat, office.lon, office.geocoded = 47.25555, -122.44444, False
+    office.save()
+    data = {
+        "in_person": "on", "offices-TOTAL_FORMS": "1", "offices-INITIAL_FORMS": "0",
+        "offices-0-address": office.address, "offices-0-city": office.city,
+        "offices-0-state": office.state, "offices-0-zip": office.zip, "fee_min": "95",
+    }  # fmt: skip
+    assert client.post(section("practice"), data).status_code == 303
+    kept = alice_profile().offices.get()
+    assert (kept.lat, kept.lon) == (47.25555, -122.44444)
+    data["offices-0-zip"] = "98406"  # moved: the point comes from the new ZIP
+    assert client.post(section("practice"), data).status_code == 303
+    moved = alice_profile().offices.get()
+    assert moved.lat != 47.25555 and moved.geocoded

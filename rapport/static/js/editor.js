@@ -32,6 +32,8 @@
       }
       status.textContent = words.length ? shown + (shown === 1 ? " match" : " matches") : "";
     });
+    // Typing in the filter changes nothing to save: keep it from waking the autosave.
+    input.addEventListener("input", function (event) { event.stopPropagation(); });
     // Enter in the filter box would submit the whole form: it only filters.
     input.addEventListener("keydown", function (event) {
       if (event.key === "Enter") event.preventDefault();
@@ -59,6 +61,16 @@
 
   document.querySelectorAll("[data-picker]").forEach(setUpPicker);
   document.querySelectorAll("[data-char-count]").forEach(setUpCounter);
+
+  // Once the form is being saved, a late autosave must not bring back the draft the save cleared.
+  var submitting = false;
+  document.addEventListener("submit", function () { submitting = true; });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (submitting && elt && elt.classList && elt.classList.contains("editor-form")) {
+      event.preventDefault();
+    }
+  });
 
   // The error summary takes focus, so a screen reader hears what to fix first.
   var summary = document.getElementById("error-summary");
