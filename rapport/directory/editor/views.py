@@ -212,6 +212,22 @@ def _render(
     return render(request, "account_area/section.html", context, status=status)
 
 
+def _show_section(
+    request: HttpRequest,
+    chosen: Section,
+    profile: TherapistProfile,
+    pending: ProfileRevision | None,
+) -> HttpResponse:
+    """The section as saved, or as its draft left it (with that draft's errors)."""
+    document = services.profile_document(profile.pk)
+    draft = ProfileDraft.objects.filter(profile=profile, section=chosen.slug).first()
+    if draft is None:
+        form = _form_for(chosen, document, None, pending)
+        return _render(request, chosen, profile, form, validate=False)
+    form = _form_for(chosen, document, services.draft_as_querydict(draft), pending)
+    return _render(request, chosen, profile, form, validate=True)
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def profile_section(request: HttpRequest, section: str) -> HttpResponse:
@@ -221,16 +237,7 @@ def profile_section(request: HttpRequest, section: str) -> HttpResponse:
         profile=profile, section=chosen.slug, status=RevisionStatus.PENDING
     ).first()
     if request.method != "POST":
-        document = services.profile_document(profile.pk)
-        draft = ProfileDraft.objects.filter(profile=profile, section=chosen.slug).first()
-        if draft is not None:
-            data = services.draft_as_querydict(draft)
-            return _render(
-                request, chosen, profile, _form_for(chosen, document, data, pending), validate=True
-            )
-        return _render(
-            request, chosen, profile, _form_for(chosen, document, None, pending), validate=False
-        )
+        return _show_section(request, chosen, profile, pending)
 
     data: QueryDict = request.POST
     if "_add" in data:  # "Add another": one more blank row, nothing saved but the draft
