@@ -18,6 +18,10 @@ class Section:
     fields: tuple[str, ...]  # interchange document fields this section writes
     reviewed: tuple[str, ...] = ()  # of those, the ones a published profile holds for review
 
+    @property
+    def all_reviewed(self) -> bool:
+        return set(self.reviewed) == set(self.fields)
+
 
 SECTIONS: tuple[Section, ...] = (
     Section(
