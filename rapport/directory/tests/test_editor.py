@@ -418,3 +418,20 @@ def test_it_keeps_an_offices_exact_point_while_its_address_is_unchanged(client) 
     assert client.post(section("practice"), data).status_code == 303
     moved = alice_profile().offices.get()
     assert moved.lat != 47.25555 and moved.geocoded
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["", "basics/", "licenses/", "practice/", "clients/", "approaches/", "about/", "contact/"],
+)
+def test_every_editor_page_runs_only_our_own_files(client, name: str) -> None:
+    from rapport.testing import scan_page, third_party_urls
+
+    client.force_login(alice())
+    response = client.get(f"{EDITOR}{name}")
+    html = response.content.decode()
+    page = scan_page(html)
+    assert (page.inline_scripts, page.style_attributes, page.event_handlers) == ([], [], [])
+    assert third_party_urls(html, own_hosts={"testserver"}) == []
+    assert "noindex" in html and "988" in html  # private pages; the crisis line is one tap away
+    assert "script-src 'self'" in response["Content-Security-Policy"]
