@@ -435,3 +435,20 @@ def test_every_editor_page_runs_only_our_own_files(client, name: str) -> None:
     assert third_party_urls(html, own_hosts={"testserver"}) == []
     assert "noindex" in html and "988" in html  # private pages; the crisis line is one tap away
     assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_ticking_an_approach_brings_its_statement_box_without_saving(client) -> None:
+    client.force_login(charlie())
+    make_term(Kind.APPROACH, "narrative-therapy", "Narrative Therapy", group="Other")
+    data = {
+        "approaches": ["relational-therapy", "narrative-therapy"],
+        "statement_relational-therapy": "Kept as typed.",
+        "_refresh": "1",
+    }
+    response = client.post(section("approaches"), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="statement_narrative-therapy"' in html and "Kept as typed." in html
+    assert 'id="preview-narrative-therapy"' in html
+    profile = TherapistProfile.objects.get(owner=charlie())
+    assert not profile.approach_statements.filter(approach__slug="narrative-therapy").exists()
