@@ -29,6 +29,7 @@ from ..models import LicenseStatus, cached_terms
 
 STATEMENT_LIMIT = 1500
 ABOUT_LIMIT = 5000
+MAX_ROWS = 20  # licenses or offices a form takes: "Add another" stops here, a crafted post too
 TOP_SHOWN = 8  # a picker's most-used options shown before its groups, like the search filters
 STATE_CHOICES = [("", _("Choose a state"))] + [(code, name) for code, name in STATES.items()]
 
@@ -380,7 +381,12 @@ class LicensesForm(SectionForm):
 
     def build_formsets(self, data: Any) -> list[RowFormSet]:
         factory = forms.formset_factory(
-            LicenseForm, formset=LicenseFormSet, extra=0, can_delete=True
+            LicenseForm,
+            formset=LicenseFormSet,
+            extra=0,
+            can_delete=True,
+            max_num=MAX_ROWS,
+            absolute_max=MAX_ROWS,
         )
         rows = [
             {
@@ -478,7 +484,14 @@ class PracticeForm(SectionForm):
     pickers = ("insurance",)
 
     def build_formsets(self, data: Any) -> list[RowFormSet]:
-        factory = forms.formset_factory(OfficeForm, formset=OfficeFormSet, extra=0, can_delete=True)
+        factory = forms.formset_factory(
+            OfficeForm,
+            formset=OfficeFormSet,
+            extra=0,
+            can_delete=True,
+            max_num=MAX_ROWS,
+            absolute_max=MAX_ROWS,
+        )
         rows = [
             {key: office.get(key, "") for key in ("address", "city", "state", "zip")}
             for office in self.document.get("offices", [])

@@ -142,7 +142,7 @@ def _with_added_row(data: QueryDict, prefix: str) -> QueryDict:
         total = int(data.get(key, "0"))
     except ValueError:
         total = 0
-    data[key] = str(min(total + 1, 20))
+    data[key] = str(min(total + 1, ef.MAX_ROWS))
     return data
 
 
