@@ -14,7 +14,13 @@ from django.test import Client
 
 from rapport.directory.editor.models import ProfileRevision, RevisionStatus
 from rapport.directory.editor.services import forget_vocabulary
-from rapport.directory.models import Status, TherapistProfile, forget_terms
+from rapport.directory.models import (
+    IndexChange,
+    IndexVersion,
+    Status,
+    TherapistProfile,
+    forget_terms,
+)
 from rapport.moderation.models import AuditEvent
 from rapport.testing import alice, alice_profile, bob, charlie, make_profile
 
@@ -75,6 +81,7 @@ def test_approval_puts_a_statement_in_search_and_on_the_approach_page(
     editor = client.get(f"{EDITOR}approaches/").content.decode()
     assert "waiting for review" in editor and "Zephyrine" in editor  # the owner sees their change
 
+    before = IndexVersion.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     staff = staff_client(Client)
     with django_capture_on_commit_callbacks(execute=True):
         response = staff.post(
@@ -83,6 +90,8 @@ def test_approval_puts_a_statement_in_search_and_on_the_approach_page(
     assert response.status_code == 302
     revision.refresh_from_db()
     assert revision.status == RevisionStatus.APPROVED and revision.decided_by == bob()
+    # What every other app process reads on its next request: a newer version naming her.
+    assert IndexChange.objects.filter(profile_id=profile.pk, version__gt=before).exists()
 
     # The very next request of a search process sees it: approach page, search, profile.
     page = unescape(visitor.get(APPROACH).content.decode())
