@@ -10,6 +10,8 @@ as-is afterwards, so calling `alice()` twice in a test is harmless.
   two-factor (TOTP) set up as staff must: `totp_code(BOB_TOTP_SECRET)` is his current code
 - charlie: a therapist with his own draft profile and no rights on alice's things
 - erin: staff who has not set up two-factor yet, so the admin turns her away
+
+- dana: a therapist who has an account but no profile yet (the editor's "Create your profile")
 - the anonymous visitor is simply an unauthenticated test client
 
 It sits at the project's top, beside settings.py and urls.py, not in `core/`:
@@ -49,6 +51,8 @@ CHARLIE_EMAIL = "charlie@example.org"
 ERIN_EMAIL = "erin@example.org"
 # Bob's authenticator app secret (base32), so a test can type his current code.
 BOB_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+DANA_EMAIL = "dana@example.org"
 
 _sequence = itertools.count(1)
 
@@ -268,6 +272,11 @@ def charlie():
             licenses=[{"license_type": "lcsw", "state": "OR", "number": "L9876"}],
         )
     return user
+
+
+def dana():
+    """Dana: a therapist who has just signed up: an account, no profile yet."""
+    return make_user(DANA_EMAIL, first_name="Dana", last_name="Whitfield")
 
 
 # --- Page checks ------------------------------------------------------------------

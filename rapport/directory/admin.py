@@ -11,6 +11,8 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -20,9 +22,17 @@ from rapport.taxonomy.admin import TermAdmin as TaxonomyTermAdmin
 from rapport.taxonomy.models import Term
 
 from .changes import profiles_changed
+from .editor.models import ProfileRevision, RevisionStatus
+from .editor.services import (
+    EditorError,
+    RevisionError,
+    profile_document,
+    revision_approve,
+    revision_reject,
+)
 from .index import index_touch
 from .models import ApproachStatement, License, Office, TherapistProfile, forget_terms
-from .services import TransitionError, profile_approve, profile_suspend
+from .services import TransitionError, profile_approve, profile_reject, profile_suspend
 
 
 class LicenseInline(admin.TabularInline):
@@ -67,6 +77,26 @@ class NeedsReviewFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _note_page(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet, action: str, title: str
+):  # type: ignore[no-untyped-def]
+    """The "with note" step of a reject action: None once a note is given, else the page asking for it."""
+    note = request.POST.get("note", "").strip()
+    if "apply" in request.POST and note:
+        return None, note
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "objects": queryset,
+        "action": action,
+        "note": note,
+        "missing_note": "apply" in request.POST,
+        "opts": modeladmin.model._meta,
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/directory/reject_with_note.html", context), ""
+
+
 @admin.register(TherapistProfile)
 class TherapistProfileAdmin(admin.ModelAdmin):
     list_display = ("name", "source", "status", "accepting_new_clients", "updated_at")
@@ -82,7 +112,7 @@ class TherapistProfileAdmin(admin.ModelAdmin):
     raw_id_fields = ("owner",)
     readonly_fields = ("slug", "content_hash", "created_at", "updated_at")
     inlines = (LicenseInline, OfficeInline, ApproachStatementInline)
-    actions = ("approve_selected", "suspend_selected")
+    actions = ("approve_selected", "suspend_selected", "reject_selected")
     # Therapists type "example.org"; assume https, as Django 6 will by default.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = (
@@ -172,6 +202,16 @@ class TherapistProfileAdmin(admin.ModelAdmin):
             request, queryset, profile_approve, reason="approved in the admin", done=_("published")
         )
 
+    @admin.action(description=_("Reject selected pending profiles with a note"))
+    def reject_selected(self, request: HttpRequest, queryset: QuerySet):  # type: ignore[no-untyped-def]
+        page, note = _note_page(
+            self, request, queryset, "reject_selected", _("Reject profiles with a note")
+        )
+        if page is not None:
+            return page
+        self._run_transition(request, queryset, profile_reject, reason=note, done=_("rejected"))
+        return None
+
     @admin.action(description=_("Suspend selected published profiles"))
     def suspend_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._run_transition(
@@ -193,3 +233,109 @@ class TermAdmin(TaxonomyTermAdmin):
         # change moves the version so every process sees the edit.
         index_touch([])
         forget_terms()
+
+
+# --- Review of editor changes (the editor's revisions, and pending profiles) ----------------
+# Staff approve here for now; a review queue comes with the moderation issue.
+
+
+@admin.register(ProfileRevision)
+class ProfileRevisionAdmin(admin.ModelAdmin):
+    list_display = ("profile", "section", "status", "submitted_at", "decided_at")
+    list_filter = ("status", "section")
+    list_select_related = ("profile",)
+    search_fields = ("profile__name", "profile__slug")
+    ordering = ("status", "submitted_at")
+    fields = (
+        "profile",
+        "section",
+        "status",
+        "submitted_at",
+        "changes",
+        "decided_by",
+        "decided_at",
+        "note",
+    )
+    readonly_fields = fields
+    actions = ("approve_selected", "reject_selected")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: ProfileRevision | None = None
+    ) -> bool:
+        return False
+
+    @admin.display(description=_("Published now → proposed"))
+    def changes(self, obj: ProfileRevision) -> str:
+        published = profile_document(obj.profile_id)
+        rows = format_html_join(
+            "",
+            "<tr><th scope='row'>{}</th><td><pre class='revision-text'>{}</pre></td><td><pre class='revision-text'>{}</pre></td></tr>",
+            (
+                (key, _shown(published.get(key, "")), _shown(value))
+                for key, value in obj.data.items()
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            _("field"), _("published now"), _("proposed"), rows,
+        )  # fmt: skip
+
+    def _decide(self, request: HttpRequest, queryset: QuerySet, decide, done: str) -> None:  # type: ignore[no-untyped-def]
+        count = 0
+        for revision in queryset.filter(status=RevisionStatus.PENDING):
+            try:
+                decide(revision)
+            except (RevisionError, EditorError) as error:
+                self.message_user(request, f"{revision}: {error}", messages.WARNING)
+            else:
+                count += 1
+        skipped = queryset.exclude(status=RevisionStatus.PENDING).count()
+        if count:
+            self.message_user(
+                request,
+                ngettext("%(count)d change %(done)s.", "%(count)d changes %(done)s.", count)
+                % {"count": count, "done": done},
+                messages.SUCCESS,
+            )
+        if skipped:
+            self.message_user(
+                request,
+                _("%(count)d already decided, left as they were.") % {"count": skipped},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Approve selected changes (publish them)"))
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._decide(
+            request,
+            queryset,
+            lambda r: revision_approve(revision=r, by=request.user),
+            _("approved"),
+        )
+
+    @admin.action(description=_("Reject selected changes with a note"))
+    def reject_selected(self, request: HttpRequest, queryset: QuerySet):  # type: ignore[no-untyped-def]
+        page, note = _note_page(
+            self, request, queryset, "reject_selected", _("Reject changes with a note")
+        )
+        if page is not None:
+            return page
+        self._decide(
+            request,
+            queryset,
+            lambda r: revision_reject(revision=r, by=request.user, note=note),
+            _("rejected"),
+        )
+        return None
+
+
+def _shown(value: object) -> str:
+    """A document value as plain text for the comparison (escaped by format_html_join)."""
+    import json
+
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, indent=1)

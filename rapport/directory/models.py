@@ -497,3 +497,8 @@ class IndexChange(models.Model):
 
     def __str__(self) -> str:
         return f"profile {self.profile_id} at version {self.version}"
+
+
+# The editor's drafts and revisions live in their own module (editor/models.py); imported
+# here so they belong to this app and its migrations.
+from .editor.models import ProfileDraft, ProfileRevision, RevisionStatus  # noqa: E402, F401
