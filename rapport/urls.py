@@ -23,7 +23,6 @@ urlpatterns = [
     path("", include("rapport.directory.urls_photo")),
     path("match/", include("rapport.matching.urls")),
     path("shortlist/", include("rapport.shortlist.urls")),
-
     path("account/", include("rapport.directory.urls_account")),
     path("admin/", admin.site.urls),
     # Sign-in machinery at /accounts/; /account/ is the therapist's own area.

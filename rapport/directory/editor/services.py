@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, cast
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rapport.core.ids import profile_slug
+from rapport.core.tasks import enqueue_email
 from rapport.moderation.services import audit_record
 
 from ..changes import profiles_changed
@@ -414,15 +414,13 @@ def revision_reject(*, revision: ProfileRevision, by: User | None, note: str) ->
 
 
 def notify_owner(*, profile: TherapistProfile, subject: str, body: str) -> None:
-    """Email the profile's owner once the transaction commits (nothing sent if it rolls back).
-    The subject never carries what the therapist wrote."""
+    """Queue an email to the profile's owner in the current transaction (the task queue sends
+    it after commit, with retries; nothing is sent if the change rolls back). The subject never
+    carries what the therapist wrote."""
     owner = profile.owner
     if owner is None or not owner.email:
         return
-    address = owner.email
-    transaction.on_commit(
-        lambda: send_mail(str(subject), str(body), None, [address], fail_silently=True)
-    )
+    enqueue_email(owner.email, str(subject), str(body))
 
 
 # --- Submitting for review -------------------------------------------------------------------

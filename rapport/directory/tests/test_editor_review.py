@@ -22,7 +22,7 @@ from rapport.directory.models import (
     forget_terms,
 )
 from rapport.moderation.models import AuditEvent
-from rapport.testing import alice, alice_profile, bob, charlie, make_profile
+from rapport.testing import alice, alice_profile, bob, charlie, make_profile, run_tasks
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_index")]
 
@@ -100,6 +100,7 @@ def test_approval_puts_a_statement_in_search_and_on_the_approach_page(
     assert "Alice Okafor" in found
     assert "Zephyrine" in visitor.get(profile.get_absolute_url()).content.decode()
     assert AuditEvent.objects.filter(action="directory.revision.approved").count() == 1
+    run_tasks()  # the email goes through the task queue, as `rapport worker` sends it
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["alice@example.org"]
     assert "approved" in mail.outbox[0].subject and "Zephyrine" not in mail.outbox[0].subject
     assert "waiting for review" not in client.get(f"{EDITOR}approaches/").content.decode()
@@ -197,6 +198,7 @@ def test_a_rejection_with_a_note_reaches_the_therapist(
     assert "guaranteed" not in alice_profile().statement
     html = client.get(f"{EDITOR}about/").content.decode()
     assert "was not approved" in html and note in html
+    run_tasks()
     assert note in mail.outbox[-1].body
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("directory", "0004_review_flags"),
+        ("directory", "0005_profile_photo"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
