@@ -144,6 +144,7 @@ def test_worker_once_runs_the_housekeeping_jobs(migrated: Path) -> None:
     assert [line["message"].split(" done")[0] for line in lines] == [
         "job purge_saved_matches",
         "job clearsessions",
+        "job send_availability_reminders",
     ]
 
 
@@ -151,7 +152,7 @@ def test_worker_once_fails_and_says_so_when_a_job_cannot_run(tmp_path: Path) -> 
     env = _env(tmp_path)  # never migrated: the jobs' tables are missing
     result = _rapport("worker", "--once", env=env)
     assert result.returncode != 0
-    assert "Postponed: purge_saved_matches, clearsessions" in result.stderr
+    assert "Postponed: purge_saved_matches, clearsessions, send_availability_reminders" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -164,7 +165,7 @@ def test_the_worker_runs_its_jobs_at_start_and_stops_cleanly_on_sigterm(migrated
     assert worker.stderr is not None
     seen: list[str] = []
     deadline = time.monotonic() + 60
-    while not any("job clearsessions done" in line for line in seen):
+    while not any("job send_availability_reminders done" in line for line in seen):
         assert time.monotonic() < deadline, seen
         line = worker.stderr.readline()
         assert line, "the worker exited early"
@@ -173,5 +174,5 @@ def test_the_worker_runs_its_jobs_at_start_and_stops_cleanly_on_sigterm(migrated
     _out, rest = worker.communicate(timeout=30)
     assert worker.returncode == 0
     messages = [json.loads(line)["message"] for line in [*seen, *rest.splitlines()] if line.strip()]
-    assert messages[0] == "worker started: purge_saved_matches, clearsessions"
+    assert messages[0] == "worker started: purge_saved_matches, clearsessions, send_availability_reminders"
     assert messages[-1] == "worker stopped"

@@ -36,7 +36,7 @@ from .models import (
 COLUMNS = (
     "id", "slug", "source", "name", "credentials", "title", "statement", "fee_min", "fee_max",
     "sliding_scale", "free_consultation", "accepting_new_clients", "telehealth",
-    "telehealth_states", "gender", "accepting_confirmed_at",
+    "telehealth_states", "gender", "accepting_confirmed_at", "expected_wait_weeks",
 )  # fmt: skip
 
 
@@ -78,6 +78,7 @@ class ProfileSummary(PublicFacts):
     telehealth_states: list[str]
     gender: str
     accepting_confirmed_at: dt.date | None
+    expected_wait_weeks: int | None
     offices: list[OfficeSummary] = field(default_factory=list)
     terms: list[Term] = field(default_factory=list)
     licence_verified: bool = False

@@ -31,6 +31,7 @@ class Job:
 JOBS = (
     Job("purge_saved_matches", 24 * 3600),
     Job("clearsessions", 24 * 3600),
+    Job("send_availability_reminders", 24 * 3600),
 )
 
 
