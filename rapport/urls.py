@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("rapport.core.urls")),
     path("", include("rapport.directory.urls")),
     path("match/", include("rapport.matching.urls")),
+    path("account/", include("rapport.directory.urls_account_dashboard")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path(

@@ -152,7 +152,10 @@ def test_worker_once_fails_and_says_so_when_a_job_cannot_run(tmp_path: Path) -> 
     env = _env(tmp_path)  # never migrated: the jobs' tables are missing
     result = _rapport("worker", "--once", env=env)
     assert result.returncode != 0
-    assert "Postponed: purge_saved_matches, clearsessions, send_availability_reminders" in result.stderr
+    assert (
+        "Postponed: purge_saved_matches, clearsessions, send_availability_reminders"
+        in result.stderr
+    )
     assert "Traceback" not in result.stderr
 
 
@@ -174,5 +177,8 @@ def test_the_worker_runs_its_jobs_at_start_and_stops_cleanly_on_sigterm(migrated
     _out, rest = worker.communicate(timeout=30)
     assert worker.returncode == 0
     messages = [json.loads(line)["message"] for line in [*seen, *rest.splitlines()] if line.strip()]
-    assert messages[0] == "worker started: purge_saved_matches, clearsessions, send_availability_reminders"
+    assert (
+        messages[0]
+        == "worker started: purge_saved_matches, clearsessions, send_availability_reminders"
+    )
     assert messages[-1] == "worker stopped"

@@ -61,6 +61,8 @@ LIMITS: dict[str, tuple[Limit, ...]] = {
         Limit("login-account", _login_account, "20/h"),
     ),
     "matching:keep": (Limit("saved-lists-ip", _ip, "20/h"),),
+    "account:claim_email": (Limit("claim-ip", _ip, "10/h"),),
+    "account:claim_request": (Limit("claim-ip", _ip, "10/h"),),
 }
 
 

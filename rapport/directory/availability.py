@@ -35,9 +35,8 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from rapport.moderation.services import audit_record
 
@@ -191,15 +190,21 @@ def profile_for_reminder(token: str) -> TherapistProfile:
         pk, day = int(data["p"]), int(data["d"])
     except signing.SignatureExpired as exc:
         raise ReminderError(
-            gettext("This link has expired. Sign in and confirm your availability on your dashboard.")
+            gettext(
+                "This link has expired. Sign in and confirm your availability on your dashboard."
+            )
         ) from exc
     except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
-        raise ReminderError(gettext("This link is not valid. Check that you copied all of it.")) from exc
+        raise ReminderError(
+            gettext("This link is not valid. Check that you copied all of it.")
+        ) from exc
     profile = TherapistProfile.objects.filter(pk=pk, owner__isnull=False).first()
     confirmed = profile.accepting_confirmed_at if profile else None
     if profile is None or (confirmed.toordinal() if confirmed else 0) != day:
         raise ReminderError(
-            gettext("This link has already been used: your availability was confirmed since it was sent.")
+            gettext(
+                "This link has already been used: your availability was confirmed since it was sent."
+            )
         )
     return profile
 

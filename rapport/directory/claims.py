@@ -14,6 +14,7 @@ the practice is); the page says only that a link went to the address on file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -75,7 +76,9 @@ def read_claim_token(token: str) -> ClaimLink:
         raise ClaimError(_("This link is not valid. Check that you copied all of it.")) from exc
 
 
-def claim_link_send(*, profile: TherapistProfile, user: User, link_for: str) -> None:
+def claim_link_send(
+    *, profile: TherapistProfile, user: User, link_for: Callable[[str], str]
+) -> None:
     """Email a claim link to the profile's address on file. `link_for(token)` is the link's
     absolute URL (the view knows the site's address)."""
     if not is_claimable(profile):
@@ -143,7 +146,9 @@ def claim_request_create(
         if ClaimRequest.objects.filter(
             profile=profile, user=user, status=ClaimStatus.PENDING
         ).exists():
-            raise ClaimError(_("You have already asked to claim this profile: staff will review it."))
+            raise ClaimError(
+                _("You have already asked to claim this profile: staff will review it.")
+            )
         request = ClaimRequest.objects.create(
             profile=profile, user=user, license_number=license_number, evidence=evidence
         )

@@ -19,6 +19,4 @@ from django.template.loader import render_to_string
 def send_claim_email(*, to: str, subject: str, template: str, context: dict[str, Any]) -> None:
     """Render `template` with `context` and send it to `to` once the transaction commits."""
     body = render_to_string(template, {"site_name": settings.SITE_NAME, **context})
-    transaction.on_commit(
-        lambda: send_mail(subject, body, None, [to], fail_silently=False)
-    )
+    transaction.on_commit(lambda: send_mail(subject, body, None, [to], fail_silently=False))

@@ -183,9 +183,7 @@ def accepting_bits(segment: ix.Segment, on: dt.date) -> np.ndarray:
     found = segment.derived.get("accepting_on")
     if found is None or found[0] != on:
         recent = np.flatnonzero(availability.recently_confirmed(segment.confirmed, on))
-        bits = row_of(segment, "flag", "accepting") & ix.bitmap_from_positions(
-            recent, segment.size
-        )
+        bits = row_of(segment, "flag", "accepting") & ix.bitmap_from_positions(recent, segment.size)
         found = segment.derived["accepting_on"] = (on, bits)
     return found[1]
 

@@ -24,7 +24,9 @@ _CLASSES = {
 }
 
 
-def availability_html(profile: object, *, with_date: bool = False, on: dt.date | None = None) -> str:
+def availability_html(
+    profile: object, *, with_date: bool = False, on: dt.date | None = None
+) -> str:
     """The availability of a profile as escaped inline markup (search cards build theirs in
     Python: `search_tags.result_cards`)."""
     now = availability.state(profile, on)
@@ -33,7 +35,9 @@ def availability_html(profile: object, *, with_date: bool = False, on: dt.date |
     if with_date and now.confirmed_at is not None and not now.stale:
         out += f' <span class="availability-date">({escape(now.confirmed_label)})</span>'
     if now.stale:
-        out += f' <span class="availability-stale">{escape(_("Availability not confirmed recently"))}'
+        out += (
+            f' <span class="availability-stale">{escape(_("Availability not confirmed recently"))}'
+        )
         if with_date and now.confirmed_at is not None:
             out += f" ({escape(now.confirmed_label)})"
         out += "</span>"

@@ -153,8 +153,7 @@ def oracle_search(
         # "Accepting" means confirmed within the last 90 days too (directory/availability.py).
         # Never confirmed: no clock started, still in.
         row.flags["accepting"] = row.flags["accepting"] and (
-            row.confirmed is None
-            or (today - row.confirmed).days <= availability.EXPIRED_AFTER_DAYS
+            row.confirmed is None or (today - row.confirmed).days <= availability.EXPIRED_AFTER_DAYS
         )
     for row in rows:
         # Where: in person and/or online.
