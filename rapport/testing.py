@@ -8,6 +8,8 @@ as-is afterwards, so calling `alice()` twice in a test is harmless.
 - alice: a therapist whose profile is published and owned by her account
 - bob: a staff moderator (staff, not superuser, with the directory permissions)
 - charlie: a therapist with his own draft profile and no rights on alice's things
+- dana: a therapist who has just signed up: an account, no profile yet (she claims
+  `imported_profile()`, the listing an import made for her)
 - the anonymous visitor is simply an unauthenticated test client
 
 It sits at the project's top, beside settings.py and urls.py, not in `core/`:
@@ -43,6 +45,7 @@ PASSWORD = "a-long-test-passphrase-42"
 ALICE_EMAIL = "alice@example.org"
 BOB_EMAIL = "bob@example.org"
 CHARLIE_EMAIL = "charlie@example.org"
+DANA_EMAIL = "dana@example.org"
 
 _sequence = itertools.count(1)
 
@@ -235,6 +238,29 @@ def charlie():
             licenses=[{"license_type": "lcsw", "state": "OR", "number": "L9876"}],
         )
     return user
+
+
+def dana():
+    """Dana: a therapist with a new account and no profile (yet): the one who claims."""
+    return make_user(DANA_EMAIL, first_name="Dana", last_name="Whitfield")
+
+
+def imported_profile(**overrides: Any) -> TherapistProfile:
+    """Dana's listing as an import made it: published, nobody's, her practice email on file."""
+    fields: dict[str, Any] = {
+        "source": "import",
+        "external_id": "dana-import",
+        "name": "Dana Whitfield",
+        "credentials": "LMFT",
+        "title": "Licensed Marriage and Family Therapist",
+        "email": "dana.whitfield@practice.example",
+        "owner": None,
+    }
+    fields.update(overrides)
+    existing = TherapistProfile.objects.filter(
+        source=fields["source"], external_id=fields["external_id"]
+    ).first()
+    return existing or make_profile(**fields)
 
 
 # --- Page checks ------------------------------------------------------------------
