@@ -471,7 +471,7 @@ class ClaimStatus(models.TextChoices):
 
 
 class ClaimRequest(models.Model):
-    """A request to own an imported profile, with licence number and evidence, for staff review.
+    """A request to own an imported profile, with license number and evidence, for staff review.
 
     Approval (claims.py) sets the profile's owner; nothing else about the profile changes.
     """

@@ -529,5 +529,6 @@ def how_we_rank(request: HttpRequest) -> HttpResponse:
             "weights": weights,
             "fresh_days": directory_search.FRESH_DAYS,
             "stale_days": directory_search.STALE_DAYS,
+            "expired_days": availability.EXPIRED_AFTER_DAYS,
         },
     )

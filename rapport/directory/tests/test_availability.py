@@ -262,3 +262,16 @@ def test_another_therapist_cannot_change_it(client) -> None:
     assert response.status_code == 404
     profile.refresh_from_db()
     assert profile.accepting_new_clients is True
+
+
+def test_matching_s_independent_checker_holds_the_same_90_day_rule() -> None:
+    from rapport.matching.evaluation.evaluate import Rules, read_facts
+
+    inside, outside = therapist("Ida Inside", 90), therapist("Otto Outside", 91)
+    answers = scoring.Answers(location="Tacoma, WA", mode="in_person")
+    rules = Rules.of(answers, timezone.localdate())
+    facts = read_facts([inside.pk, outside.pk])
+    assert rules.violations(facts[inside.pk]) == []
+    assert rules.violations(facts[outside.pk]) == [
+        "availability not confirmed for more than 90 days"
+    ]
