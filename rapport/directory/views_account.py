@@ -55,7 +55,15 @@ def missing_items(profile: TherapistProfile) -> list[str]:
 
 def _availability_form(profile: TherapistProfile) -> AvailabilityForm:
     now = availability.state(profile)
-    return AvailabilityForm(initial={"availability": now.kind, "wait_weeks": now.wait_weeks})
+    return AvailabilityForm(
+        initial={"availability": now.kind, "wait_weeks": now.wait_weeks},
+        auto_id=_form_ids(profile),
+    )
+
+
+def _form_ids(profile: TherapistProfile) -> str:
+    # One form per profile on the dashboard: ids must not repeat across them.
+    return f"p{profile.pk}-%s"
 
 
 @login_required
@@ -97,7 +105,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_POST
 def availability_update(request: HttpRequest, profile_id: int) -> HttpResponse:
     profile = get_profile_for_owner(request, profile_id)
-    form = AvailabilityForm(request.POST)
+    form = AvailabilityForm(request.POST, auto_id=_form_ids(profile))
     if not form.is_valid():
         # The page again with the errors beside the fields and what was chosen kept.
         messages.error(request, _("Your availability was not saved: see the message below."))

@@ -49,6 +49,8 @@ def test_it_shows_each_own_profile_with_status_availability_and_the_editor_link(
     assert 'href="/account/profile/"' in html
     assert "Charlie" not in html
     assert "Contact requests per week: coming later." in html
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), "one availability form per profile, ids unique"
 
 
 def test_it_lists_what_is_missing_from_the_profile(client) -> None:
