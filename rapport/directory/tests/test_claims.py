@@ -254,3 +254,15 @@ def test_a_claimed_profile_cannot_be_claimed_again(client) -> None:
     assert response.status_code == 409
     assert not ClaimRequest.objects.exists()
     assert TherapistProfile.objects.get(pk=profile.pk).owner != dana()
+
+
+def test_claim_requests_from_one_address_are_throttled(client) -> None:
+    """10 an hour per address (core/ratelimits.py): enough for a person, not for a script."""
+    profile = imported_profile()
+    signed_in(client, dana())
+    url = f"/account/claim/{profile.slug}/request/"
+    codes = [
+        client.post(url, {"license_number": "1", "evidence": "me"}).status_code for _ in range(11)
+    ]
+    assert codes[0] == 302 and set(codes[1:10]) == {409}  # a second request: already asked
+    assert codes[10] == 429
