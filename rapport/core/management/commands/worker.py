@@ -1,9 +1,10 @@
 """`rapport worker`: the housekeeping a running site needs, on a schedule, in one process.
 
 Today that is deleting expired saved match lists (the 7 days the page promises) and expired
-sessions, once a day. The project has no task queue yet; when email or reports arrive, their
-jobs join `JOBS`. One process per installation is enough (both jobs are idempotent, so two
-are harmless). `--once` runs every job once and exits (for cron or a systemd timer).
+sessions, and emailing availability reminders (`send_availability_reminders`), once a day.
+The project has no task queue yet; when email or reports arrive, their jobs join `JOBS`.
+One process per installation is enough (the jobs are idempotent within a day, so two are
+harmless). `--once` runs every job once and exits (for cron or a systemd timer).
 """
 
 from __future__ import annotations
