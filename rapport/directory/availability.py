@@ -224,11 +224,20 @@ def reminders_due(on: date_type | None = None) -> QuerySet[TherapistProfile]:
     )
 
 
-def send_reminder(profile: TherapistProfile, on: date_type | None = None) -> None:
+def send_reminder(profile: TherapistProfile, on: date_type | None = None) -> bool:
+    """Email one reminder; False when another worker process sent it first."""
     on = on or today()
     path = reverse("account:confirm_availability", kwargs={"token": make_reminder_token(profile)})
+    last = profile.availability_reminded_at
     with transaction.atomic():
-        TherapistProfile.objects.filter(pk=profile.pk).update(availability_reminded_at=on)
+        # Only if nobody marked it since we read it: two workers never both send.
+        unchanged = TherapistProfile.objects.filter(pk=profile.pk).filter(
+            Q(availability_reminded_at__isnull=True)
+            if last is None
+            else Q(availability_reminded_at=last)
+        )
+        if not unchanged.update(availability_reminded_at=on):
+            return False
         send_claim_email(
             to=profile.owner.email,  # type: ignore[union-attr]  # reminders_due: owned
             subject=gettext("Is your availability still right? One click to confirm"),
@@ -242,6 +251,7 @@ def send_reminder(profile: TherapistProfile, on: date_type | None = None) -> Non
                 "expired_days": EXPIRED_AFTER_DAYS,
             },
         )
+    return True
 
 
 def site_url(path: str) -> str:

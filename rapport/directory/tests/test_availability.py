@@ -275,3 +275,14 @@ def test_matching_s_independent_checker_holds_the_same_90_day_rule() -> None:
     assert rules.violations(facts[outside.pk]) == [
         "availability not confirmed for more than 90 days"
     ]
+
+
+def test_two_workers_never_send_the_same_reminder_twice(django_capture_on_commit_callbacks):
+    profile = alice_profile()
+    TherapistProfile.objects.filter(pk=profile.pk).update(accepting_confirmed_at=days_ago(31))
+    (first,) = availability.reminders_due()
+    (second,) = availability.reminders_due()  # another process read the same row
+    with django_capture_on_commit_callbacks(execute=True):
+        assert availability.send_reminder(first) is True
+        assert availability.send_reminder(second) is False
+    assert len(mail.outbox) == 1

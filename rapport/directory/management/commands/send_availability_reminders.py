@@ -21,7 +21,6 @@ class Command(BaseCommand):
         on = availability.today()
         sent = 0
         for profile in availability.reminders_due(on).iterator(chunk_size=500):
-            availability.send_reminder(profile, on)
-            sent += 1
+            sent += availability.send_reminder(profile, on)
         if options["verbosity"]:
             self.stdout.write(f"Sent {sent} availability reminder(s).")
