@@ -286,3 +286,17 @@ def test_two_workers_never_send_the_same_reminder_twice(django_capture_on_commit
         assert availability.send_reminder(first) is True
         assert availability.send_reminder(second) is False
     assert len(mail.outbox) == 1
+
+
+def test_the_meta_description_stops_saying_accepting_once_unconfirmed(client) -> None:
+    fresh, stale = therapist("Fern Fresh", 10), therapist("Sam Stale", 46)
+
+    def meta(profile: TherapistProfile) -> str:
+        found = re.search(
+            r'<meta name="description" content="([^"]*)"', page(client, profile.get_absolute_url())
+        )
+        assert found
+        return found.group(1)
+
+    assert "Accepting new clients." in meta(fresh)
+    assert "Accepting new clients." not in meta(stale)
