@@ -125,7 +125,7 @@ def accepting_cutoff(on: dt.date) -> int:
 def recently_confirmed(confirmed: np.ndarray, on: dt.date) -> np.ndarray:
     """Per row of day ordinals (0 = never): not confirmed longer than EXPIRED_AFTER_DAYS
     before `on` (never confirmed counts as not expired: see the module's docstring)."""
-    return (confirmed == 0) | (confirmed.astype(np.int64) >= accepting_cutoff(on))
+    return (confirmed == 0) | (confirmed >= accepting_cutoff(on))
 
 
 # --- Writes: the owner says what is true today ----------------------------------------------
