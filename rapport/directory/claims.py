@@ -167,12 +167,14 @@ def claim_request_approve(*, claim: ClaimRequest, by: User | None) -> ClaimReque
         _set_owner(profile, current.user)
         _decide(current, ClaimStatus.APPROVED, by)
         audit_record(actor=by, action="directory.claim.approved", target=current)
+        _tell_claimant(current, profile, approved=True)
         # Other people's pending requests for the same profile cannot succeed now.
         for other in ClaimRequest.objects.filter(profile=profile, status=ClaimStatus.PENDING):
             _decide(other, ClaimStatus.REJECTED, by)
             audit_record(
                 actor=by, action="directory.claim.rejected", target=other, reason="claimed"
             )
+            _tell_claimant(other, profile, approved=False)
     return current
 
 
@@ -183,7 +185,17 @@ def claim_request_reject(*, claim: ClaimRequest, by: User | None, reason: str = 
             raise ClaimError(_("This request has already been decided."))
         _decide(current, ClaimStatus.REJECTED, by)
         audit_record(actor=by, action="directory.claim.rejected", target=current, reason=reason)
+        _tell_claimant(current, current.profile, approved=False)
     return current
+
+
+def _tell_claimant(claim: ClaimRequest, profile: TherapistProfile, *, approved: bool) -> None:
+    send_claim_email(
+        to=claim.user.email,
+        subject=_("Your claim on %(site)s was reviewed") % {"site": settings.SITE_NAME},
+        template="account_area/email/claim_decided.txt",
+        context={"profile": profile, "approved": approved},
+    )
 
 
 def _decide(claim: ClaimRequest, status: str, by: User | None) -> None:

@@ -199,7 +199,9 @@ def test_a_claim_request_needs_a_license_number_and_evidence_and_keeps_what_was_
     assert not ClaimRequest.objects.exists()
 
 
-def test_staff_approve_a_claim_request_in_the_admin_and_that_sets_the_owner(client) -> None:
+def test_staff_approve_a_claim_request_in_the_admin_and_that_sets_the_owner(
+    client, django_capture_on_commit_callbacks
+) -> None:
     profile = imported_profile()
     signed_in(client, dana())
     response = client.post(
@@ -214,32 +216,38 @@ def test_staff_approve_a_claim_request_in_the_admin_and_that_sets_the_owner(clie
     assert profile.owner is None
 
     staff = signed_in(client.__class__(), bob())
-    done = staff.post(
-        "/admin/directory/claimrequest/",
-        {"action": "approve_selected", "_selected_action": [request.pk]},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        done = staff.post(
+            "/admin/directory/claimrequest/",
+            {"action": "approve_selected", "_selected_action": [request.pk]},
+        )
     assert done.status_code == 302
     request.refresh_from_db()
     profile.refresh_from_db()
     assert request.status == ClaimStatus.APPROVED and request.decided_by == bob()
     assert profile.owner == dana()
     assert profile.status == "published"  # nothing else changed
+    (told,) = mail.outbox  # the page promised an email when it is decided
+    assert told.to == [dana().email] and "approved your claim" in told.body
 
 
-def test_staff_reject_a_claim_request(client) -> None:
+def test_staff_reject_a_claim_request(client, django_capture_on_commit_callbacks) -> None:
     profile = imported_profile()
     request = claims.claim_request_create(
         profile=profile, user=dana(), license_number="X", evidence="trust me"
     )
     staff = signed_in(client, bob())
-    staff.post(
-        "/admin/directory/claimrequest/",
-        {"action": "reject_selected", "_selected_action": [request.pk]},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        staff.post(
+            "/admin/directory/claimrequest/",
+            {"action": "reject_selected", "_selected_action": [request.pk]},
+        )
     request.refresh_from_db()
     profile.refresh_from_db()
     assert request.status == ClaimStatus.REJECTED
     assert profile.owner is None
+    (told,) = mail.outbox
+    assert told.to == [dana().email] and "could not confirm your claim" in told.body
 
 
 def test_a_claimed_profile_cannot_be_claimed_again(client) -> None:
