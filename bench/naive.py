@@ -14,6 +14,7 @@ fails outright on SQLite; that is the mildest fix anyone would apply.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import time
@@ -22,10 +23,11 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 from django.db import OperationalError, connection
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from rapport.core import geo
+from rapport.directory import availability
 from rapport.directory import search as s
 from rapport.directory.facets import TERM_FIELDS
 from rapport.directory.fulltext import fulltext_search
@@ -34,6 +36,15 @@ from rapport.taxonomy import hierarchy
 from rapport.taxonomy.models import Kind, Term
 
 from .outcome import GENDERS, Outcome, effective
+
+
+def _accepting() -> Q:
+    """ "Accepting": the flag, and not confirmed more than 90 days ago (availability.py)."""
+    cutoff = availability.today() - dt.timedelta(days=availability.EXPIRED_AFTER_DAYS)
+    return Q(accepting_new_clients=True) & (
+        Q(accepting_confirmed_at__isnull=True) | Q(accepting_confirmed_at__gte=cutoff)
+    )
+
 
 M2M_FIELDS = {name: kind for name, kind in TERM_FIELDS.items()
               if kind not in (Kind.APPROACH, Kind.LICENSE_TYPE)}  # fmt: skip
@@ -118,7 +129,7 @@ def _filtered(q: s.SearchQuery) -> QuerySet[TherapistProfile]:
     if q.verified:
         qs = qs.filter(licenses__verified_at__isnull=False)
     if q.accepting:
-        qs = qs.filter(accepting_new_clients=True)
+        qs = qs.filter(_accepting())
     if q.max_fee is not None:
         qs = qs.filter(fee_min__isnull=False, fee_min__lte=q.max_fee)
     return qs
@@ -244,10 +255,11 @@ def _run(query: s.SearchQuery) -> Outcome:
         ("sliding_scale", {"sliding_scale": True}),
         ("free_consultation", {"free_consultation": True}),
         ("verified", {"licenses__verified_at__isnull": False}),
-        ("accepting", {"accepting_new_clients": True}),
+        ("accepting", {}),
     ):
+        also = _accepting() if name == "accepting" else Q()
         flags[name] = (
-            TherapistProfile.objects.filter(id__in=_ids(without(name)), **lookup)
+            TherapistProfile.objects.filter(also, id__in=_ids(without(name)), **lookup)
             .order_by()
             .distinct()
             .count()

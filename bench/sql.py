@@ -12,12 +12,13 @@ it also shows what that schema costs a SQL-only search.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 
 from django.db import connection
 
-from rapport.directory import fulltext
+from rapport.directory import availability, fulltext
 from rapport.directory import search as s
 from rapport.directory.facets import TERM_FIELDS
 from rapport.directory.models import ApproachStatement, License, Office, Status, TherapistProfile
@@ -50,6 +51,10 @@ class _Params:
 
     def many(self, values: tuple | list) -> str:
         return ", ".join(self(v) for v in values)
+
+
+def _accepting_cutoff() -> dt.date:
+    return availability.today() - dt.timedelta(days=availability.EXPIRED_AFTER_DAYS)
 
 
 def _tele_state(p: _Params, state: str) -> str:
@@ -172,7 +177,9 @@ def build(query: s.SearchQuery) -> tuple[str, dict[str, object]]:
     cand = (
         f"SELECT g.id, g.ip, g.ol, pp.gender, pp.fee_min,"
         f" pp.sliding_scale AS v_sliding_scale, pp.free_consultation AS v_free_consultation,"
-        f" pp.accepting_new_clients AS v_accepting,"
+        # "Accepting": the flag, and not confirmed more than 90 days ago (availability.py).
+        f" (pp.accepting_new_clients AND (pp.accepting_confirmed_at IS NULL"
+        f" OR pp.accepting_confirmed_at >= {p(_accepting_cutoff())})) AS v_accepting,"
         f" EXISTS (SELECT 1 FROM {L} li WHERE li.profile_id = g.id AND li.verified_at IS NOT NULL)"
         f" AS v_verified{extra}"
         f" FROM (SELECT id, MAX(ip) AS ip, MAX(ol) AS ol FROM ({geo}) u GROUP BY id) g"

@@ -11,7 +11,8 @@ as-is afterwards, so calling `alice()` twice in a test is harmless.
 - charlie: a therapist with his own draft profile and no rights on alice's things
 - erin: staff who has not set up two-factor yet, so the admin turns her away
 
-- dana: a therapist who has an account but no profile yet (the editor's "Create your profile")
+- dana: a therapist who has just signed up: an account, no profile yet (she claims
+  `imported_profile()`, the listing an import made for her)
 - the anonymous visitor is simply an unauthenticated test client
 
 It sits at the project's top, beside settings.py and urls.py, not in `core/`:
@@ -275,8 +276,26 @@ def charlie():
 
 
 def dana():
-    """Dana: a therapist who has just signed up: an account, no profile yet."""
+    """Dana: a therapist with a new account and no profile (yet): the one who claims."""
     return make_user(DANA_EMAIL, first_name="Dana", last_name="Whitfield")
+
+
+def imported_profile(**overrides: Any) -> TherapistProfile:
+    """Dana's listing as an import made it: published, nobody's, her practice email on file."""
+    fields: dict[str, Any] = {
+        "source": "import",
+        "external_id": "dana-import",
+        "name": "Dana Whitfield",
+        "credentials": "LMFT",
+        "title": "Licensed Marriage and Family Therapist",
+        "email": "dana.whitfield@practice.example",
+        "owner": None,
+    }
+    fields.update(overrides)
+    existing = TherapistProfile.objects.filter(
+        source=fields["source"], external_id=fields["external_id"]
+    ).first()
+    return existing or make_profile(**fields)
 
 
 # --- Page checks ------------------------------------------------------------------

@@ -143,7 +143,9 @@ def test_worker_once_runs_the_housekeeping_jobs(migrated: Path) -> None:
     lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     assert [line["message"].split(" done")[0] for line in lines] == [
         "job purge_saved_matches",
+        "job purge_saved_shortlists",
         "job clearsessions",
+        "job send_availability_reminders",
         "job prune_db_task_results",
     ]
 
@@ -153,8 +155,8 @@ def test_worker_once_fails_and_says_so_when_a_job_cannot_run(tmp_path: Path) -> 
     result = _rapport("worker", "--once", env=env)
     assert result.returncode != 0
     assert (
-        "Postponed: purge_saved_matches, clearsessions, prune_db_task_results, queued tasks"
-        in result.stderr
+        "Postponed: purge_saved_matches, purge_saved_shortlists, clearsessions, "
+        "send_availability_reminders, prune_db_task_results, queued tasks" in result.stderr
     )
     assert "Traceback" not in result.stderr
 
@@ -168,7 +170,7 @@ def test_the_worker_runs_its_jobs_at_start_and_stops_cleanly_on_sigterm(migrated
     assert worker.stderr is not None
     seen: list[str] = []
     deadline = time.monotonic() + 60
-    while not any("job clearsessions done" in line for line in seen):
+    while not any("job prune_db_task_results done" in line for line in seen):
         assert time.monotonic() < deadline, seen
         line = worker.stderr.readline()
         assert line, "the worker exited early"
@@ -178,6 +180,7 @@ def test_the_worker_runs_its_jobs_at_start_and_stops_cleanly_on_sigterm(migrated
     assert worker.returncode == 0
     messages = [json.loads(line)["message"] for line in [*seen, *rest.splitlines()] if line.strip()]
     assert messages[0] == (
-        "worker started: purge_saved_matches, clearsessions, prune_db_task_results, queued tasks"
+        "worker started: purge_saved_matches, purge_saved_shortlists, clearsessions, "
+        "send_availability_reminders, prune_db_task_results, queued tasks"
     )
     assert messages[-1] == "worker stopped"

@@ -31,6 +31,7 @@ from ninja.responses import NinjaJSONEncoder
 
 from rapport.core import display
 from rapport.core.middleware import database_unavailable_response, outage
+from rapport.directory import availability
 from rapport.directory import index as ix
 from rapport.directory import search as s
 from rapport.directory.facets import FACET_BY_FIELD, FACETS
@@ -410,6 +411,7 @@ def _result(hit: s.Hit) -> dict[str, Any]:
         "in_person": hit.in_person,
         "online": hit.online,
         "accepting_new_clients": profile.accepting_new_clients,
+        "availability": availability_out(profile),
         "fees": {
             "min": profile.fee_min,
             "max": profile.fee_max,
@@ -516,7 +518,24 @@ def get_therapist(request: HttpRequest, id: str) -> dict[str, Any]:  # noqa: A00
     document = export_document(profile)
     for name in PRIVATE_FIELDS:
         document.pop(name, None)
-    return {"slug": profile.slug, "url": profile.get_absolute_url(), **document}
+    return {
+        "slug": profile.slug,
+        "url": profile.get_absolute_url(),
+        **document,
+        "availability": availability_out(profile),
+    }
+
+
+def availability_out(profile: object) -> dict[str, Any]:
+    """The AvailabilityOut of a profile or summary, read by the one rule."""
+    now = availability.state(profile)
+    return {
+        "state": str(now.kind),
+        "expected_wait_weeks": now.wait_weeks,
+        "confirmed_at": now.confirmed_at.isoformat() if now.confirmed_at else None,
+        "not_confirmed_recently": now.stale,
+        "in_accepting_filter": now.in_accepting_filter,
+    }
 
 
 # --- Taxonomy ---------------------------------------------------------------------------

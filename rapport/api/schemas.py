@@ -147,6 +147,21 @@ class FeesOut(Out):
     free_consultation: bool
 
 
+class AvailabilityOut(Out):
+    """Availability by the site's one rule (directory/availability.py)."""
+
+    state: Literal["accepting", "waitlist", "not_accepting"]
+    expected_wait_weeks: int | None = Field(description="For a waitlist: about how many weeks.")
+    confirmed_at: str | None = Field(description="ISO date the owner last confirmed it, or null.")
+    not_confirmed_recently: bool = Field(
+        description="Not confirmed within 45 days (or never): pages say so and it ranks lower."
+    )
+    in_accepting_filter: bool = Field(
+        description="Found by accepting=true: accepting or waitlist, and not left unconfirmed "
+        "for more than 90 days."
+    )
+
+
 class ResultOut(Out):
     id: str = Field(description="The profile's slug: GET /api/v1/therapists/{id}.")
     url: str = Field(description="Path of the profile page.")
@@ -158,6 +173,7 @@ class ResultOut(Out):
     in_person: bool = Field(description="Found by an office within the radius (or the state).")
     online: bool = Field(description="Found by telehealth in the location's state.")
     accepting_new_clients: bool
+    availability: AvailabilityOut
     fees: FeesOut
     matched: dict[str, list[str]] = Field(description="Selected slugs this profile has, per field.")
     statement_excerpt: str
@@ -273,6 +289,7 @@ class ProfileOut(Out):
     fees: DocumentFeesOut | None = None
     accepting_new_clients: bool | None = None
     accepting_confirmed_at: str | None = None
+    availability: AvailabilityOut | None = None
     phone: str | None = None
     website: str | None = None
 

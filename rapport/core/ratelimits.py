@@ -85,6 +85,8 @@ LIMITS: dict[str, tuple[Limit, ...]] = {
     "mfa_reauthenticate": (Limit("mfa-ip", _ip, "5/m"),),
     "account_reauthenticate": (Limit("login-ip", _ip, "5/m"),),
     "matching:keep": (Limit("saved-lists-ip", _ip, "20/h"),),
+    "account:claim_email": (Limit("claim-ip", _ip, "10/h"),),
+    "account:claim_request": (Limit("claim-ip", _ip, "10/h"),),
 }
 
 

@@ -22,6 +22,7 @@ from rapport.taxonomy.admin import TermAdmin as TaxonomyTermAdmin
 from rapport.taxonomy.models import Term
 
 from .changes import profiles_changed
+from .claims import ClaimError, claim_request_approve, claim_request_reject
 from .editor.models import ProfileRevision, RevisionStatus
 from .editor.services import (
     EditorError,
@@ -31,7 +32,14 @@ from .editor.services import (
     revision_reject,
 )
 from .index import index_touch
-from .models import ApproachStatement, License, Office, TherapistProfile, forget_terms
+from .models import (
+    ApproachStatement,
+    ClaimRequest,
+    License,
+    Office,
+    TherapistProfile,
+    forget_terms,
+)
 from .services import TransitionError, profile_approve, profile_reject, profile_suspend
 
 
@@ -129,7 +137,7 @@ class TherapistProfileAdmin(admin.ModelAdmin):
                 "fields": (
                     ("fee_min", "fee_max"),
                     ("sliding_scale", "free_consultation"),
-                    ("accepting_new_clients", "accepting_confirmed_at"),
+                    ("accepting_new_clients", "accepting_confirmed_at", "expected_wait_weeks"),
                 )
             },
         ),
@@ -339,3 +347,46 @@ def _shown(value: object) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False, indent=1)
+
+
+# --- Claim requests (issue 16): staff approve or reject; approval sets the owner ------------
+
+
+@admin.register(ClaimRequest)
+class ClaimRequestAdmin(admin.ModelAdmin):
+    list_display = ("profile", "user", "license_number", "status", "created_at")
+    list_filter = ("status",)
+    search_fields = ("profile__name", "user__email", "license_number")
+    list_select_related = ("profile", "user")
+    readonly_fields = (
+        "profile", "user", "license_number", "evidence", "status", "created_at", "decided_at",
+        "decided_by",
+    )  # fmt: skip
+    actions = ("approve_selected", "reject_selected")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # claims come from the claim page, with who asked
+
+    def _decide(self, request: HttpRequest, queryset: QuerySet, decide, done: str) -> None:  # type: ignore[no-untyped-def]
+        ok = 0
+        for claim in queryset:
+            try:
+                decide(claim=claim, by=request.user)
+            except ClaimError as problem:
+                self.message_user(request, f"{claim}: {problem}", messages.WARNING)
+            else:
+                ok += 1
+        if ok:
+            self.message_user(request, done % {"count": ok}, messages.SUCCESS)
+
+    @admin.action(description=_("Approve selected claims (the claimant becomes the owner)"))
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._decide(
+            request, queryset, claim_request_approve, str(_("%(count)d claim(s) approved."))
+        )
+
+    @admin.action(description=_("Reject selected claims"))
+    def reject_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._decide(
+            request, queryset, claim_request_reject, str(_("%(count)d claim(s) rejected."))
+        )

@@ -320,6 +320,15 @@ class TherapistProfile(PublicFacts, models.Model):
 
     accepting_new_clients = models.BooleanField(default=True)
     accepting_confirmed_at = models.DateField(null=True, blank=True)
+    # Accepting with a waitlist: the expected wait in weeks (empty: no waitlist). Availability
+    # (accepting / waitlist / not accepting) is read from these two by `availability.py`,
+    # so every writer of accepting_new_clients (import, admin, editor) stays consistent.
+    expected_wait_weeks = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The last day a reconfirm-your-availability reminder was sent (availability.py).
+    availability_reminded_at = models.DateField(null=True, blank=True)
+    # Bumped each time the profile is claimed: a claim link signed before is spent (claims.py).
+    # db_default: the bulk importer inserts rows with plain SQL (interchange.py).
+    claim_counter = models.PositiveIntegerField(default=0, db_default=0)
 
     # Private: never rendered on a public page or in the public API.
     email = models.EmailField(max_length=254, blank=True)
@@ -502,3 +511,68 @@ class IndexChange(models.Model):
 # The editor's drafts and revisions live in their own module (editor/models.py); imported
 # here so they belong to this app and its migrations.
 from .editor.models import ProfileDraft, ProfileRevision, RevisionStatus  # noqa: E402, F401
+
+
+class ClaimStatus(models.TextChoices):
+    PENDING = "pending", _("Pending review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ClaimRequest(models.Model):
+    """A request to own an imported profile, with license number and evidence, for staff review.
+
+    Approval (claims.py) sets the profile's owner; nothing else about the profile changes.
+    """
+
+    profile = models.ForeignKey(
+        TherapistProfile, on_delete=models.CASCADE, related_name="claim_requests"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="claim_requests"
+    )
+    license_number = models.CharField(_("license number"), max_length=40)
+    evidence = models.TextField(_("evidence"), max_length=2000)
+    status = models.CharField(
+        max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.PENDING, db_index=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "user"],
+                condition=models.Q(status="pending"),
+                name="directory_claim_one_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"claim of {self.profile} by {self.user}"
+
+
+class ProfileViewDay(models.Model):
+    """Public profile page views per profile per day: a count, nothing about the visitor."""
+
+    profile = models.ForeignKey(
+        TherapistProfile, on_delete=models.CASCADE, related_name="view_days"
+    )
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "day"], name="directory_view_day_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile_id} {self.day}: {self.count}"

@@ -36,7 +36,7 @@ from .models import (
 COLUMNS = (
     "id", "slug", "source", "name", "credentials", "title", "statement", "fee_min", "fee_max",
     "sliding_scale", "free_consultation", "accepting_new_clients", "telehealth",
-    "telehealth_states", "gender", "accepting_confirmed_at",
+    "telehealth_states", "gender", "accepting_confirmed_at", "expected_wait_weeks",
     # The card's photo: on the profile row, so showing photos adds no query (test_photos.py).
     "photo_small", "photo_small_px", "photo_alt",
 )  # fmt: skip
@@ -80,6 +80,7 @@ class ProfileSummary(PublicFacts):
     telehealth_states: list[str]
     gender: str
     accepting_confirmed_at: dt.date | None
+    expected_wait_weeks: int | None
     photo_small: str = ""
     photo_small_px: int = 0
     photo_alt: str = ""

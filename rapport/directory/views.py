@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 from rapport.core import display, geo
 from rapport.core.states import state_name
 
+from . import availability, profile_views
 from . import facets as facet_table
 from . import index as ix
 from . import search as directory_search
@@ -43,6 +44,7 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
         TherapistProfile.objects.published().with_public_relations(), slug=slug
     )
     similar = None if therapist.accepting_new_clients else _similar(therapist)
+    profile_views.record_view(request, therapist, on=availability.today())  # the dashboard's count
     return render(request, "directory/profile.html", {"therapist": therapist, "similar": similar})
 
 
@@ -527,5 +529,6 @@ def how_we_rank(request: HttpRequest) -> HttpResponse:
             "weights": weights,
             "fresh_days": directory_search.FRESH_DAYS,
             "stale_days": directory_search.STALE_DAYS,
+            "expired_days": availability.EXPIRED_AFTER_DAYS,
         },
     )

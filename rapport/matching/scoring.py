@@ -213,11 +213,18 @@ class _Eligible:
 
 
 def eligible(
-    answers: Answers, *, state: ix.IndexState, place: engine.LocationResult | None = None
+    answers: Answers,
+    *,
+    state: ix.IndexState,
+    place: engine.LocationResult | None = None,
+    today: dt.date | None = None,
 ) -> tuple[engine.Location | None, list[_Eligible]]:
     """The profiles that can see this person, per segment. `place` is
-    `resolve_location(answers.location)` when the caller has it (read here when None)."""
-    location, passes = engine.candidates(_hard_query(answers), place=place, state=state)
+    `resolve_location(answers.location)` when the caller has it (read here when None).
+    "Accepting" is read for `today` (directory/availability.py: confirmed within 90 days)."""
+    location, passes = engine.candidates(
+        _hard_query(answers), place=place, state=state, today=today
+    )
     if location is None:
         return None, []  # no place, no match: licensure depends on where they will be
     out = []
@@ -313,7 +320,7 @@ def rank(
     state = state or ix.get_index()
     today = today or timezone.localdate()
     resolved = place if place is not None else engine.resolve_location(answers.location)
-    location, parts = eligible(answers, state=state, place=resolved)
+    location, parts = eligible(answers, state=state, place=resolved, today=today)
     total = sum(len(p.positions) for p in parts)
     chosen, ids, scores = _ranked(parts, answers, today)
     matches = _load_and_explain(chosen, answers, location, state)

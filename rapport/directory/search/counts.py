@@ -4,6 +4,7 @@ depend on the centre kept per segment, and the counts merged into labelled `Face
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import weakref
 from collections.abc import Callable, Sequence
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.conf import settings
 
+from .. import availability
 from .. import index as ix
 from ..facets import FACET_BY_FIELD, FACET_FIELDS, Facet
 from .bitmaps import row_of, value_runs
@@ -67,9 +69,11 @@ def facet_tally(
     location: Location | None,
     text_scores: TextScores | None,
     selection: Selection,
+    on: dt.date | None = None,
 ) -> _Tally:
     """The facet counts of a pass: the part that does not depend on the centre
     kept per segment, the rest counted now."""
+    on = on or availability.today()
     if location is not None and location.has_point:
         if query.mode == "in_person":
             return _tally(segment, selection)
@@ -86,11 +90,12 @@ def facet_tally(
         if shared_bits is None:
             return _tally(segment, selection)
         base = shared_bits & ~dead if dead is not None else shared_bits
-        return _tally(segment, filtered(segment, base, query, text_scores))
+        return _tally(segment, filtered(segment, base, query, text_scores, on))
 
     # The text is part of the key (and its kept matches must be the very ones), so a
     # text search and the same search without text never replace each other's counts.
-    key = (place, _filter_key(query), query.text.strip().casefold())
+    # The day too: the "accepting" filter and count depend on it (availability.py).
+    key = (place, _filter_key(query), query.text.strip().casefold(), on.toordinal())
     tally = _cached_tally(segment, key, dead, text_hits, count_shared)
     if shared_bits is not None:
         # In-person candidates who do not also qualify online.
@@ -98,7 +103,7 @@ def facet_tally(
         if dead is not None:
             local &= ~dead
         if local.any():
-            tally = tally + _tally(segment, filtered(segment, local, query, text_scores))
+            tally = tally + _tally(segment, filtered(segment, local, query, text_scores, on))
     return tally
 
 
@@ -188,8 +193,9 @@ def _tally(segment: ix.Segment, selection: Filtered) -> _Tally:
             own[name] = band.count(segment.bits, rows, without[name])
     flags = {
         name: ix.popcount(band.take(row_of(segment, "flag", name)) & without.get(name, final))
-        for name in (*BOOL_FILTERS, "accepting")
+        for name in BOOL_FILTERS
     }
+    flags["accepting"] = ix.popcount(selection.accepting & without.get("accepting", final))
     return _Tally(shared, own, flags, {name: ix.popcount(m) for name, m in without.items()})
 
 

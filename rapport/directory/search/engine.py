@@ -58,7 +58,7 @@ def search(
     effective, detected, text_rest, text_scores, spelling = _searched_text(query, vocab, state)
     circles: Circles = {}
     passes = [
-        run_segment(segment, dead, effective, location, text_scores, with_facets, circles)
+        run_segment(segment, dead, effective, location, text_scores, with_facets, circles, today)
         for segment, dead in state.segments
     ]
     total = sum(len(p.positions) for p in passes)
@@ -83,7 +83,7 @@ def search(
         # Taxonomy words found in the text are facets now; the links keep them as such.
         relaxable = replace(effective, text=text_rest)
         result.relaxations = relaxations(
-            relaxable, location, state, text_scores, total, circles, passes
+            relaxable, location, state, text_scores, total, circles, passes, on=today
         )
     return result
 
@@ -147,20 +147,22 @@ def run_segment(
     text_scores: TextScores | None,
     with_facets: bool,
     circles: Circles | None = None,
+    on: dt.date | None = None,
 ) -> SegmentCandidates:
-    """One segment's candidates for a query, with its facet counts when asked."""
+    """One segment's candidates for a query, with its facet counts when asked; `on` is the
+    day the "accepting" filter is read for (availability.py; today when None)."""
     n = segment.size
     if n == 0:
         empty = np.empty(0, dtype=np.int64)
         return SegmentCandidates(segment, empty, np.empty(0, bool), np.empty(0, bool), {})
-    selection = select(segment, dead, query, location, text_scores, circles)
+    selection = select(segment, dead, query, location, text_scores, circles, on)
     band, final = selection.band, selection.final
     in_person_bits, online_bits = selection.in_person_bits, selection.online_bits
 
     facet_counts: dict[str, dict[str, int]] = {}
     without_counts: dict[str, int] | None = None
     if with_facets:
-        tally = facet_tally(segment, dead, query, location, text_scores, selection)
+        tally = facet_tally(segment, dead, query, location, text_scores, selection, on)
         without_counts = dict(tally.without)  # a kept tally is shared: copies only
         for name, kind in FACET_KINDS:
             keys, rows = segment.namespace(kind)
@@ -182,7 +184,11 @@ def run_segment(
 
 
 def count(
-    query: SearchQuery, *, place: LocationResult | None = None, state: ix.IndexState | None = None
+    query: SearchQuery,
+    *,
+    place: LocationResult | None = None,
+    state: ix.IndexState | None = None,
+    today: dt.date | None = None,
 ) -> int:
     """How many profiles a query finds (no ranking, no facets): for relaxations and page counts."""
     state = state or ix.get_index()
@@ -192,11 +198,15 @@ def count(
         query, _detected, _rest, text_scores, _spelling = _searched_text(
             query, term_dictionary(state), state
         )
-    return count_results(state, query, location, text_scores)
+    return count_results(state, query, location, text_scores, None, today)
 
 
 def candidates(
-    query: SearchQuery, *, place: LocationResult | None = None, state: ix.IndexState | None = None
+    query: SearchQuery,
+    *,
+    place: LocationResult | None = None,
+    state: ix.IndexState | None = None,
+    today: dt.date | None = None,
 ) -> tuple[Location | None, list[SegmentCandidates]]:
     """Every profile the query's place and filters admit, per segment, unranked.
 
@@ -207,7 +217,8 @@ def candidates(
     state = state or ix.get_index()
     location = _location(query, place)
     passes = [
-        run_segment(segment, dead, query, location, None, False) for segment, dead in state.segments
+        run_segment(segment, dead, query, location, None, False, None, today)
+        for segment, dead in state.segments
     ]
     return location, passes
 

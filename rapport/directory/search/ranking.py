@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 from django.utils.translation import gettext_lazy as _
 
+from .. import availability
 from ..facets import TERM_FIELDS
 from ..summaries import read_summaries
 from .bitmaps import read_bits
@@ -40,8 +41,10 @@ FIT_WEIGHTS: dict[str, float] = {
 # 100 (the distance menu's steps), then online only. Bands, not miles, so that near-equals
 # still rotate daily and a block or two never decides who comes first.
 NEAR_BANDS: tuple[int, ...] = RADII
-# Freshness: confirmed within 30 days counts fully, fading to nothing at 180.
-FRESH_DAYS, STALE_DAYS = 30, 180
+# Freshness: confirmed within 30 days (when the reminder goes out) counts fully, fading to
+# nothing at 45, when pages start saying "not confirmed recently": the one rule is in
+# directory/availability.py.
+FRESH_DAYS, STALE_DAYS = availability.REMIND_AFTER_DAYS, availability.STALE_AFTER_DAYS
 
 RANKING_RULE = _(
     "Best match puts first the therapists who fit more of what you asked for (issues count most, "

@@ -3,6 +3,7 @@ fewer), each with the count it would give."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from typing import Any
 
@@ -42,6 +43,8 @@ def relaxations(
     total: int,
     circles: Circles | None = None,
     passes: list[SegmentCandidates] | None = None,
+    *,
+    on: dt.date | None = None,
 ) -> list[Relaxation]:
     """The nearest ways to more results, each with the count it would give.
 
@@ -95,7 +98,7 @@ def relaxations(
         relaxed = replace(relaxed, page=1)
         found = _count_without(passes, dropped) if dropped else None
         if found is None:
-            found = count_results(state, relaxed, location, text_scores, circles)
+            found = count_results(state, relaxed, location, text_scores, circles, on)
         if found > total:
             results.append(Relaxation(label, found, relaxed))
     results.sort(key=lambda r: -r.count)

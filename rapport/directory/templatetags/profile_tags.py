@@ -20,6 +20,7 @@ from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 
 from rapport.core import display, structured_data
+from rapport.directory import availability
 from rapport.directory.facets import GENDER
 from rapport.directory.models import License, Office, TherapistProfile
 
@@ -111,7 +112,8 @@ def website_host(url: str | None) -> str:
 @register.simple_tag
 def meta_description(therapist: TherapistProfile) -> str:
     parts = [therapist.display_line() + "."]
-    if therapist.accepting_new_clients:
+    now = availability.state(therapist)
+    if now.is_open and not now.stale:  # not claimed to search engines once unconfirmed
         parts.append(_("Accepting new clients."))
     issues = [term.name for term in therapist.issues[:4]]
     if issues:

@@ -9,6 +9,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .. import availability
+from .availability_tags import availability_html
 from .photo_tags import avatar_markup
 from .profile_tags import fee_summary, name_with_credentials
 
@@ -113,12 +115,11 @@ def result_cards(cards, buttons=None) -> SafeString:  # type: ignore[no-untyped-
         "works_with": escape(_("Works with:")),
         "sliding": escape(_("Sliding scale")),
         "free": escape(_("Free consultation")),
-        "open": escape(_("Accepting new clients")),
-        "closed": escape(_("Not accepting new clients right now")),
         "verified": escape(_("License verified")),
         "demo": escape(_("Demo profile")),
     }
     parts = []
+    today = availability.today()
     for card in cards:
         therapist = card.profile
         pk = int(therapist.pk)
@@ -153,11 +154,7 @@ def result_cards(cards, buttons=None) -> SafeString:  # type: ignore[no-untyped-
         if card.in_network:
             plans = escape(_("In network: %(plans)s") % {"plans": ", ".join(card.in_network)})
             out.append(f'<p class="card-network"><span aria-hidden="true">✓ </span>{plans}</p>')
-        status = (
-            f'<span class="availability-open"><span aria-hidden="true">✓ </span>{text["open"]}</span>'
-            if therapist.accepting_new_clients
-            else f'<span class="availability-closed">{text["closed"]}</span>'
-        )
+        status = availability_html(therapist, on=today)
         if card.verified:
             status += (
                 f' <span class="card-verified"><span aria-hidden="true">✓ </span>'

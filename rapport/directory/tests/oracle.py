@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rapport.core import geo
+from rapport.directory import availability
 from rapport.directory import search as s
 from rapport.directory.facets import TERM_FIELDS
 from rapport.directory.fulltext import query_words, word_matches
@@ -157,6 +158,12 @@ def oracle_search(
     want_in_person = query.mode in ("both", "in_person")
     want_online = query.mode in ("both", "online")
     rows = load_rows()
+    for row in rows:
+        # "Accepting" means confirmed within the last 90 days too (directory/availability.py).
+        # Never confirmed: no clock started, still in.
+        row.flags["accepting"] = row.flags["accepting"] and (
+            row.confirmed is None or (today - row.confirmed).days <= availability.EXPIRED_AFTER_DAYS
+        )
     for row in rows:
         # Where: in person and/or online.
         if location is None:

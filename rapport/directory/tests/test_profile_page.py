@@ -276,7 +276,8 @@ def test_it_says_so_when_fees_and_contact_are_missing(client):
 def test_it_shows_not_accepting_without_a_confirmation_date(client):
     text = _get(client, make_profile(accepting_new_clients=False, accepting_confirmed_at=None))
     assert "Not accepting new clients right now" in text
-    assert "confirmed" not in text
+    assert "(confirmed" not in text  # no date to give...
+    assert "Availability not confirmed recently" in text  # ...so it says so (availability.py)
 
 
 def test_it_drops_a_website_that_is_not_http(client):

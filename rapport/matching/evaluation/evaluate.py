@@ -52,6 +52,7 @@ from typing import Any
 
 from rapport.core.crisis_language import mentions_crisis
 from rapport.directory import index as ix
+from rapport.directory.availability import EXPIRED_AFTER_DAYS
 from rapport.directory.models import (
     ApproachStatement,
     License,
@@ -311,6 +312,7 @@ class Facts:
     approaches: frozenset[str]  # approach slugs practised
     offices: tuple[tuple[float | None, float | None, str, str], ...]  # lat, lon, state, city
     licences: tuple[tuple[str, str], ...]  # (licence type slug, state), by position
+    confirmed: dt.date | None = None  # the day "accepting" was last confirmed
 
     def has(self, kind: str, slug: str) -> bool:
         return (kind, slug) in self.terms
@@ -380,9 +382,11 @@ def read_facts(profile_ids: Iterable[int] | None = None) -> dict[int, Facts]:
     out: dict[int, Facts] = {}
     for row in profiles.values_list(
         "id", "status", "accepting_new_clients", "in_person", "telehealth", "telehealth_states",
-        "gender", "fee_min", "sliding_scale", "free_consultation",
+        "gender", "fee_min", "sliding_scale", "free_consultation", "accepting_confirmed_at",
     ).iterator(10_000):  # fmt: skip
-        pid, status, accepting, in_person, telehealth, states, gender, fee, sliding, consult = row
+        pid, status, accepting, in_person, telehealth, states, gender, fee, sliding, consult = row[
+            :10
+        ]
         out[pid] = Facts(
             id=pid,
             published=status == Status.PUBLISHED,
@@ -398,6 +402,7 @@ def read_facts(profile_ids: Iterable[int] | None = None) -> dict[int, Facts]:
             approaches=frozenset(approaches.get(pid, ())),
             offices=tuple(offices.get(pid, ())),
             licences=tuple(licences.get(pid, ())),
+            confirmed=row[10],
         )
     return out
 
@@ -421,9 +426,12 @@ class Rules:
     must_terms: tuple[tuple[str, str], ...]
     must_gender: tuple[str, ...]
     nice: tuple[scoring.Preference, ...]
+    # The day "accepting" is judged on: confirmed more than EXPIRED_AFTER_DAYS before it is
+    # not accepting (directory/availability.py states the number; the check is done here).
+    today: dt.date | None = None
 
     @classmethod
-    def of(cls, answers: scoring.Answers) -> Rules:
+    def of(cls, answers: scoring.Answers, today: dt.date | None = None) -> Rules:
         formats, ages = scoring.WHO.get(answers.who, scoring.WHO["me"])
         must_terms: list[tuple[str, str]] = []
         must_gender: list[str] = []
@@ -442,6 +450,7 @@ class Rules:
             must_terms=tuple(must_terms),
             must_gender=tuple(must_gender),
             nice=tuple(p for p in answers.preferences if not p.must),
+            today=today,
         )
 
     def near(self, facts: Facts) -> bool:
@@ -488,6 +497,13 @@ class Rules:
         if not facts.published and fail("not published"):
             return found
         if not facts.accepting and fail("not accepting new clients"):
+            return found
+        expired = (
+            self.today is not None
+            and facts.confirmed is not None
+            and (self.today - facts.confirmed).days > EXPIRED_AFTER_DAYS
+        )
+        if expired and fail("availability not confirmed for more than 90 days"):
             return found
         if self.location is None:
             fail("shown although the place did not resolve")
@@ -642,7 +658,7 @@ def run_vignette(
 ) -> Outcome:
     answers = vignette.answers
     result = scoring.rank(answers, state=state, today=today)
-    rules = Rules.of(answers)
+    rules = Rules.of(answers, today)
     ids = [m.profile.pk for m in result.matches]
     facts = read_facts(ids)
     violations = []

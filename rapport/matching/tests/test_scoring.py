@@ -60,7 +60,7 @@ def test_the_score_reads_freshness_from_search_s_one_rule(monkeypatch, window) -
     monkeypatch.setattr(ranking, "FRESH_DAYS", window[0])
     monkeypatch.setattr(ranking, "STALE_DAYS", window[1])
     today = dt.date(2026, 6, 1)
-    ages = [0, 5, 15, 25, 100, 200, None]
+    ages = [0, 5, 15, 25, 60, 90, None]  # within 90 days: all still "accepting"
     for i, age in enumerate(ages):
         make_profile(
             name=f"Therapist {i}",
@@ -69,7 +69,7 @@ def test_the_score_reads_freshness_from_search_s_one_rule(monkeypatch, window) -
         )
     ix.index_touch(None)
     answers = scoring.Answers(location="Tacoma, WA", mode="online")  # no distance points
-    _location, parts = scoring.eligible(answers, state=ix.get_index())
+    _location, parts = scoring.eligible(answers, state=ix.get_index(), today=today)
     (part,) = [p for p in parts if len(p.positions)]
     scores = scoring.score(part, answers, today=today)
     assert len(scores) == len(ages)

@@ -3,8 +3,9 @@
 - Queued tasks (emails today, image work next: rapport/core/tasks.py) are run by django-tasks'
   `db_worker`, started here as a child process and restarted if it dies (after a pause, so a
   broken setup does not spin). SIGTERM or Ctrl-C stops it with the rest.
-- Scheduled housekeeping runs in this process once a day: expired saved match lists (the 7
-  days the page promises), expired sessions, and finished task rows older than 14 days (a
+- Scheduled housekeeping runs in this process once a day: expired saved match lists and
+  shared shortlists (the 7 days the pages promise), expired sessions, reminders to owners whose availability
+  was confirmed 30+ days ago (`send_availability_reminders`), and finished task rows older than 14 days (a
   sent email's row holds its text, links included).
 
 One worker per installation is enough (the jobs are idempotent, and db_worker instances share
@@ -38,7 +39,9 @@ class Job:
 
 JOBS = (
     Job("purge_saved_matches", 24 * 3600),
+    Job("purge_saved_shortlists", 24 * 3600),
     Job("clearsessions", 24 * 3600),
+    Job("send_availability_reminders", 24 * 3600),
     Job("prune_db_task_results", 24 * 3600),
 )
 
