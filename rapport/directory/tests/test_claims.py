@@ -70,7 +70,7 @@ def test_the_link_goes_to_the_address_on_file_which_the_page_never_shows(
     start = client.get(f"/account/claim/{profile.slug}/").content.decode()
     assert "Email me a claim link" in start
     page = ask_for_link(client, profile, django_capture_on_commit_callbacks)
-    assert "We page a link to the email address on file" in page
+    assert "We sent a link to the email address on file" in page
     assert profile.email not in start + page
     assert "practice.example" not in start + page  # not even the domain
     (message,) = sent()
