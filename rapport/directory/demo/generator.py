@@ -75,8 +75,18 @@ from .terms import LicenseChoice, Niche, TermTables, load_terms
 from .weighted import Table, from_pairs
 
 SOURCE = "demo"
-# A fixed "today" for confirmation dates: the data must not depend on the clock.
+# The default "today" for confirmation dates, so the documents (and their fingerprints) do not
+# depend on the clock; `seed_demo` passes the real date, so a demo seeded on any day looks like
+# a directory whose therapists answer their reminders (directory/availability.py) that day.
 REFERENCE_DATE = dt.date(2026, 11, 1)
+# When "accepting" was last confirmed, in days before today, as a maintained directory with
+# 30-day reminders would have it: (share, first day, days in the band).
+CONFIRMED_BANDS = (
+    (0.60, 0, 30),  # answered the last reminder
+    (0.15, 30, 15),  # reminded, not yet answered
+    (0.15, 45, 45),  # "availability not confirmed recently"
+    (0.10, 90, 451),  # out of the accepting filter
+)
 # Population ** alpha: 1.0 is proportional to population; a little below 1
 # keeps New York near 6-7% of all profiles with ~470 cities (see tests).
 POPULATION_EXPONENT = 0.94
@@ -136,6 +146,7 @@ class DemoGenerator:
         *,
         terms: TermTables | None = None,
         metros: Sequence[Metro] | None = None,
+        today: dt.date = REFERENCE_DATE,
     ) -> None:
         self.seed = seed
         self.rng = random.Random(seed)
@@ -173,7 +184,7 @@ class DemoGenerator:
         )
         self.pronouns = {gender: from_pairs(pairs) for gender, pairs in PRONOUNS.items()}
         self.slugs: dict[str, str] = {}
-        self.dates = [(REFERENCE_DATE - dt.timedelta(days=d)).isoformat() for d in range(541)]
+        self.dates = [(today - dt.timedelta(days=d)).isoformat() for d in range(541)]
         # NPI bases: a bijection of the document index onto 9-digit numbers starting
         # with 1, so NPIs never repeat within a run; the offset depends on the seed.
         self.npi_offset = random.Random(f"npi-{seed}").randrange(10**8)
@@ -185,6 +196,14 @@ class DemoGenerator:
         return slug
 
     # One document ------------------------------------------------------------------
+
+    def _confirmed(self, band_draw: float, day_draw: float) -> str:
+        """A confirmation date from CONFIRMED_BANDS (two draws: the band, the day in it)."""
+        for share, first, days in CONFIRMED_BANDS:
+            if band_draw < share:
+                return self.dates[first + int(day_draw * days)]
+            band_draw -= share
+        return self.dates[90 + int(day_draw * 451)]
 
     def document(self, index: int) -> dict[str, Any]:
         rng = self.rng
@@ -433,7 +452,7 @@ class DemoGenerator:
         if consult:
             fees["free_consultation"] = True
         accepting = rnd() < 0.8
-        confirmed = self.dates[int(rnd() * rnd() * 540)] if rnd() < 0.85 else ""
+        confirmed = self._confirmed(rnd(), rnd()) if rnd() < 0.85 else ""
 
         # Words -------------------------------------------------------------------------------
         first_name = first.split(" ")[0]
@@ -746,9 +765,12 @@ class DemoGenerator:
         return text[0].upper() + text[1:]
 
 
-def generate_documents(n: int, seed: int) -> Iterator[dict[str, Any]]:
-    """`n` demo documents for `seed`: the same every time, and a prefix of any longer run."""
-    generator = DemoGenerator(seed)
+def generate_documents(
+    n: int, seed: int, *, today: dt.date = REFERENCE_DATE
+) -> Iterator[dict[str, Any]]:
+    """`n` demo documents for `seed`: the same every time (for one `today`), and a prefix of
+    any longer run."""
+    generator = DemoGenerator(seed, today=today)
     for index in range(n):
         yield generator.document(index)
 

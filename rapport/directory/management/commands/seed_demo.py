@@ -10,6 +10,7 @@ Two in three then get an abstract generated avatar (demo/avatars.py).
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from rapport.core.progress import Progress
 from rapport.directory.demo import avatars, generate_documents, iter_numbered
@@ -49,7 +50,7 @@ class Command(BaseCommand):
 
         with Progress(total=count, desc="seed_demo") as progress:
             result = import_documents(
-                iter_numbered(generate_documents(count, seed)),
+                iter_numbered(generate_documents(count, seed, today=timezone.localdate())),
                 strict=False,
                 pending=False,
                 batch_size=batch_size,
