@@ -445,3 +445,35 @@ STOP = _words(
     there here then than too very really also get got like one some any all more much im ive
     id dont its thats de la el en y que a los las un una por con para se lo le me mi"""
 )
+
+
+# --- Which language the person wrote in -------------------------------------------------------
+
+# Common Spanish words that are not also common English words ("no", "me", "a", "he", "son",
+# "con" are left out): enough to tell a Spanish sentence from an English one, nothing more.
+_SPANISH = _words(
+    """que de la el las los y en por para una unos unas del al lo su sus mi mis yo tu
+    muy mas pero porque cuando como donde tengo tiene tienen tenia estoy esta estan estaba
+    soy es era fue ser estar hay puedo puede quiero siento siente hace hago desde hasta
+    sobre todo todos todas nada algo mucho mucha muchos poco siempre nunca tambien ya
+    mismo misma ella ellos nosotros usted ahora despues antes bien mal dia dias anos vez
+    siento le les sin ni sea eso esto esa ese cosas vida casa trabajo
+    esposo esposa hijo hija hijos madre padre mama papa pareja novio novia familia
+    ansiedad depresion deprimido deprimida triste tristeza miedo sola dormir ayuda
+    necesito hacer problema problemas estres"""
+)
+# Spanish when this share of the words are Spanish ones and at least two are, or when half
+# of a short text is ("Tengo ansiedad").
+SPANISH_SHARE = 0.25
+SPANISH_MIN_WORDS = 2
+
+
+def looks_spanish(text: str) -> bool:
+    """Whether the person wrote in Spanish (a word-list share: "No puedo dormir y bebo
+    demasiado" is Spanish, "I can't sleep, la la la" is not). Used to offer, never to
+    assume, a Spanish-speaking therapist."""
+    words = [w for w in tokens(text) if w not in _BREAK]
+    found = sum(w in _SPANISH for w in words)
+    if found >= SPANISH_MIN_WORDS:
+        return found >= SPANISH_SHARE * len(words)
+    return found >= 1 and found >= len(words) / 2

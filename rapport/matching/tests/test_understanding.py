@@ -340,3 +340,87 @@ def test_evaluate_matching_text_prints_the_reading_report(monkeypatch):
     call_command("evaluate_matching", "--text", stdout=out)
     assert "10 scored" in out.getvalue()
     assert re.search(r"5-fold cross-validation\s+90\.0%\s+0\.0%\s+70\.0%\s+2\.50", out.getvalue())
+
+
+# --- Written in Spanish: a Spanish-speaking therapist is offered, never assumed -----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "spanish"),
+    [
+        ("No puedo dormir, me siento muy triste y bebo demasiado", True),
+        ("Tengo ansiedad", True),
+        ("Mi esposo me pega", True),
+        ("I feel sad and can't sleep, my mother says I drink too much", False),
+        ("I went to la fiesta with my esposa and we fought", False),
+        ("help me", False),
+        ("", False),
+    ],
+)
+def test_looks_spanish(text, spanish):
+    assert u.looks_spanish(text) is spanish
+
+
+def _to_words_screen(client, text):
+    make_term(Kind.ISSUE, "sleep-insomnia")
+    ix.index_touch(None)
+    ix.reset_for_tests()
+    client.post("/match/", {"action": "start"})
+    response = client.post("/match/step/2/", {"text": text, "action": "next"})
+    assert response["Location"] == "/match/step/2/words/"
+    return client.get("/match/step/2/words/").content.decode()
+
+
+def _preferences(client):
+    return client.session["match"]["answers"].get("preferences", [])
+
+
+SPANISH_BOX = re.compile(r'<input type="checkbox" name="prefer_language" value="es"[^>]*>')
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("own_index")
+def test_spanish_text_offers_a_spanish_speaker_unticked_and_the_person_chooses(client):
+    page = _to_words_screen(client, "No puedo dormir y me siento muy sola")
+    box = SPANISH_BOX.search(page)
+    assert box and "checked" not in box.group(0)
+    assert "Prefer a therapist who speaks Spanish?" in page
+    # Left unticked: no language preference.
+    client.post("/match/step/2/words/", {"keep": ["sleep-insomnia"], "action": "next"})
+    assert _preferences(client) == []
+    # Ticked: a nice-to-have, shown ticked on a return visit, and step 5 shows it.
+    client.post(
+        "/match/step/2/words/",
+        {"keep": ["sleep-insomnia"], "prefer_language": "es", "action": "next"},
+    )
+    assert _preferences(client) == [{"kind": "language", "value": "es", "must": False}]
+    assert "checked" in SPANISH_BOX.search(client.get("/match/step/2/words/").content.decode())[0]
+    # Unticked again: removed.
+    client.post("/match/step/2/words/", {"keep": ["sleep-insomnia"], "action": "next"})
+    assert _preferences(client) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("own_index")
+def test_english_text_gets_no_spanish_offer_and_a_forged_tick_adds_nothing(client):
+    page = _to_words_screen(client, "I can't sleep and I feel very alone")
+    assert not SPANISH_BOX.search(page)
+    client.post(
+        "/match/step/2/words/",
+        {"keep": ["sleep-insomnia"], "prefer_language": "es", "action": "next"},
+    )
+    assert _preferences(client) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("own_index")
+def test_no_spanish_offer_over_another_language_already_chosen(client):
+    _to_words_screen(client, "No puedo dormir y me siento muy sola")
+    session = client.session
+    session["match"]["answers"]["preferences"] = [
+        {"kind": "language", "value": "pt", "must": True}
+    ]
+    session.save()
+    assert not SPANISH_BOX.search(client.get("/match/step/2/words/").content.decode())
+    client.post("/match/step/2/words/", {"prefer_language": "es", "action": "next"})
+    assert _preferences(client) == [{"kind": "language", "value": "pt", "must": True}]
