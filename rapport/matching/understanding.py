@@ -330,17 +330,19 @@ class Model:
         )
 
     def posterior(
-        self, feats: Sequence[str], *, temperature: float = 1.0
+        self, feats: Sequence[str], *, temperature: float = 1.0, label_prior: float = 1.0
     ) -> tuple[dict[str, float], int]:
         """P(label | features) and how many known words (not pairs, not phrases) they had.
 
         The word evidence is divided by `temperature`: naive Bayes counts every word as
-        independent evidence and is far too sure of itself on long texts otherwise.
+        independent evidence and is far too sure of itself on long texts otherwise. The
+        labels' prior is raised to `label_prior`: 0 treats every topic as equally likely
+        before the words are read.
         """
         found = [(self.rows[f], " " not in f and f[0] != "@") for f in feats if f in self.rows]
         known = sum(single for _row, single in found)
         evidence = self.log_prob[[row for row, _single in found]].sum(axis=0)
-        scores = self.prior + evidence / temperature
+        scores = label_prior * self.prior + evidence / temperature
         exp = np.exp(scores - scores.max())
         exp /= exp.sum()
         return {lab: float(p) for lab, p in zip(self.labels, exp, strict=True)}, known
@@ -360,11 +362,16 @@ def model() -> Model | None:
 class Settings:
     """The few numbers of the combination, chosen by cross-validation (docs/decisions.md)."""
 
-    mention: float = 0.4  # a setting named ("my mom") counts this much, a concern 1
+    mention: float = 0.5  # a setting named ("my mom") counts this much, a concern 1
     mention_cap: float = 1.0  # settings named many times still count at most this much
-    first_sentence: float = 1.0  # people name the main thing first
+    first_sentence: float = 0.5  # people name the main thing first (sentence or line) ...
+    later: float = 0.5  # ... and a hit in sentence n counts 1 / (1 + later * n)
     model_weight: float = 2.0  # how much the model's reading adds to a phrase issue's score
     temperature: float = 4.0  # softens naive Bayes' overconfident probabilities
+    # The weight of counsel-chat's topic frequencies in the model's reading. 0: every topic is
+    # as likely before the words are read, so the site's big topics (relationships,
+    # depression) do not win a close call by being common there (+2 points first right).
+    label_prior: float = 0.0
     min_known_words: int = 8  # known content words below which the model does not judge
     backoff_confidence: float = 0.3  # the best topic's probability needed to suggest alone
     add_confidence: float = 0.6  # ... to add its main issue next to phrase suggestions
@@ -390,10 +397,11 @@ def suggest_issues(
     early: set[str] = set()
     hits = find_phrases(words, lexicon())
     for hit in hits:
+        weight = 1.0 / (1.0 + settings.later * hit.sentence)
         if hit.mention:
-            mentioned[hit.slug] = mentioned.get(hit.slug, 0.0) + settings.mention
+            mentioned[hit.slug] = mentioned.get(hit.slug, 0.0) + settings.mention * weight
         else:
-            concern[hit.slug] = concern.get(hit.slug, 0.0) + 1.0
+            concern[hit.slug] = concern.get(hit.slug, 0.0) + weight
         first.setdefault(hit.slug, hit.start)
         if hit.sentence == 0:
             early.add(hit.slug)
@@ -406,7 +414,9 @@ def suggest_issues(
     current = text_model() if callable(text_model) else text_model
     if current is not None:
         feats = features(words, hits)
-        posterior, known = current.posterior(feats, temperature=settings.temperature)
+        posterior, known = current.posterior(
+            feats, temperature=settings.temperature, label_prior=settings.label_prior
+        )
         if known >= settings.min_known_words:
             _apply_model(current, posterior, score, first, len(words), settings)
     ordered = sorted(score, key=lambda s: (-score[s], first[s]))

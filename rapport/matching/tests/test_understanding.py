@@ -177,6 +177,27 @@ def test_the_main_concern_comes_first():
     }
 
 
+def test_a_concern_named_first_outranks_one_retold_later():
+    # Each later sentence counts less (Settings.later): the breakup, told three times after
+    # the depression, does not outrank it in the phrases' own order.
+    text = (
+        "I have been feeling depressed. Last year my boyfriend and I broke up. We got back "
+        "together, then broke up again in May. Now he wants to get back together."
+    )
+    assert u.suggest_issues(text, text_model=None)[:2] == ["depression", "relationship-issues"]
+
+
+def test_without_words_every_topic_is_as_likely_to_the_model():
+    # Settings.label_prior = 0: counsel-chat's big topics do not win a close call for being
+    # common there; with the prior (1) they would.
+    current = u.model()
+    assert current is not None
+    flat, _known = current.posterior([], label_prior=0.0)
+    assert max(flat.values()) == pytest.approx(min(flat.values()))
+    skewed, _known = current.posterior([], label_prior=1.0)
+    assert max(skewed.values()) > 2 * min(skewed.values())
+
+
 # No phrase of the lexicon in it: only the model can read it.
 NO_PHRASE = (
     "She says she needs space and I do not understand why, we were talking about moving in "
@@ -252,7 +273,7 @@ def test_figures_on_the_dev_file_regression_guard():
     assert seen.share(seen.first_right) >= 0.70
     held = report.figures[0]  # cross-validated: the model never saw the fold it is measured on
     assert held.share(held.right) >= 0.85 and held.share(held.none) <= 0.05
-    assert held.share(held.first_right) >= 0.64
+    assert held.share(held.first_right) >= 0.70
     assert re.search(r"5-fold cross-validation\s+\d+\.\d%", report.as_text())
 
 
