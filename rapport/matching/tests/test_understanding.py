@@ -415,7 +415,10 @@ def test_spanish_text_offers_a_spanish_speaker_unticked_and_the_person_chooses(c
         {"keep": ["sleep-insomnia"], "prefer_language": "es", "action": "next"},
     )
     assert _preferences(client) == [{"kind": "language", "value": "es", "must": False}]
-    assert "checked" in SPANISH_BOX.search(client.get("/match/step/2/words/").content.decode())[0]
+    box = SPANISH_BOX.search(client.get("/match/step/2/words/").content.decode())
+    assert box and "checked" in box.group(0)
+    step5 = client.get("/match/step/5/").content.decode()
+    assert re.search(r'<option value="es" selected>', step5)
     # Unticked again: removed.
     client.post("/match/step/2/words/", {"keep": ["sleep-insomnia"], "action": "next"})
     assert _preferences(client) == []
@@ -438,9 +441,7 @@ def test_english_text_gets_no_spanish_offer_and_a_forged_tick_adds_nothing(clien
 def test_no_spanish_offer_over_another_language_already_chosen(client):
     _to_words_screen(client, "No puedo dormir y me siento muy sola")
     session = client.session
-    session["match"]["answers"]["preferences"] = [
-        {"kind": "language", "value": "pt", "must": True}
-    ]
+    session["match"]["answers"]["preferences"] = [{"kind": "language", "value": "pt", "must": True}]
     session.save()
     assert not SPANISH_BOX.search(client.get("/match/step/2/words/").content.decode())
     client.post("/match/step/2/words/", {"prefer_language": "es", "action": "next"})
