@@ -25,7 +25,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -388,15 +388,41 @@ def suggest_issues(
     settings: Settings = SETTINGS,
 ) -> list[str]:
     """Issue slugs the text suggests, most salient first (the first is the main concern)."""
-    words = tokens(text)
-    if not words:
+    return order(Reading.of(text), text_model=text_model, settings=settings)
+
+
+@dataclass
+class Reading:
+    """What the settings do not change: the words, the phrase hits, the model's features
+    (kept apart so the evaluation can try settings without reading each text again)."""
+
+    words: list[str]
+    hits: list[Hit]
+
+    @classmethod
+    def of(cls, text: str) -> Reading:
+        words = tokens(text)
+        return cls(words, find_phrases(words, lexicon()) if words else [])
+
+    @cached_property
+    def features(self) -> list[str]:
+        return features(self.words, self.hits)
+
+
+def order(
+    reading: Reading,
+    *,
+    text_model: Model | None | Callable[[], Model | None] = model,
+    settings: Settings = SETTINGS,
+) -> list[str]:
+    """suggest_issues() on a text already read."""
+    if not reading.words:
         return []
     concern: dict[str, float] = {}
     mentioned: dict[str, float] = {}
     first: dict[str, int] = {}
     early: set[str] = set()
-    hits = find_phrases(words, lexicon())
-    for hit in hits:
+    for hit in reading.hits:
         weight = 1.0 / (1.0 + settings.later * hit.sentence)
         if hit.mention:
             mentioned[hit.slug] = mentioned.get(hit.slug, 0.0) + settings.mention * weight
@@ -413,12 +439,11 @@ def suggest_issues(
     }
     current = text_model() if callable(text_model) else text_model
     if current is not None:
-        feats = features(words, hits)
         posterior, known = current.posterior(
-            feats, temperature=settings.temperature, label_prior=settings.label_prior
+            reading.features, temperature=settings.temperature, label_prior=settings.label_prior
         )
         if known >= settings.min_known_words:
-            _apply_model(current, posterior, score, first, len(words), settings)
+            _apply_model(current, posterior, score, first, len(reading.words), settings)
     ordered = sorted(score, key=lambda s: (-score[s], first[s]))
     return ordered[: settings.max_suggestions]
 

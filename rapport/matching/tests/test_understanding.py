@@ -446,3 +446,10 @@ def test_no_spanish_offer_over_another_language_already_chosen(client):
     assert not SPANISH_BOX.search(client.get("/match/step/2/words/").content.decode())
     client.post("/match/step/2/words/", {"prefer_language": "es", "action": "next"})
     assert _preferences(client) == [{"kind": "language", "value": "pt", "must": True}]
+
+
+def test_the_shipped_settings_are_among_those_tune_text_tries():
+    # docs/matching.md reports the nested cross-validation of this grid for the shipped settings.
+    from rapport.matching.evaluation.tune_text import settings_grid
+
+    assert u.SETTINGS in settings_grid()
