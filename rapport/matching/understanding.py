@@ -15,7 +15,8 @@ Two parts, both offline and deterministic (docs/matching.md, "Reading the need")
    is confident enough. It never fires on a short text, so one word alone suggests nothing.
 
 `suggest_issues()` is pure (no database); `phrases.issues_in_text()` wraps it and keeps
-only issues active in the taxonomy.
+only issues active in the taxonomy. `looks_spanish()` tells the words screen to offer a
+Spanish-speaking therapist.
 """
 
 from __future__ import annotations

@@ -453,3 +453,16 @@ def test_the_shipped_settings_are_among_those_tune_text_tries():
     from rapport.matching.evaluation.tune_text import settings_grid
 
     assert u.SETTINGS in settings_grid()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("own_index")
+def test_a_spanish_must_chosen_on_step_5_stays_a_must_and_shows_ticked(client):
+    _to_words_screen(client, "No puedo dormir y me siento muy sola")
+    session = client.session
+    session["match"]["answers"]["preferences"] = [{"kind": "language", "value": "es", "must": True}]
+    session.save()
+    box = SPANISH_BOX.search(client.get("/match/step/2/words/").content.decode())
+    assert box and "checked" in box.group(0)
+    client.post("/match/step/2/words/", {"prefer_language": "es", "action": "next"})
+    assert _preferences(client) == [{"kind": "language", "value": "es", "must": True}]
