@@ -15,7 +15,8 @@ Two parts, both offline and deterministic (docs/matching.md, "Reading the need")
    is confident enough. It never fires on a short text, so one word alone suggests nothing.
 
 `suggest_issues()` is pure (no database); `phrases.issues_in_text()` wraps it and keeps
-only issues active in the taxonomy.
+only issues active in the taxonomy. `looks_spanish()` tells the words screen to offer a
+Spanish-speaking therapist.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -330,17 +331,19 @@ class Model:
         )
 
     def posterior(
-        self, feats: Sequence[str], *, temperature: float = 1.0
+        self, feats: Sequence[str], *, temperature: float = 1.0, label_prior: float = 1.0
     ) -> tuple[dict[str, float], int]:
         """P(label | features) and how many known words (not pairs, not phrases) they had.
 
         The word evidence is divided by `temperature`: naive Bayes counts every word as
-        independent evidence and is far too sure of itself on long texts otherwise.
+        independent evidence and is far too sure of itself on long texts otherwise. The
+        labels' prior is raised to `label_prior`: 0 treats every topic as equally likely
+        before the words are read.
         """
         found = [(self.rows[f], " " not in f and f[0] != "@") for f in feats if f in self.rows]
         known = sum(single for _row, single in found)
         evidence = self.log_prob[[row for row, _single in found]].sum(axis=0)
-        scores = self.prior + evidence / temperature
+        scores = label_prior * self.prior + evidence / temperature
         exp = np.exp(scores - scores.max())
         exp /= exp.sum()
         return {lab: float(p) for lab, p in zip(self.labels, exp, strict=True)}, known
@@ -360,11 +363,16 @@ def model() -> Model | None:
 class Settings:
     """The few numbers of the combination, chosen by cross-validation (docs/decisions.md)."""
 
-    mention: float = 0.4  # a setting named ("my mom") counts this much, a concern 1
+    mention: float = 0.5  # a setting named ("my mom") counts this much, a concern 1
     mention_cap: float = 1.0  # settings named many times still count at most this much
-    first_sentence: float = 1.0  # people name the main thing first
+    first_sentence: float = 0.5  # people name the main thing first (sentence or line) ...
+    later: float = 0.5  # ... and a hit in sentence n counts 1 / (1 + later * n)
     model_weight: float = 2.0  # how much the model's reading adds to a phrase issue's score
     temperature: float = 4.0  # softens naive Bayes' overconfident probabilities
+    # The weight of counsel-chat's topic frequencies in the model's reading. 0: every topic is
+    # as likely before the words are read, so the site's big topics (relationships,
+    # depression) do not win a close call by being common there (+2 points first right).
+    label_prior: float = 0.0
     min_known_words: int = 8  # known content words below which the model does not judge
     backoff_confidence: float = 0.3  # the best topic's probability needed to suggest alone
     add_confidence: float = 0.6  # ... to add its main issue next to phrase suggestions
@@ -381,19 +389,46 @@ def suggest_issues(
     settings: Settings = SETTINGS,
 ) -> list[str]:
     """Issue slugs the text suggests, most salient first (the first is the main concern)."""
-    words = tokens(text)
-    if not words:
+    return order(Reading.of(text), text_model=text_model, settings=settings)
+
+
+@dataclass
+class Reading:
+    """What the settings do not change: the words, the phrase hits, the model's features
+    (kept apart so the evaluation can try settings without reading each text again)."""
+
+    words: list[str]
+    hits: list[Hit]
+
+    @classmethod
+    def of(cls, text: str) -> Reading:
+        words = tokens(text)
+        return cls(words, find_phrases(words, lexicon()) if words else [])
+
+    @cached_property
+    def features(self) -> list[str]:
+        return features(self.words, self.hits)
+
+
+def order(
+    reading: Reading,
+    *,
+    text_model: Model | None | Callable[[], Model | None] = model,
+    settings: Settings = SETTINGS,
+) -> list[str]:
+    """suggest_issues() on a text already read."""
+    if not reading.words:
         return []
     concern: dict[str, float] = {}
     mentioned: dict[str, float] = {}
     first: dict[str, int] = {}
     early: set[str] = set()
-    hits = find_phrases(words, lexicon())
-    for hit in hits:
+    for hit in reading.hits:
+        weight = 1.0 / (1.0 + settings.later * hit.sentence)
         if hit.mention:
-            mentioned[hit.slug] = mentioned.get(hit.slug, 0.0) + settings.mention
+            mentioned[hit.slug] = mentioned.get(hit.slug, 0.0) + settings.mention * weight
         else:
-            concern[hit.slug] = concern.get(hit.slug, 0.0) + 1.0
+            concern[hit.slug] = concern.get(hit.slug, 0.0) + weight
         first.setdefault(hit.slug, hit.start)
         if hit.sentence == 0:
             early.add(hit.slug)
@@ -405,10 +440,11 @@ def suggest_issues(
     }
     current = text_model() if callable(text_model) else text_model
     if current is not None:
-        feats = features(words, hits)
-        posterior, known = current.posterior(feats, temperature=settings.temperature)
+        posterior, known = current.posterior(
+            reading.features, temperature=settings.temperature, label_prior=settings.label_prior
+        )
         if known >= settings.min_known_words:
-            _apply_model(current, posterior, score, first, len(words), settings)
+            _apply_model(current, posterior, score, first, len(reading.words), settings)
     ordered = sorted(score, key=lambda s: (-score[s], first[s]))
     return ordered[: settings.max_suggestions]
 
@@ -445,3 +481,35 @@ STOP = _words(
     there here then than too very really also get got like one some any all more much im ive
     id dont its thats de la el en y que a los las un una por con para se lo le me mi"""
 )
+
+
+# --- Which language the person wrote in -------------------------------------------------------
+
+# Common Spanish words that are not also common English words ("no", "me", "a", "he", "son",
+# "con" are left out): enough to tell a Spanish sentence from an English one, nothing more.
+_SPANISH = _words(
+    """que de la el las los y en por para una unos unas del al lo su sus mi mis yo tu
+    muy mas pero porque cuando como donde tengo tiene tienen tenia estoy esta estan estaba
+    soy es era fue ser estar hay puedo puede quiero siento siente hace hago desde hasta
+    sobre todo todos todas nada algo mucho mucha muchos poco siempre nunca tambien ya
+    mismo misma ella ellos nosotros usted ahora despues antes bien mal dia dias anos vez
+    siento le les sin ni sea eso esto esa ese cosas vida casa trabajo
+    esposo esposa hijo hija hijos madre padre mama papa pareja novio novia familia
+    ansiedad depresion deprimido deprimida triste tristeza miedo sola dormir ayuda
+    necesito hacer problema problemas estres"""
+)
+# Spanish when this share of the words are Spanish ones and at least two are, or when half
+# of a short text is ("Tengo ansiedad").
+SPANISH_SHARE = 0.25
+SPANISH_MIN_WORDS = 2
+
+
+def looks_spanish(text: str) -> bool:
+    """Whether the person wrote in Spanish (a word-list share: "No puedo dormir y bebo
+    demasiado" is Spanish, "I can't sleep, la la la" is not). Used to offer, never to
+    assume, a Spanish-speaking therapist."""
+    words = [w for w in tokens(text) if w not in _BREAK]
+    found = sum(w in _SPANISH for w in words)
+    if found >= SPANISH_MIN_WORDS:
+        return found >= SPANISH_SHARE * len(words)
+    return found >= 1 and found >= len(words) / 2

@@ -36,6 +36,7 @@ from rapport.core import display, geo
 from rapport.core.states import state_name
 from rapport.directory.search import LocationResult, SearchQuery, resolve_location
 from rapport.matching import forms as mf
+from rapport.matching import understanding
 from rapport.matching.models import SavedMatch, saved_match_create
 from rapport.matching.phrases import issues_in_text
 from rapport.matching.scoring import Answers, Match, MatchResult, rank
@@ -298,8 +299,39 @@ def _words_screen(
         "crisis": _crisis_now(data),
         "crisis_resources": _crisis_resources(),
         "has_text": bool(data.get("free_text")),
+        "spanish_offer": _spanish_offered(data),
+        "spanish_chosen": _spanish_preference(data) is not None,
     }
     return _page(request, "matching/step.html", context)
+
+
+SPANISH = "es"  # the language taxonomy's slug
+
+
+def _spanish_preference(data: dict[str, Any]) -> dict[str, Any] | None:
+    prefs = data["answers"].get("preferences") or []
+    return next((p for p in prefs if p["kind"] == "language" and p["value"] == SPANISH), None)
+
+
+def _spanish_offered(data: dict[str, Any]) -> bool:
+    """Someone who wrote in Spanish is asked, never assumed, to want a Spanish speaker; not
+    asked when they already chose another language for sessions (step 5)."""
+    if not understanding.looks_spanish(data.get("free_text", "")):
+        return False
+    prefs = data["answers"].get("preferences") or []
+    return all(p["kind"] != "language" or p["value"] == SPANISH for p in prefs)
+
+
+def _apply_spanish(request: HttpRequest, data: dict[str, Any]) -> None:
+    """The offer's box: ticked adds Spanish as a nice-to-have (a "must" chosen on step 5
+    stays a must), unticked removes it. Read only when the screen offered it."""
+    if not _spanish_offered(data):
+        return
+    kept = _spanish_preference(data)
+    prefs = [p for p in data["answers"].get("preferences") or [] if p is not kept]
+    if request.POST.get("prefer_language") == SPANISH:
+        prefs.append(kept or {"kind": "language", "value": SPANISH, "must": False})
+    data["answers"]["preferences"] = prefs
 
 
 @never_cache
@@ -314,6 +346,7 @@ def words(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
     if not form.is_valid():  # only a tampered request gets here
         return _words_screen(request, data, form)
     form.apply(data)
+    _apply_spanish(request, data)
     save_state(request, data)
     return _go(request, data, _after(data, 2))
 

@@ -177,6 +177,27 @@ def test_the_main_concern_comes_first():
     }
 
 
+def test_a_concern_named_first_outranks_one_retold_later():
+    # Each later sentence counts less (Settings.later): the breakup, told three times after
+    # the depression, does not outrank it in the phrases' own order.
+    text = (
+        "I have been feeling depressed. Last year my boyfriend and I broke up. We got back "
+        "together, then broke up again in May. Now he wants to get back together."
+    )
+    assert u.suggest_issues(text, text_model=None)[:2] == ["depression", "relationship-issues"]
+
+
+def test_without_words_every_topic_is_as_likely_to_the_model():
+    # Settings.label_prior = 0: counsel-chat's big topics do not win a close call for being
+    # common there; with the prior (1) they would.
+    current = u.model()
+    assert current is not None
+    flat, _known = current.posterior([], label_prior=0.0)
+    assert max(flat.values()) == pytest.approx(min(flat.values()))
+    skewed, _known = current.posterior([], label_prior=1.0)
+    assert max(skewed.values()) > 2 * min(skewed.values())
+
+
 # No phrase of the lexicon in it: only the model can read it.
 NO_PHRASE = (
     "She says she needs space and I do not understand why, we were talking about moving in "
@@ -252,7 +273,7 @@ def test_figures_on_the_dev_file_regression_guard():
     assert seen.share(seen.first_right) >= 0.70
     held = report.figures[0]  # cross-validated: the model never saw the fold it is measured on
     assert held.share(held.right) >= 0.85 and held.share(held.none) <= 0.05
-    assert held.share(held.first_right) >= 0.64
+    assert held.share(held.first_right) >= 0.70
     assert re.search(r"5-fold cross-validation\s+\d+\.\d%", report.as_text())
 
 
@@ -340,3 +361,108 @@ def test_evaluate_matching_text_prints_the_reading_report(monkeypatch):
     call_command("evaluate_matching", "--text", stdout=out)
     assert "10 scored" in out.getvalue()
     assert re.search(r"5-fold cross-validation\s+90\.0%\s+0\.0%\s+70\.0%\s+2\.50", out.getvalue())
+
+
+# --- Written in Spanish: a Spanish-speaking therapist is offered, never assumed -----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "spanish"),
+    [
+        ("No puedo dormir, me siento muy triste y bebo demasiado", True),
+        ("Tengo ansiedad", True),
+        ("Mi esposo me pega", True),
+        ("I feel sad and can't sleep, my mother says I drink too much", False),
+        ("I went to la fiesta with my esposa and we fought", False),
+        ("help me", False),
+        ("", False),
+    ],
+)
+def test_looks_spanish(text, spanish):
+    assert u.looks_spanish(text) is spanish
+
+
+def _to_words_screen(client, text):
+    make_term(Kind.ISSUE, "sleep-insomnia")
+    ix.index_touch(None)
+    ix.reset_for_tests()
+    client.post("/match/", {"action": "start"})
+    response = client.post("/match/step/2/", {"text": text, "action": "next"})
+    assert response["Location"] == "/match/step/2/words/"
+    return client.get("/match/step/2/words/").content.decode()
+
+
+def _preferences(client):
+    return client.session["match"]["answers"].get("preferences", [])
+
+
+SPANISH_BOX = re.compile(r'<input type="checkbox" name="prefer_language" value="es"[^>]*>')
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("own_index")
+def test_spanish_text_offers_a_spanish_speaker_unticked_and_the_person_chooses(client):
+    page = _to_words_screen(client, "No puedo dormir y me siento muy sola")
+    box = SPANISH_BOX.search(page)
+    assert box and "checked" not in box.group(0)
+    assert "Prefer a therapist who speaks Spanish?" in page
+    # Left unticked: no language preference.
+    client.post("/match/step/2/words/", {"keep": ["sleep-insomnia"], "action": "next"})
+    assert _preferences(client) == []
+    # Ticked: a nice-to-have, shown ticked on a return visit, and step 5 shows it.
+    client.post(
+        "/match/step/2/words/",
+        {"keep": ["sleep-insomnia"], "prefer_language": "es", "action": "next"},
+    )
+    assert _preferences(client) == [{"kind": "language", "value": "es", "must": False}]
+    box = SPANISH_BOX.search(client.get("/match/step/2/words/").content.decode())
+    assert box and "checked" in box.group(0)
+    step5 = client.get("/match/step/5/").content.decode()
+    assert re.search(r'<option value="es" selected>', step5)
+    # Unticked again: removed.
+    client.post("/match/step/2/words/", {"keep": ["sleep-insomnia"], "action": "next"})
+    assert _preferences(client) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("own_index")
+def test_english_text_gets_no_spanish_offer_and_a_forged_tick_adds_nothing(client):
+    page = _to_words_screen(client, "I can't sleep and I feel very alone")
+    assert not SPANISH_BOX.search(page)
+    client.post(
+        "/match/step/2/words/",
+        {"keep": ["sleep-insomnia"], "prefer_language": "es", "action": "next"},
+    )
+    assert _preferences(client) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("own_index")
+def test_no_spanish_offer_over_another_language_already_chosen(client):
+    _to_words_screen(client, "No puedo dormir y me siento muy sola")
+    session = client.session
+    session["match"]["answers"]["preferences"] = [{"kind": "language", "value": "pt", "must": True}]
+    session.save()
+    assert not SPANISH_BOX.search(client.get("/match/step/2/words/").content.decode())
+    client.post("/match/step/2/words/", {"prefer_language": "es", "action": "next"})
+    assert _preferences(client) == [{"kind": "language", "value": "pt", "must": True}]
+
+
+def test_the_shipped_settings_are_among_those_tune_text_tries():
+    # docs/matching.md reports the nested cross-validation of this grid for the shipped settings.
+    from rapport.matching.evaluation.tune_text import settings_grid
+
+    assert u.SETTINGS in settings_grid()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("own_index")
+def test_a_spanish_must_chosen_on_step_5_stays_a_must_and_shows_ticked(client):
+    _to_words_screen(client, "No puedo dormir y me siento muy sola")
+    session = client.session
+    session["match"]["answers"]["preferences"] = [{"kind": "language", "value": "es", "must": True}]
+    session.save()
+    box = SPANISH_BOX.search(client.get("/match/step/2/words/").content.decode())
+    assert box and "checked" in box.group(0)
+    client.post("/match/step/2/words/", {"prefer_language": "es", "action": "next"})
+    assert _preferences(client) == [{"kind": "language", "value": "es", "must": True}]
