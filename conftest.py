@@ -89,3 +89,12 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def admin_user(admin_user):  # type: ignore[no-untyped-def]
+    """pytest-django's superuser, with the two-factor every staff account must have
+    (accounts/middleware.py): `admin_client` reaches the admin as a real staff member would."""
+    from rapport.testing import BOB_TOTP_SECRET, with_totp
+
+    return with_totp(admin_user, BOB_TOTP_SECRET)

@@ -207,7 +207,7 @@ def totp_code(secret: str) -> str:
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
-def _with_totp(user: Any, secret: str) -> Any:
+def with_totp(user: Any, secret: str) -> Any:
     from allauth.mfa.models import Authenticator
     from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
     from allauth.mfa.totp.internal.auth import TOTP
@@ -249,7 +249,7 @@ def bob():
             Permission.objects.filter(content_type__app_label__in=["directory", "moderation"])
             | Permission.objects.filter(content_type__app_label="taxonomy", codename="view_term")
         )
-    return _with_totp(user, BOB_TOTP_SECRET)
+    return with_totp(user, BOB_TOTP_SECRET)
 
 
 def erin():
