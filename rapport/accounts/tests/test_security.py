@@ -14,7 +14,7 @@ from rapport.testing import (
     BOB_EMAIL,
     BOB_TOTP_SECRET,
     PASSWORD,
-    _with_totp,
+    with_totp,
     alice,
     bob,
     erin,
@@ -85,7 +85,7 @@ def test_staff_without_two_factor_are_sent_to_set_it_up_not_into_the_admin(
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/2fa/totp/activate/?next=")
     # With an authenticator app set up, the same person gets in.
-    _with_totp(erin(), BOB_TOTP_SECRET)
+    with_totp(erin(), BOB_TOTP_SECRET)
     assert has_second_factor(erin())
     assert client.get("/admin/").status_code == 200
 
