@@ -14,11 +14,11 @@ from rapport.testing import (
     BOB_EMAIL,
     BOB_TOTP_SECRET,
     PASSWORD,
-    with_totp,
     alice,
     bob,
     erin,
     totp_code,
+    with_totp,
 )
 
 pytestmark = pytest.mark.django_db
