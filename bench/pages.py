@@ -49,10 +49,10 @@ def _answers():  # type: ignore[no-untyped-def]
             location="10001", mode="in_person", issues=("anxiety",), payment="self_pay", budget=150
         ),
         "Oceanside, CA, either, trauma, sliding scale": Answers(
-            location="Oceanside, CA", issues=("trauma",), payment="sliding_scale"
+            location="Oceanside, CA", issues=("trauma-ptsd",), payment="sliding_scale"
         ),
         "Owensboro, KY, in person, grief": Answers(
-            location="Owensboro, KY", mode="in_person", issues=("grief",)
+            location="Owensboro, KY", mode="in_person", issues=("grief-bereavement",)
         ),
     }
 

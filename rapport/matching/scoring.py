@@ -342,9 +342,25 @@ def rank(
         specialists_shown=sum(1 for _pid, points, *_rest in chosen if points >= main_bits),
         medicaid=answers.payment == "insurance" and hierarchy.is_medicaid(answers.insurance),
     )
-    if answers.issues and specialists < SCARCE and location is not None:
+    if (
+        answers.issues
+        and specialists < SCARCE
+        and location is not None
+        and _listed_anywhere(state, answers.issues[0])
+    ):
         _look_further(result, set(ids.tolist()), state=state, place=resolved, today=today)
     return result
+
+
+def _listed_anywhere(state: ix.IndexState, issue: str) -> bool:
+    """Whether any profile in the index lists `issue` (or a narrower one): looking further
+    for a concern nobody lists would cost two wide searches and find no one."""
+    segments = [state.base] if state.delta is None else [state.base, state.delta]
+    for segment in segments:
+        bits = segment.row("issue", issue)
+        if bits is not None and bits.any():
+            return True
+    return False
 
 
 def _ranked(

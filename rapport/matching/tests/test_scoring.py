@@ -184,6 +184,21 @@ def test_when_looking_further_finds_nobody_the_change_that_would_is_named() -> N
     ]
 
 
+def test_a_concern_nobody_lists_anywhere_is_not_looked_for_further(monkeypatch) -> None:
+    _person("Gen Three", issues=("depression",))
+    ix.index_touch(None)
+    looked = []
+    monkeypatch.setattr(scoring, "_look_further", lambda *a, **k: looked.append(a))
+    answers = scoring.Answers(location="Tacoma, WA", issues=("eating-disorders",))
+    result = scoring.rank(answers)
+    assert [m.profile.name for m in result.matches] == ["Gen Three"]
+    assert looked == []  # two wide searches would find no one
+    _person("Eda Far", issues=("eating-disorders",), office=CENTRALIA, telehealth=False)
+    ix.index_touch(None)
+    scoring.rank(answers)
+    assert len(looked) == 1
+
+
 def test_medicaid_is_never_sent_out_of_network() -> None:
     _person("Mo Medicaid", extra=[(Kind.INSURANCE, "medicaid")])
     _person("Al Aetna", extra=[(Kind.INSURANCE, "aetna")])
