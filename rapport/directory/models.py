@@ -345,6 +345,11 @@ class TherapistProfile(PublicFacts, models.Model):
     photo_large_px = models.PositiveSmallIntegerField(default=0, db_default=0)
     photo_alt = models.CharField(max_length=200, blank=True, default="", db_default="")
     photo_updated_at = models.DateTimeField(null=True, blank=True)
+    # A photo waiting for the worker: the original's storage name ("" when none), so only the
+    # latest upload clears it; and when the worker last failed to process one (the owner's
+    # page says so until the next upload or removal).
+    photo_pending = models.CharField(max_length=200, blank=True, default="", db_default="")
+    photo_failed_at = models.DateTimeField(null=True, blank=True)
 
     # Every simple multi-valued facet (issues, insurance, identities,
     # communities, languages, ages, formats) in one link table: one prefetch

@@ -72,9 +72,7 @@ def _photo_page(request: HttpRequest) -> HttpResponse:
     except photos.PhotoRefused as refused:
         form.add_error("photo", refused.message)
         return _page(request, profile, form, status=400)
-    messages.success(
-        request, _("Your photo is saved. This is how it shows on your profile and in search.")
-    )
+    messages.success(request, _("Your photo is being processed; it appears in a minute."))
     return redirect("photos:page")
 
 

@@ -2,9 +2,11 @@
 
 An upload is checked in the request (size, a real JPEG, PNG or WebP, pixel count, not a
 decompression bomb) so the person gets a message at once and nothing is stored when it is
-refused. The image work then runs on the stored original (`photo_process`, which takes only
-ids and a storage name, so the task queue can run it: today the upload view calls it
-directly). The output is decoded and encoded again from pixels alone: no EXIF (GPS, camera,
+refused. The image work then runs in the worker (`process_photo_task`, enqueued in the
+upload's transaction) on the stored original: until it is done the profile keeps its previous
+photo (or initials) and `photo_pending` names the original; a file that fails there (it passed
+the quick check but does not decode) sets `photo_failed_at`, which the owner's page reports.
+The output is decoded and encoded again from pixels alone: no EXIF (GPS, camera,
 time), no ICC profile (colors are converted to sRGB first), no XMP, no comments.
 
 Files go through Django's STORAGES: "default" for the public sizes, "photo_originals" (never
@@ -25,6 +27,7 @@ from django.core.files.storage import Storage, default_storage, storages
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_tasks import task
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from rapport.moderation.services import audit_record
@@ -196,16 +199,46 @@ def originals() -> Storage:
 
 
 def photo_upload(*, profile: TherapistProfile, upload: Any, alt: str, by: Any) -> None:
-    """Check an upload, keep the original privately and process it into the profile's photo.
+    """Check an upload, keep the original privately and queue its processing for the worker.
 
-    Raises PhotoRefused (nothing stored) for a file that is not a photo we accept. The
-    processing runs here for now; with the task queue it is enqueued on commit instead:
-    `photo_process` takes only what a task can carry.
+    Raises PhotoRefused (nothing stored) for a file that is not a photo we accept. The task
+    row is written in the caller's transaction: an upload that is rolled back queues nothing
+    (its original is then deleted here when the rollback is this block's own).
     """
     data = read_upload(upload)
     check_image(data)
     name = originals().save(f"{profile.pk}-{secrets.token_hex(8)}", ContentFile(data))
-    photo_process(profile_id=profile.pk, original=name, alt=alt, by_id=getattr(by, "pk", None))
+    try:
+        with transaction.atomic():
+            locked = TherapistProfile.objects.select_for_update().get(pk=profile.pk)
+            locked.photo_pending, locked.photo_failed_at = name, None
+            locked.save(update_fields=["photo_pending", "photo_failed_at", "updated_at"])
+            process_photo_task.enqueue(profile.pk, name, alt, getattr(by, "pk", None))
+    except Exception:
+        originals().delete(name)
+        raise
+    profile.photo_pending, profile.photo_failed_at = name, None
+
+
+@task()
+def process_photo_task(profile_id: int, original: str, alt: str, by_id: int | None) -> None:
+    """The worker's side of an upload. Not retried: a file that fails to decode fails again,
+    and the original is deleted whatever happens (the owner uploads again)."""
+    try:
+        photo_process(profile_id=profile_id, original=original, alt=alt, by_id=by_id)
+    except PhotoRefused:
+        _mark_failed(profile_id, original)
+        log.info("photo for profile %s could not be processed", profile_id)
+    except Exception:
+        _mark_failed(profile_id, original)
+        raise  # unexpected (storage, database): the task's row says FAILED with the error
+
+
+def _mark_failed(profile_id: int, original: str) -> None:
+    # Only when this upload is still the latest: a newer one waiting keeps its own status.
+    TherapistProfile.objects.filter(pk=profile_id, photo_pending=original).update(
+        photo_pending="", photo_failed_at=timezone.now()
+    )
 
 
 def photo_process(*, profile_id: int, original: str, alt: str, by_id: int | None) -> None:
@@ -234,7 +267,9 @@ def photo_process(*, profile_id: int, original: str, alt: str, by_id: int | None
             profile.photo_large, profile.photo_large_px = written[1], large.px
             profile.photo_alt = alt.strip()
             profile.photo_updated_at = timezone.now()
-            profile.save(update_fields=[*PHOTO_FIELDS, "updated_at"])
+            if profile.photo_pending == original:
+                profile.photo_pending, profile.photo_failed_at = "", None
+            profile.save(update_fields=[*PHOTO_FIELDS, *STATUS_FIELDS, "updated_at"])
             audit_record(
                 actor=_user(by_id), action="directory.profile.photo_changed", target=profile
             )
@@ -262,7 +297,8 @@ def photo_remove(*, profile: TherapistProfile, by: Any) -> None:
         locked.photo_small = locked.photo_large = locked.photo_alt = ""
         locked.photo_small_px = locked.photo_large_px = 0
         locked.photo_updated_at = timezone.now()
-        locked.save(update_fields=[*PHOTO_FIELDS, "updated_at"])
+        locked.photo_failed_at = None
+        locked.save(update_fields=[*PHOTO_FIELDS, "photo_failed_at", "updated_at"])
         audit_record(actor=by, action="directory.profile.photo_removed", target=locked)
         transaction.on_commit(lambda: _delete_files(old))
 
@@ -275,6 +311,7 @@ PHOTO_FIELDS = [
     "photo_alt",
     "photo_updated_at",
 ]
+STATUS_FIELDS = ["photo_pending", "photo_failed_at"]
 
 
 def _user(user_id: int | None) -> Any:

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, FakePayload, encode_multipart
 from django.test.utils import CaptureQueriesContext
@@ -23,7 +23,7 @@ from rapport.directory import photos
 from rapport.directory.models import TherapistProfile
 from rapport.moderation.models import AuditEvent
 from rapport.taxonomy.models import Kind
-from rapport.testing import alice, alice_profile, charlie, make_profile
+from rapport.testing import alice, alice_profile, charlie, make_profile, run_tasks
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_index")]
 
@@ -107,8 +107,12 @@ def png_declaring(width: int, height: int) -> bytes:
     )
 
 
-def post_photo(client: Client, data: bytes, *, alt: str = ALT, **kwargs):
-    return client.post(URL, {"photo": upload(data, **kwargs), "alt": alt})
+def post_photo(client: Client, data: bytes, *, alt: str = ALT, process: bool = True, **kwargs):
+    """Upload, then (unless `process` is False) run the worker as `rapport worker` would."""
+    response = client.post(URL, {"photo": upload(data, **kwargs), "alt": alt})
+    if process:
+        run_tasks()
+    return response
 
 
 # --- Upload ------------------------------------------------------------------------------------
@@ -135,6 +139,69 @@ def test_it_stores_two_clean_square_sizes_without_exif_or_gps(media):
     page = client.get(URL).content.decode()
     assert f'src="/media/{profile.photo_large}"' in page and f'alt="{ALT}"' in page
     assert f'href="{profile.get_absolute_url()}"' in page
+
+
+def test_nothing_is_processed_until_the_worker_runs(media):
+    client = owner_client()
+    post_photo(client, camera_jpeg(800, 800))
+    first = alice_profile()
+    response = post_photo(client, camera_jpeg(1200, 900), alt="Alice at her desk", process=False)
+    assert response.status_code == 302
+    # The previous photo stays, the page says the new one is on its way; only the original
+    # waits, in the private store.
+    profile = alice_profile()
+    assert (profile.photo_small, profile.photo_alt) == (first.photo_small, ALT)
+    assert profile.photo_pending and (media["originals"] / profile.photo_pending).exists()
+    page = client.get(URL).content.decode()
+    assert "Your photo is being processed; it appears in a minute" in page
+    assert f'src="/media/{first.photo_large}"' in page
+    run_tasks()
+    profile = alice_profile()
+    assert profile.photo_small != first.photo_small and profile.photo_alt == "Alice at her desk"
+    assert profile.photo_pending == "" and not any(media["originals"].iterdir())
+    page = client.get(URL).content.decode()
+    assert "being processed" not in page and f'src="/media/{profile.photo_large}"' in page
+
+
+def test_a_new_profile_shows_initials_until_the_worker_is_done():
+    client = owner_client()
+    post_photo(client, camera_jpeg(), process=False)
+    page = client.get(URL).content.decode()
+    assert "being processed" in page and '<div class="avatar' in page
+    assert "avatar-photo" not in page
+
+
+def test_a_rolled_back_upload_queues_nothing(media):
+    from django_tasks_db.models import DBTaskResult
+
+    class Rollback(Exception):
+        pass
+
+    with pytest.raises(Rollback), transaction.atomic():
+        photos.photo_upload(
+            profile=alice_profile(), upload=upload(camera_jpeg()), alt=ALT, by=alice()
+        )
+        assert DBTaskResult.objects.count() == 1
+        raise Rollback
+    assert DBTaskResult.objects.count() == 0
+    run_tasks()
+    assert alice_profile().photo_small == "" and alice_profile().photo_pending == ""
+
+
+def test_a_photo_that_fails_in_the_worker_leaves_a_message_and_no_original(media):
+    client = owner_client()
+    post_photo(client, camera_jpeg(800, 800))
+    before = alice_profile().photo_small
+    # Cut short: passes the quick check (headers), fails decoding in the worker.
+    post_photo(client, camera_jpeg(1200, 900)[:5000])
+    profile = alice_profile()
+    assert profile.photo_small == before and profile.photo_failed_at is not None
+    assert profile.photo_pending == "" and not any(media["originals"].iterdir())
+    page = client.get(URL).content.decode()
+    assert "The last photo you sent could not be processed" in page
+    post_photo(client, camera_jpeg(900, 900))
+    assert alice_profile().photo_failed_at is None
+    assert "could not be processed" not in client.get(URL).content.decode()
 
 
 def test_it_applies_the_camera_orientation_before_dropping_it():
@@ -256,6 +323,7 @@ def test_the_upload_still_needs_its_csrf_token(media):
     response = client.post(
         URL, {"photo": upload(camera_jpeg()), "alt": ALT, "csrfmiddlewaretoken": token[1]}
     )
+    run_tasks()
     assert response.status_code == 302 and alice_profile().photo_small
 
 
@@ -293,9 +361,13 @@ def test_it_refuses_html_named_jpg(media):
     assert_refused(response, "not a JPEG, PNG or WebP photo", media)
 
 
-def test_it_refuses_a_truncated_jpeg(media):
-    response = post_photo(owner_client(), camera_jpeg()[:5000])
-    assert_refused(response, "seems damaged", media)
+def test_a_truncated_jpeg_passes_the_quick_check_and_fails_in_the_worker(media):
+    # The quick check reads headers only; decoding, in the worker, finds the file cut short.
+    client = owner_client()
+    response = post_photo(client, camera_jpeg()[:5000])
+    assert response.status_code == 302
+    assert stored(media) == [] and alice_profile().photo_small == ""
+    assert "could not be processed: the file seems damaged" in client.get(URL).content.decode()
 
 
 @pytest.mark.parametrize("alt", ["", "   ", "IMG_2041.jpg"])
