@@ -289,6 +289,7 @@ class ProfileOut(Out):
     fees: DocumentFeesOut | None = None
     accepting_new_clients: bool | None = None
     accepting_confirmed_at: str | None = None
+    expected_wait_weeks: int | None = None
     availability: AvailabilityOut | None = None
     phone: str | None = None
     website: str | None = None

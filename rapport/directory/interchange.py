@@ -41,7 +41,8 @@ FIELDS = (
     "id", "source", "name", "credentials", "title", "pronouns", "gender", "identities",
     "communities", "statement", "approaches", "issues", "ages", "formats", "languages",
     "licenses", "npi", "offices", "in_person", "telehealth", "telehealth_states", "insurance",
-    "fees", "accepting_new_clients", "accepting_confirmed_at", "email", "phone", "website",
+    "fees", "accepting_new_clients", "accepting_confirmed_at", "expected_wait_weeks", "email",
+    "phone", "website",
 )  # fmt: skip
 LIST_FIELDS = {
     "identities", "communities", "issues", "ages", "formats", "languages",
@@ -412,6 +413,18 @@ def clean_document(
         "accepting_confirmed_at", v.iso_date, raw.get("accepting_confirmed_at"), today=today
     )
     doc["accepting_confirmed_at"] = confirmed.isoformat() if confirmed else ""
+    # A waitlist is a way of accepting (availability.py): a wait on a profile that is not
+    # accepting would be silently meaningless, so it is an error instead.
+    wait = col.run("expected_wait_weeks", v.wait_weeks, raw.get("expected_wait_weeks"))
+    if wait is not None and doc["accepting_new_clients"] is False:
+        col.errors.append(
+            (
+                "expected_wait_weeks",
+                "a waitlist needs accepting_new_clients true (leave the wait empty when not "
+                "accepting)",
+            )
+        )
+    doc["expected_wait_weeks"] = wait
     doc["email"] = col.run("email", v.email, raw.get("email")) or ""
     doc["phone"] = col.run("phone", v.phone, raw.get("phone")) or ""
     doc["website"] = col.run("website", v.website, raw.get("website")) or ""
@@ -450,6 +463,7 @@ def clean_document(
                 "free_consultation": bool(fees["free_consultation"]),
                 "accepting_new_clients": bool(doc["accepting_new_clients"]),
                 "accepting_confirmed_at": confirmed,
+                "expected_wait_weeks": wait,
                 "email": doc["email"],
                 "phone": doc["phone"],
                 "website": doc["website"],
@@ -734,8 +748,8 @@ _PROFILE_COLUMNS = (
     "source", "external_id", "slug", "status", "content_hash", "created_at", "updated_at",
     "name", "credentials", "title", "pronouns", "gender", "statement", "npi", "in_person",
     "telehealth", "telehealth_states", "fee_min", "fee_max", "sliding_scale",
-    "free_consultation", "accepting_new_clients", "accepting_confirmed_at", "email", "phone",
-    "website", "review_flags",
+    "free_consultation", "accepting_new_clients", "accepting_confirmed_at",
+    "expected_wait_weeks", "email", "phone", "website", "review_flags",
 )  # fmt: skip
 
 
@@ -805,6 +819,7 @@ def _insert_profiles(
                 f["free_consultation"],
                 f["accepting_new_clients"],
                 prep["accepting_confirmed_at"](f["accepting_confirmed_at"]),
+                f["expected_wait_weeks"],
                 f["email"],
                 f["phone"],
                 f["website"],
@@ -944,6 +959,10 @@ def export_document(profile: TherapistProfile) -> dict[str, Any]:
         "accepting_new_clients": profile.accepting_new_clients,
         "accepting_confirmed_at": (
             profile.accepting_confirmed_at.isoformat() if profile.accepting_confirmed_at else ""
+        ),
+        # Only with accepting: the one rule (availability.kind_of) ignores it otherwise.
+        "expected_wait_weeks": (
+            profile.expected_wait_weeks if profile.accepting_new_clients else None
         ),
         "email": profile.email,
         "phone": profile.phone,

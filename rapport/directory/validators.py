@@ -105,6 +105,22 @@ def boolean(value: object) -> bool:
     raise FieldError(f"{value!r} is not true or false")
 
 
+def wait_weeks(value: object) -> int | None:
+    """A waitlist's expected wait: a whole number of weeks, 1 to 52 (a year), or absent."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or isinstance(value, float) and not value.is_integer():
+        raise FieldError(f"{value!r} is not a whole number of weeks (1 to 52)")
+    text = value.strip() if isinstance(value, str) else value
+    try:
+        number = int(text)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise FieldError(f"{value!r} is not a whole number of weeks (1 to 52)") from None
+    if not 1 <= number <= 52:
+        raise FieldError(f"{number} is outside 1 to 52 weeks")
+    return number
+
+
 def whole_dollars(value: object) -> int | None:
     if value is None or value == "":
         return None

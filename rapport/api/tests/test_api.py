@@ -381,6 +381,14 @@ def test_it_returns_the_interchange_document_without_the_email(client, directory
     assert "npi" not in body and None not in body.values()
 
 
+def test_the_document_carries_a_waitlists_expected_wait(client, directory):
+    profile = directory["tacoma"]
+    type(profile).objects.filter(pk=profile.pk).update(expected_wait_weeks=6)
+    _, body = get(client, f"{SEARCH}/{profile.slug}")
+    assert body["expected_wait_weeks"] == 6
+    assert body["availability"]["expected_wait_weeks"] == 6
+
+
 @pytest.mark.parametrize(
     "status", [Status.DRAFT, Status.PENDING, Status.REJECTED, Status.SUSPENDED]
 )

@@ -452,3 +452,14 @@ def test_ticking_an_approach_brings_its_statement_box_without_saving(client) -> 
     assert 'id="preview-narrative-therapy"' in html
     profile = TherapistProfile.objects.get(owner=charlie())
     assert not profile.approach_statements.filter(approach__slug="narrative-therapy").exists()
+
+
+def test_an_editor_save_keeps_the_waitlist_set_on_the_dashboard(client) -> None:
+    # The editor writes what the importer's rules give back, expected_wait_weeks included
+    # (it is in the interchange document now): a save elsewhere must hand it back unchanged.
+    TherapistProfile.objects.filter(pk=alice_profile().pk).update(expected_wait_weeks=6)
+    client.force_login(alice())
+    response = client.post(section("basics"), basics(alice_profile(), pronouns="she/they"))
+    assert response.status_code == 303, response.content.decode()[:2000]
+    profile = alice_profile()
+    assert profile.pronouns == "she/they" and profile.expected_wait_weeks == 6

@@ -73,6 +73,13 @@ ROWS = {
     "dollars, too many": bad(
         err("fees.max", "20000 is outside 0 to 10,000 dollars per session"), fees={"max": 20000}
     ),
+    "wait, words": bad(
+        err("expected_wait_weeks", "'a month' is not a whole number of weeks (1 to 52)"),
+        expected_wait_weeks="a month",
+    ),
+    "wait, out of range": bad(
+        err("expected_wait_weeks", "0 is outside 1 to 52 weeks"), expected_wait_weeks=0
+    ),
     "state, unknown": bad(
         err("telehealth_states[0]", "'XX' is not a US state or territory"),
         telehealth_states=["XX"],
@@ -168,6 +175,14 @@ ROWS = {
     "fees, not an object": bad(
         err("fees", "expected an object with min, max, sliding_scale, free_consultation"),
         fees=[90, 150],
+    ),
+    "wait, not accepting": bad(
+        err(
+            "expected_wait_weeks",
+            "a waitlist needs accepting_new_clients true (leave the wait empty when not accepting)",
+        ),
+        expected_wait_weeks=4,
+        accepting_new_clients=False,
     ),
     "fees, min over max": bad(
         err("fees", "min (200) is more than max (100)"), fees={"min": 200, "max": 100}

@@ -279,6 +279,7 @@ def test_round_trip_reproduces_every_public_page(tmp_path: Path, client) -> None
         doc(id="b", name="Nguyễn Thị Lan", offices=[{"state": "CA"}], telehealth=False),
         doc(id="c", name=f"Eve {XSS}"[:120], statement=XSS, offices=[], licenses=[]),
         doc(id="d", offices=[{"city": "Boston", "state": "MA", "lat": 42.36, "lon": -71.06}]),
+        doc(id="e", expected_wait_weeks=6),  # the profile page says "waitlist, about 6 weeks"
     ]
     run_import(write_jsonl(tmp_path / "in.jsonl", docs))
     pages = {p.slug: _public_page(client, p) for p in TherapistProfile.objects.all()}
@@ -401,3 +402,45 @@ def test_it_reports_lines_not_in_utf8_and_imports_the_others(tmp_path: Path) -> 
         out, err, _ = run_import_failing(path)
         assert f"line {failing_line}: {NOT_UTF8}" in err
         assert "1 created, 0 updated, 0 unchanged, 1 failed" in out
+
+
+def test_a_waitlist_survives_export_and_import_through_jsonl_and_csv(tmp_path: Path) -> None:
+    run_import(write_jsonl(tmp_path / "in.jsonl", [doc(id="w", expected_wait_weeks=6), doc()]))
+    waits = dict(TherapistProfile.objects.values_list("external_id", "expected_wait_weeks"))
+    assert waits == {"w": 6, "t1": None}
+    jsonl = export(tmp_path, "one.jsonl").read_text(encoding="utf-8")
+    exported = {d["id"]: d for d in map(json.loads, jsonl.splitlines())}
+    assert exported["w"]["expected_wait_weeks"] == 6 and "expected_wait_weeks" not in exported["t1"]
+    header = export(tmp_path, "one.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header.index("expected_wait_weeks") == header.index("accepting_confirmed_at") + 1
+    for source_file in ("one.jsonl", "one.csv"):
+        TherapistProfile.objects.all().delete()
+        run_import(tmp_path / source_file)
+        waits = dict(TherapistProfile.objects.values_list("external_id", "expected_wait_weeks"))
+        assert waits == {"w": 6, "t1": None}, source_file
+    # A changed wait is a change (content hash), and an import can end the waitlist.
+    path = write_jsonl(tmp_path / "in.jsonl", [doc(id="w", expected_wait_weeks=10), doc()])
+    out, _ = run_import(path)
+    assert "0 created, 1 updated, 1 unchanged" in out
+    write_jsonl(path, [doc(id="w"), doc()])
+    run_import(path)
+    assert TherapistProfile.objects.get(external_id="w").expected_wait_weeks is None
+
+
+def test_it_reports_a_bad_wait_by_line(tmp_path: Path) -> None:
+    lines = [
+        doc(id="ok", expected_wait_weeks="4"),
+        doc(id="zero", expected_wait_weeks=0),
+        doc(id="year", expected_wait_weeks=53),
+        doc(id="words", expected_wait_weeks="a few"),
+        doc(id="half", expected_wait_weeks=2.5),
+        doc(id="closed", expected_wait_weeks=3, accepting_new_clients=False),
+    ]
+    out, err, _ = run_import_failing(write_jsonl(tmp_path / "in.jsonl", lines))
+    assert "1 created, 0 updated, 0 unchanged, 5 failed" in out
+    assert "line 2: expected_wait_weeks: 0 is outside 1 to 52 weeks" in err
+    assert "line 3: expected_wait_weeks: 53 is outside 1 to 52 weeks" in err
+    assert "line 4: expected_wait_weeks: 'a few' is not a whole number of weeks (1 to 52)" in err
+    assert "line 5: expected_wait_weeks: 2.5 is not a whole number of weeks" in err
+    assert "line 6: expected_wait_weeks: a waitlist needs accepting_new_clients true" in err
+    assert TherapistProfile.objects.get().expected_wait_weeks == 4
