@@ -15,6 +15,7 @@ import io
 import json
 import zipfile
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -182,6 +183,6 @@ def accounts_purge(now: datetime | None = None) -> int:
             TherapistProfile.objects.filter(pk__in=ids).delete()
             profiles_changed(ids=ids)
             user.delete()
-            transaction.on_commit(lambda files=files: _delete_files(files))
+            transaction.on_commit(partial(_delete_files, files))
         deleted += 1
     return deleted
