@@ -183,6 +183,7 @@ def test_the_worker_runs_its_jobs_at_start_and_stops_cleanly_on_sigterm(migrated
     messages = [json.loads(line)["message"] for line in [*seen, *rest.splitlines()] if line.strip()]
     assert messages[0] == (
         "worker started: purge_saved_matches, purge_saved_shortlists, clearsessions, "
-        "send_availability_reminders, prune_db_task_results, queued tasks"
+        "send_availability_reminders, prune_db_task_results, purge_deleted_accounts, "
+        "queued tasks"
     )
     assert messages[-1] == "worker stopped"
