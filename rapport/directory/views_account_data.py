@@ -70,7 +70,7 @@ def delete(request: HttpRequest) -> HttpResponse:
             "account_area/delete_scheduled.html",
             {"deletion_date": account_data.deletion_date(user)},
         )
-    form = DeleteAccountForm(request.POST or None, user=user)
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST" and form.is_valid():
         account_data.account_deletion_request(
             user=user, site_url=request.build_absolute_uri(reverse("account_login"))

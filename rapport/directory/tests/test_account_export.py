@@ -154,6 +154,8 @@ def test_a_wrong_email_is_refused_with_a_message_and_nothing_changes() -> None:
     assert response.status_code == 400
     assert "not the email address of this account" in response.content.decode()
     assert 'value="someone@example.org"' in response.content.decode()  # kept
+    empty = client.post("/account/delete/", {})
+    assert empty.status_code == 400 and "Type your email address to confirm." in empty.text
     assert alice().deletion_requested_at is None
     assert alice_profile().status == Status.PUBLISHED
     assert client.get("/account/").status_code == 200  # still signed in
