@@ -171,9 +171,13 @@ def accounts_purge(now: datetime | None = None) -> int:
         "pk", flat=True
     ):
         with transaction.atomic():
-            user = User.objects.select_for_update().filter(pk=user_id).first()
-            if user is None or user.deletion_requested_at is None:
-                continue  # kept meanwhile, or gone
+            user = (
+                User.objects.select_for_update()
+                .filter(pk=user_id, deletion_requested_at__lte=cutoff)
+                .first()
+            )
+            if user is None:
+                continue  # kept (or asked again) meanwhile, or gone
             profiles = list(TherapistProfile.objects.filter(owner=user))
             files = [n for p in profiles for n in (p.photo_small, p.photo_large) if n]
             ids = [p.pk for p in profiles]

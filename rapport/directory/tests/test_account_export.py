@@ -87,10 +87,13 @@ def visible(client: Client, profile: TherapistProfile) -> dict[str, bool]:
         "approach page": profile.name in client.get(APPROACH).content.decode(),
         "sitemap": profile.slug in client.get("/sitemap-therapists.xml").content.decode(),
         "api": profile.name in client.get(API).content.decode(),
+        "api profile": client.get(f"/api/v1/therapists/{profile.slug}").status_code == 200,
     }
 
 
-EVERYWHERE = dict.fromkeys(["profile page", "search", "approach page", "sitemap", "api"], True)
+EVERYWHERE = dict.fromkeys(
+    ["profile page", "search", "approach page", "sitemap", "api", "api profile"], True
+)
 NOWHERE = dict.fromkeys(EVERYWHERE, False)
 
 
