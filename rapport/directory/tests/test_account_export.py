@@ -170,12 +170,15 @@ def test_deletion_hides_everywhere_at_once_and_undo_restores_all(client) -> None
     draft = make_profile(name="Alice Draft", owner=alice(), status=Status.DRAFT)
     refresh()
     assert visible(client, profile) == EVERYWHERE
+    total = client.get(API).json()["total"]
     owner = signed_in(alice())
     response = owner.post("/account/delete/", {"email": ALICE_EMAIL.upper()})
     assert response.status_code == 200
     assert "scheduled for deletion" in response.content.decode()
     assert visible(client, profile) == NOWHERE
     assert visible(client, other) == EVERYWHERE  # other people's profiles untouched
+    # The index itself knows (counts, facets), not only the pages that re-read the rows.
+    assert client.get(API).json()["total"] == total - 1
     assert owner.get("/account/").status_code == 302  # signed out
     run_tasks()
     (email,) = mail.outbox
@@ -190,6 +193,7 @@ def test_deletion_hides_everywhere_at_once_and_undo_restores_all(client) -> None
     assert "Keep my account" in again.get("/account/").content.decode()
     assert again.post("/account/delete/keep/").status_code == 302
     assert visible(client, profile) == EVERYWHERE
+    assert client.get(API).json()["total"] == total
     assert TherapistProfile.objects.get(pk=draft.pk).status == Status.DRAFT  # as it was
     assert alice().deletion_requested_at is None
 
