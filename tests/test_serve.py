@@ -147,6 +147,7 @@ def test_worker_once_runs_the_housekeeping_jobs(migrated: Path) -> None:
         "job clearsessions",
         "job send_availability_reminders",
         "job prune_db_task_results",
+        "job purge_deleted_accounts",
     ]
 
 
@@ -156,7 +157,8 @@ def test_worker_once_fails_and_says_so_when_a_job_cannot_run(tmp_path: Path) -> 
     assert result.returncode != 0
     assert (
         "Postponed: purge_saved_matches, purge_saved_shortlists, clearsessions, "
-        "send_availability_reminders, prune_db_task_results, queued tasks" in result.stderr
+        "send_availability_reminders, prune_db_task_results, purge_deleted_accounts, queued tasks"
+        in result.stderr
     )
     assert "Traceback" not in result.stderr
 
@@ -181,6 +183,7 @@ def test_the_worker_runs_its_jobs_at_start_and_stops_cleanly_on_sigterm(migrated
     messages = [json.loads(line)["message"] for line in [*seen, *rest.splitlines()] if line.strip()]
     assert messages[0] == (
         "worker started: purge_saved_matches, purge_saved_shortlists, clearsessions, "
-        "send_availability_reminders, prune_db_task_results, queued tasks"
+        "send_availability_reminders, prune_db_task_results, purge_deleted_accounts, "
+        "queued tasks"
     )
     assert messages[-1] == "worker stopped"

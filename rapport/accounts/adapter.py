@@ -41,4 +41,7 @@ class AccountAdapter(DefaultAccountAdapter):
         user = request.user
         if user.is_authenticated and user.is_staff:
             return reverse("admin:index")
+        if getattr(user, "deletion_requested_at", None) is not None:
+            # Within the undo window: straight to "Keep my account" (account_data.py).
+            return reverse("account:delete")
         return super().get_login_redirect_url(request)

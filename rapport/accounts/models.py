@@ -46,6 +46,12 @@ class User(AbstractUser):
     # used, which leaves the hash exactly Django's (sessions from before it stay valid).
     session_token = models.CharField(max_length=32, blank=True, default="", editable=False)
 
+    # Deletion with an undo window (directory/account_data.py): when the person asked, and
+    # each owned profile's status before it was hidden ({"<profile id>": "<status>"}), so
+    # "Keep my account" can put every profile back exactly as it was.
+    deletion_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    deletion_restore = models.JSONField(default=dict, blank=True, editable=False)
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 

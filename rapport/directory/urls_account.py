@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views_account
+from . import views_account, views_account_data
 from .editor import views as editor
 
 app_name = "account"
@@ -26,6 +26,9 @@ urlpatterns = [
     path("claim/<slug:slug>/", views_account.claim_start, name="claim"),
     path("claim/<slug:slug>/email/", views_account.claim_email, name="claim_email"),
     path("claim/<slug:slug>/request/", views_account.claim_request, name="claim_request"),
+    path("export/", views_account_data.export, name="export"),
+    path("delete/", views_account_data.delete, name="delete"),
+    path("delete/keep/", views_account_data.delete_cancel, name="delete_cancel"),
     path("profile/", editor.profile_home, name="profile"),
     path("profile/create/", editor.profile_create, name="profile_create"),
     path("profile/submit/", editor.profile_submit_for_review, name="profile_submit"),

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import availability, claims, profile_views
+from . import account_data, availability, claims, profile_views
 from .forms_account import AvailabilityForm, ClaimRequestForm
 from .models import ClaimRequest, ClaimStatus, Status, TherapistProfile
 
@@ -94,6 +94,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "claims_pending": claims_pending,
             "editor_url": EDITOR_URL,
+            "deletion_date": account_data.deletion_date(request.user),  # type: ignore[arg-type]
             "stale_days": availability.STALE_AFTER_DAYS,
             "expired_days": availability.EXPIRED_AFTER_DAYS,
             "remind_days": availability.REMIND_AFTER_DAYS,

@@ -43,6 +43,7 @@ JOBS = (
     Job("clearsessions", 24 * 3600),
     Job("send_availability_reminders", 24 * 3600),
     Job("prune_db_task_results", 24 * 3600),
+    Job("purge_deleted_accounts", 24 * 3600),
 )
 
 # Every queue; no code reloading (a stale worker is restarted by its supervisor instead).

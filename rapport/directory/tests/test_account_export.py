@@ -1,0 +1,234 @@
+"""The account's own data through HTTP: the export ZIP, deletion, its 7-day undo and the purge."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.test import Client
+from PIL import Image
+
+from rapport.accounts.models import User
+from rapport.directory import index as ix
+from rapport.directory import interchange
+from rapport.directory.editor.models import ProfileDraft
+from rapport.directory.fulltext import fulltext_sync
+from rapport.directory.models import ClaimRequest, Status, TherapistProfile
+from rapport.moderation.models import AuditEvent
+from rapport.testing import (
+    ALICE_EMAIL,
+    PASSWORD,
+    alice,
+    alice_profile,
+    dana,
+    make_profile,
+    run_tasks,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_index")]
+
+SEARCH = "/therapists/?location=98402"
+APPROACH = "/approaches/relational-therapy/"  # make_profile's default approach
+API = "/api/v1/therapists?location=98402"
+
+
+@pytest.fixture(autouse=True)
+def media(tmp_path: Path, settings) -> Path:
+    """Photos in this test's own folder (never the developer's data/)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "media"},
+        },
+    }
+    return tmp_path / "media"
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def webp(px: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (px, px), (200, 120, 40)).save(out, "WEBP")
+    return out.getvalue()
+
+
+def give_photo(profile: TherapistProfile) -> tuple[str, str]:
+    small = default_storage.save(f"photos/{profile.pk}/x-160.webp", ContentFile(webp(160)))
+    large = default_storage.save(f"photos/{profile.pk}/x-480.webp", ContentFile(webp(480)))
+    TherapistProfile.objects.filter(pk=profile.pk).update(
+        photo_small=small, photo_small_px=160, photo_large=large, photo_large_px=480
+    )
+    return small, large
+
+
+def refresh() -> None:
+    ix.index_touch(None)
+    fulltext_sync(None)
+
+
+def visible(client: Client, profile: TherapistProfile) -> dict[str, bool]:
+    """Where the profile shows: every public place it can."""
+    return {
+        "profile page": client.get(profile.get_absolute_url()).status_code == 200,
+        "search": profile.name in client.get(SEARCH).content.decode(),
+        "approach page": profile.name in client.get(APPROACH).content.decode(),
+        "sitemap": profile.slug in client.get("/sitemap-therapists.xml").content.decode(),
+        "api": profile.name in client.get(API).content.decode(),
+        "api profile": client.get(f"/api/v1/therapists/{profile.slug}").status_code == 200,
+    }
+
+
+EVERYWHERE = dict.fromkeys(
+    ["profile page", "search", "approach page", "sitemap", "api", "api profile"], True
+)
+NOWHERE = dict.fromkeys(EVERYWHERE, False)
+
+
+# --- Export ----------------------------------------------------------------------------------
+
+
+def test_export_is_a_zip_of_everything_the_account_holds() -> None:
+    profile = alice_profile()
+    small, large = give_photo(profile)
+    ProfileDraft.objects.create(profile=profile, section="about", data={"statement": ["half"]})
+    response = signed_in(alice()).post("/account/export/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert response["Cache-Control"] == "no-store"
+    assert response["Content-Disposition"].startswith('attachment; filename="rapport-export-')
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    folder = f"profiles/{profile.pk}"
+    assert sorted(archive.namelist()) == sorted(
+        [
+            "account.json",
+            f"{folder}/profile.json",
+            f"{folder}/edits.json",
+            f"{folder}/photo-large.webp",
+            f"{folder}/photo-small.webp",
+        ]
+    )
+    account = json.loads(archive.read("account.json"))
+    assert account["email"] == ALICE_EMAIL and account["signed_up"]
+    doc = json.loads(archive.read(f"{folder}/profile.json"))
+    assert doc["name"] == "Alice Okafor" and doc["email"] == ALICE_EMAIL  # private contact too
+    clean, problems = interchange.clean_document(doc, interchange.TermLookup())
+    assert not problems and clean is not None
+    assert json.loads(archive.read(f"{folder}/edits.json"))["drafts"][0]["section"] == "about"
+    assert archive.read(f"{folder}/photo-large.webp") == default_storage.open(large).read()
+    assert archive.read(f"{folder}/photo-small.webp") == default_storage.open(small).read()
+
+
+def test_export_of_an_account_without_profiles_has_the_account_only() -> None:
+    response = signed_in(dana()).post("/account/export/")
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert archive.namelist() == ["account.json"]
+
+
+def test_export_needs_sign_in_and_a_post(client) -> None:
+    assert client.post("/account/export/").status_code == 302  # to the sign-in page
+    assert signed_in(alice()).get("/account/export/").status_code == 405
+
+
+def test_the_dashboard_offers_export_and_deletion() -> None:
+    html = signed_in(alice()).get("/account/").content.decode()
+    assert 'action="/account/export/"' in html and 'href="/account/delete/"' in html
+
+
+# --- Deletion --------------------------------------------------------------------------------
+
+
+def test_a_wrong_email_is_refused_with_a_message_and_nothing_changes() -> None:
+    client = signed_in(alice())
+    assert "Delete your account" in client.get("/account/delete/").content.decode()
+    response = client.post("/account/delete/", {"email": "someone@example.org"})
+    assert response.status_code == 400
+    assert "not the email address of this account" in response.content.decode()
+    assert 'value="someone@example.org"' in response.content.decode()  # kept
+    empty = client.post("/account/delete/", {})
+    assert empty.status_code == 400 and "Type your email address to confirm." in empty.text
+    assert alice().deletion_requested_at is None
+    assert alice_profile().status == Status.PUBLISHED
+    assert client.get("/account/").status_code == 200  # still signed in
+
+
+def test_deletion_hides_everywhere_at_once_and_undo_restores_all(client) -> None:
+    profile = alice_profile()
+    other = make_profile(name="Olive Other")
+    draft = make_profile(name="Alice Draft", owner=alice(), status=Status.DRAFT)
+    refresh()
+    assert visible(client, profile) == EVERYWHERE
+    total = client.get(API).json()["total"]
+    owner = signed_in(alice())
+    response = owner.post("/account/delete/", {"email": ALICE_EMAIL.upper()})
+    assert response.status_code == 200
+    assert "scheduled for deletion" in response.content.decode()
+    assert visible(client, profile) == NOWHERE
+    assert visible(client, other) == EVERYWHERE  # other people's profiles untouched
+    # The index itself knows (counts, facets), not only the pages that re-read the rows.
+    assert client.get(API).json()["total"] == total - 1
+    assert owner.get("/account/").status_code == 302  # signed out
+    run_tasks()
+    (email,) = mail.outbox
+    assert email.to == [ALICE_EMAIL] and "Keep my account" in email.body
+
+    # Signing in again within 7 days works and leads to "Keep my account".
+    again = Client()
+    response = again.post("/accounts/login/", {"login": ALICE_EMAIL, "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/account/delete/"
+    html = again.get("/account/delete/").content.decode()
+    assert "scheduled for deletion on" in html and "Keep my account" in html
+    assert "Keep my account" in again.get("/account/").content.decode()
+    assert again.post("/account/delete/keep/").status_code == 302
+    assert visible(client, profile) == EVERYWHERE
+    assert client.get(API).json()["total"] == total
+    assert TherapistProfile.objects.get(pk=draft.pk).status == Status.DRAFT  # as it was
+    assert alice().deletion_requested_at is None
+
+
+def test_after_seven_days_the_purge_deletes_everything_and_undo_is_gone(
+    django_capture_on_commit_callbacks,
+) -> None:
+    profile = alice_profile()
+    small, large = give_photo(profile)
+    ProfileDraft.objects.create(profile=profile, section="about", data={})
+    other = make_profile(name="Olive Other")
+    ClaimRequest.objects.create(
+        profile=other, user=alice(), license_number="PY1", evidence="my website"
+    )
+    signed_in(alice()).post("/account/delete/", {"email": ALICE_EMAIL})
+    user_id, profile_id = alice().pk, profile.pk
+
+    call_command("purge_deleted_accounts")  # inside the window: nothing is deleted
+    assert User.objects.filter(pk=user_id).exists()
+
+    asked = User.objects.get(pk=user_id).deletion_requested_at
+    assert asked is not None
+    User.objects.filter(pk=user_id).update(
+        deletion_requested_at=asked - timedelta(days=7, minutes=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):  # the files go once committed
+        call_command("purge_deleted_accounts")
+    assert not User.objects.filter(pk=user_id).exists()
+    assert not TherapistProfile.objects.filter(pk=profile_id).exists()
+    assert not ProfileDraft.objects.filter(profile_id=profile_id).exists()
+    assert not ClaimRequest.objects.filter(profile=other).exists()
+    assert not default_storage.exists(small) and not default_storage.exists(large)
+    assert TherapistProfile.objects.filter(pk=other.pk, status=Status.PUBLISHED).exists()
+    deleted = AuditEvent.objects.get(action="accounts.user.deleted")
+    assert deleted.target_id == str(user_id) and deleted.actor is None
+    assert not AuditEvent.objects.filter(actor_id=user_id).exists()
+    response = Client().post("/accounts/login/", {"login": ALICE_EMAIL, "password": PASSWORD})
+    assert response.status_code == 200  # no such account any more: the form again
