@@ -389,9 +389,19 @@ def third_party_urls(html: str, *, own_hosts: set[str]) -> list[str]:
 
 def run_tasks() -> None:
     """Run every queued task that is due (emails land in `django.core.mail.outbox`), as
-    `rapport worker` would, in this process and this test's transaction."""
+    `rapport worker` would, in this process and this test's transaction.
+
+    The worker checks its connection between tasks (`close_old_connections`), which closes
+    a connection whose autocommit is off: a test's transaction, on PostgreSQL (SQLite's
+    in-memory test database ignores the close). In production the worker is its own process
+    with its own connection; here that check is skipped so the test keeps its transaction."""
+    from unittest import mock
+
     from django.core.management import call_command
 
-    call_command(
-        "db_worker", queue_name="*", batch=True, startup_delay=False, reload=False, verbosity=0
-    )
+    with mock.patch(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    ):
+        call_command(
+            "db_worker", queue_name="*", batch=True, startup_delay=False, reload=False, verbosity=0
+        )
