@@ -9,6 +9,7 @@ HTTPS-only cookies, HSTS and the HTTPS redirect (docs/deploy.md).
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from pathlib import Path
@@ -77,16 +78,51 @@ def _production_allowed_hosts() -> list[str]:
     return hosts
 
 
+def _embedded_message_key() -> str:
+    # Like the secret key: generated once beside the embedded database, never committed.
+    path = DATA_DIR / "message_key"
+    if path.exists():
+        return path.read_text().strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def _message_keys(keys: list[str]) -> list[str]:
+    # A Fernet key is 32 bytes in URL-safe base64; a wrong one should stop the start, not
+    # the first person who writes to a therapist.
+    for key in keys:
+        try:
+            valid = len(base64.urlsafe_b64decode(key.encode())) == 32
+        except ValueError:
+            valid = False
+        if not valid:
+            raise ImproperlyConfigured(
+                "RAPPORT_MESSAGE_KEYS must be comma-separated Fernet keys (python -c "
+                "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
+            )
+    return keys
+
+
 if PRODUCTION:
     SECRET_KEY = _production_secret_key()
     ALLOWED_HOSTS = _production_allowed_hosts()
     _require("DATABASE_URL")
+    # Contact requests are sealed with these (rapport/messaging/crypto.py), newest first.
+    RAPPORT_MESSAGE_KEYS = _message_keys(_env_list("RAPPORT_MESSAGE_KEYS"))
+    if not RAPPORT_MESSAGE_KEYS:
+        _require("RAPPORT_MESSAGE_KEYS")
     if _env_bool("DEBUG", False):
         # Debug pages show settings, SQL and tracebacks to anyone: never on the public site.
         raise ImproperlyConfigured("DEBUG must be off when RAPPORT_ENV=production")
 else:
     SECRET_KEY = os.environ.get("SECRET_KEY") or _embedded_secret_key()
     ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
+    RAPPORT_MESSAGE_KEYS = _message_keys(
+        _env_list("RAPPORT_MESSAGE_KEYS") or [_embedded_message_key()]
+    )
 
 DEBUG = _env_bool("DEBUG", False)
 SITE_NAME = os.environ.get("RAPPORT_SITE_NAME", "Rapport")
@@ -117,6 +153,7 @@ INSTALLED_APPS = [
     "rapport.directory",
     "rapport.matching",
     "rapport.shortlist",
+    "rapport.messaging",
 ]
 
 MIDDLEWARE = [

@@ -19,11 +19,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 REPO = Path(__file__).resolve().parent.parent
 _SETTINGS_ENV = (
     "RAPPORT_ENV", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "DEBUG",
-    "RAPPORT_DATA_DIR", "DJANGO_SETTINGS_MODULE", "RAPPORT_WORKERS", "RAPPORT_BIND",
+    "RAPPORT_DATA_DIR", "RAPPORT_MESSAGE_KEYS", "DJANGO_SETTINGS_MODULE", "RAPPORT_WORKERS", "RAPPORT_BIND",
 )  # fmt: skip
 
 
@@ -35,6 +36,7 @@ def _env(data_dir: Path, **extra: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "rapport.example.org",
         "DATABASE_URL": f"sqlite:///{data_dir / 'rapport.sqlite3'}",
         "RAPPORT_DATA_DIR": str(data_dir),
+        "RAPPORT_MESSAGE_KEYS": Fernet.generate_key().decode(),
     }
     return env | extra
 

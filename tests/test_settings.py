@@ -12,12 +12,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 REPO = Path(__file__).resolve().parent.parent
 # Everything settings.py reads that the surrounding shell (or CI) may have set.
 _SETTINGS_ENV = (
     "RAPPORT_ENV", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "DEBUG",
-    "RAPPORT_DATA_DIR",
+    "RAPPORT_DATA_DIR", "RAPPORT_MESSAGE_KEYS",
     # Set by the browser tests' conftest (Playwright's sync API in the test thread) whenever
     # the suite collects tests/e2e; a deployment never has it, and check --deploy says so.
     "DJANGO_ALLOW_ASYNC_UNSAFE",
@@ -50,10 +51,13 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "a-long-production-secret-that-is-not-committed-anywhere-0123456789",
     "ALLOWED_HOSTS": "rapport.example.org",
     "DATABASE_URL": "postgres://rapport@127.0.0.1:5432/rapport",
+    "RAPPORT_MESSAGE_KEYS": Fernet.generate_key().decode(),
 }
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "RAPPORT_MESSAGE_KEYS"]
+)
 def test_it_refuses_to_start_in_production_without(missing: str, tmp_path: Path) -> None:
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
     result = _django("", tmp_path, **env)
