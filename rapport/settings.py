@@ -361,6 +361,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # How often a failed email is tried in all, and the first wait (doubled each time).
 RAPPORT_TASK_MAX_ATTEMPTS = int(os.environ.get("RAPPORT_TASK_MAX_ATTEMPTS", "5"))
 RAPPORT_TASK_RETRY_SECONDS = int(os.environ.get("RAPPORT_TASK_RETRY_SECONDS", "60"))
+# A task RUNNING longer than this was left by a dead worker and is queued again
+# (core/management/commands/requeue_stale_tasks.py).
+RAPPORT_TASK_STALE_SECONDS = int(os.environ.get("RAPPORT_TASK_STALE_SECONDS", "300"))
 
 # --- I18N -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

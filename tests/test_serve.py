@@ -144,6 +144,7 @@ def test_worker_once_runs_the_housekeeping_jobs(migrated: Path) -> None:
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     assert [line["message"].split(" done")[0] for line in lines] == [
+        "job requeue_stale_tasks",
         "job purge_saved_matches",
         "job purge_saved_shortlists",
         "job clearsessions",
@@ -158,7 +159,8 @@ def test_worker_once_fails_and_says_so_when_a_job_cannot_run(tmp_path: Path) -> 
     result = _rapport("worker", "--once", env=env)
     assert result.returncode != 0
     assert (
-        "Postponed: purge_saved_matches, purge_saved_shortlists, clearsessions, "
+        "Postponed: requeue_stale_tasks, purge_saved_matches, purge_saved_shortlists, "
+        "clearsessions, "
         "send_availability_reminders, prune_db_task_results, purge_deleted_accounts, queued tasks"
         in result.stderr
     )
@@ -184,7 +186,8 @@ def test_the_worker_runs_its_jobs_at_start_and_stops_cleanly_on_sigterm(migrated
     assert worker.returncode == 0
     messages = [json.loads(line)["message"] for line in [*seen, *rest.splitlines()] if line.strip()]
     assert messages[0] == (
-        "worker started: purge_saved_matches, purge_saved_shortlists, clearsessions, "
+        "worker started: requeue_stale_tasks, purge_saved_matches, purge_saved_shortlists, "
+        "clearsessions, "
         "send_availability_reminders, prune_db_task_results, purge_deleted_accounts, "
         "queued tasks"
     )

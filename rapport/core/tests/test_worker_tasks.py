@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
 import sys
 import time
 
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
 from rapport.core.management.commands.worker import DB_WORKER_ARGV, TaskRunner
+from rapport.testing import run_tasks
 
 
 def test_a_task_runner_that_dies_is_started_again_after_a_pause(tmp_path) -> None:
@@ -36,3 +46,29 @@ def test_stopping_the_worker_stops_its_task_runner() -> None:
 def test_the_task_runner_is_django_tasks_db_worker_on_every_queue() -> None:
     assert DB_WORKER_ARGV[3:6] == ["db_worker", "--queue-name", "*"]
     assert "--no-reload" in DB_WORKER_ARGV
+
+
+@pytest.mark.django_db
+def test_a_task_left_running_by_a_killed_worker_is_sent_after_all(settings) -> None:
+    from rapport.core.tasks import enqueue_email
+
+    enqueue_email("owner@example.org", "Confirm your email address", "body")
+    row = DBTaskResult.objects.get()
+    # What a SIGKILLed db_worker leaves: the row claimed, RUNNING, never finished.
+    with transaction.atomic():
+        row.claim("worker-that-died")
+    run_tasks()
+    assert mail.outbox == []  # a RUNNING row is not picked up again by itself
+
+    call_command("requeue_stale_tasks", verbosity=0)
+    run_tasks()
+    assert mail.outbox == []  # not yet stale: it may still be running somewhere
+
+    DBTaskResult.objects.filter(pk=row.pk).update(
+        started_at=timezone.now()
+        - datetime.timedelta(seconds=settings.RAPPORT_TASK_STALE_SECONDS + 1)
+    )
+    call_command("requeue_stale_tasks", verbosity=0)
+    run_tasks()
+    assert [m.to for m in mail.outbox] == [["owner@example.org"]]
+    assert DBTaskResult.objects.get(pk=row.pk).status == TaskResultStatus.SUCCESSFUL

@@ -3,6 +3,8 @@
 - Queued tasks (emails today, image work next: rapport/core/tasks.py) are run by django-tasks'
   `db_worker`, started here as a child process and restarted if it dies (after a pause, so a
   broken setup does not spin). SIGTERM or Ctrl-C stops it with the rest.
+- Every minute, tasks left RUNNING by a task worker that was killed are queued again
+  (`requeue_stale_tasks`): django-tasks would never run them otherwise.
 - Scheduled housekeeping runs in this process once a day: expired saved match lists and
   shared shortlists (the 7 days the pages promise), expired sessions, reminders to owners whose availability
   was confirmed 30+ days ago (`send_availability_reminders`), and finished task rows older than 14 days (a
@@ -38,6 +40,8 @@ class Job:
 
 
 JOBS = (
+    # Every minute: a task whose worker was killed mid-run must not wait a day to be retried.
+    Job("requeue_stale_tasks", 60),
     Job("purge_saved_matches", 24 * 3600),
     Job("purge_saved_shortlists", 24 * 3600),
     Job("clearsessions", 24 * 3600),
