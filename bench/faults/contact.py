@@ -1,0 +1,593 @@
+"""Faults under load for contact requests (issue 17): does every request survive, once?
+
+    .venv/bin/python bench/faults/contact.py smtp-outage --submissions 500 --outage 600
+    .venv/bin/python bench/faults/contact.py kill-web --kills 50 --backend sqlite|postgres
+    .venv/bin/python bench/faults/contact.py kill-worker --submissions 100 --kills 10
+
+Each scenario builds a site of its own in a temporary directory (SQLite there, or the
+PostgreSQL database `rapport_faults`, dropped and created again), with demo profiles of which
+some are claimed by owners with verified addresses; runs `rapport serve` (gunicorn) and
+`rapport worker` as the real commands; sends mail to a local SMTP sink (aiosmtpd) in this
+process; and submits the contact form over HTTP the way a browser does (GET the form, keep its
+cookies and hidden fields, wait as a person would, POST). Each submission comes from its own
+address (`X-Real-IP`, trusted as the proxy header here), so per-address limits stay those of
+real senders.
+
+What is checked afterwards, from the database and the sink:
+- smtp-outage: the sink is down for `--outage` seconds while the submissions go in; then up.
+  Every request's owner notification and sender receipt arrived exactly once.
+- kill-web: gunicorn's workers are SIGKILLed `--kills` times while 8 clients submit; a client
+  whose POST failed retries it once with the same form (same idempotency key), as a person
+  pressing the button again would. Every request whose page said "sent" is in the database,
+  no idempotency key twice, and the database's own integrity check is clean.
+- kill-worker: the queue is filled with the worker stopped, the sink made slow (0.3 s per
+  message), then the worker is SIGKILLed `--kills` times mid-send and started again. Every
+  notification arrived; duplicates (a kill after SMTP accepted and before the row was marked)
+  are counted and reported.
+
+Prints one JSON document with the figures (also written to bench/out/faults-<scenario>-*.json).
+This is a benchmark, not a test: nothing here runs in CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.cookiejar
+import json
+import os
+import random
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller  # type: ignore[import-untyped]
+
+REPO = Path(__file__).resolve().parents[2]
+OUT = REPO / "bench" / "out"
+PG_SERVER = os.environ.get("RAPPORT_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+PG_DB = "rapport_faults"
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# --- the SMTP sink -------------------------------------------------------------------------
+
+
+class Sink:
+    """A local SMTP server that keeps what it receives; `down()` stops it listening."""
+
+    def __init__(self, port: int, delay: float = 0.0) -> None:
+        self.port = port
+        self.delay = delay
+        self.messages: list[tuple[list[str], str, str]] = []  # (to, subject, body)
+        self.lock = threading.Lock()
+        self.controller: Controller | None = None
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.delay:
+            time.sleep(self.delay)  # blocks the sink's loop: a slow server, on purpose
+        message = message_from_bytes(envelope.content)
+        parts = [message] if not message.is_multipart() else list(message.walk())
+        body = "\n".join(
+            part.get_payload(decode=True).decode("utf-8", "replace")
+            for part in parts
+            if part.get_content_type() == "text/plain"
+        )
+        with self.lock:
+            self.messages.append((list(envelope.rcpt_tos), str(message["Subject"]), body))
+        return "250 OK"
+
+    def up(self) -> None:
+        if self.controller is None:
+            self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+            self.controller.start()
+
+    def down(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def received(self) -> list[tuple[list[str], str, str]]:
+        with self.lock:
+            return list(self.messages)
+
+
+# --- the site --------------------------------------------------------------------------------
+
+
+@dataclass
+class Site:
+    backend: str
+    smtp_port: int
+    workers: int = 2
+    directory: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="faults-")))
+    port: int = field(default_factory=free_port)
+    web: subprocess.Popen[bytes] | None = None
+    worker: subprocess.Popen[bytes] | None = None
+    slugs: list[str] = field(default_factory=list)
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("RAPPORT_", "DATABASE_"))}
+        database = (
+            f"{PG_SERVER}/{PG_DB}"
+            if self.backend == "postgres"
+            else f"sqlite:///{self.directory / 'rapport.sqlite3'}"
+        )
+        key_file = self.directory / "message_key"
+        if not key_file.exists():
+            from cryptography.fernet import Fernet
+
+            key_file.write_text(Fernet.generate_key().decode())
+        return env | {
+            "RAPPORT_DATA_DIR": str(self.directory),
+            "DATABASE_URL": database,
+            "RAPPORT_MESSAGE_KEYS": key_file.read_text(),
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(self.smtp_port),
+            "EMAIL_TIMEOUT": "5",
+            "RAPPORT_CLIENT_IP_HEADER": "HTTP_X_REAL_IP",
+            "RAPPORT_SITE_URL": f"http://127.0.0.1:{self.port}",
+        }
+
+    def rapport(self, *args: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "-m", "rapport", *args],
+            cwd=REPO, env=self.env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if result.returncode:
+            raise SystemExit(f"rapport {' '.join(args)[:60]} failed:\n{result.stderr[-3000:]}")
+        return result.stdout
+
+    def create(self, *, profiles: int, owners: int) -> None:
+        if self.backend == "postgres":
+            for sql in (
+                f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)",
+                f"CREATE DATABASE {PG_DB}",
+            ):
+                subprocess.run(["psql", PG_SERVER + "/postgres", "-qc", sql], check=True)
+        self.rapport("migrate", "--no-input", "-v", "0")
+        self.rapport("seed_demo", "--therapists", str(profiles), "--seed", "1")
+        self.slugs = json.loads(self.shell(_CLAIM.replace("OWNERS", str(owners))).splitlines()[-1])
+
+    def shell(self, code: str) -> str:
+        return self.rapport("shell", "-c", code)
+
+    def start_web(self) -> None:
+        self.web = subprocess.Popen(
+            [sys.executable, "-m", "rapport", "serve", "--bind", f"127.0.0.1:{self.port}",
+             "--workers", str(self.workers)],
+            cwd=REPO, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+        wait_until(lambda: http_status(f"{self.base}/healthz") == 200, 60, "the web server")
+
+    def web_workers(self) -> list[int]:
+        assert self.web is not None
+        children = Path(f"/proc/{self.web.pid}/task/{self.web.pid}/children").read_text()
+        return [int(pid) for pid in children.split()]
+
+    def start_worker(self) -> None:
+        self.worker = subprocess.Popen(
+            [sys.executable, "-m", "rapport", "worker", "--tick", "5"],
+            cwd=REPO, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+
+    def kill_worker(self) -> None:
+        # The whole group: the worker and its db_worker child, as a lost machine would.
+        if self.worker is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.worker.pid, signal.SIGKILL)
+            self.worker.wait()
+            self.worker = None
+
+    def stop(self) -> None:
+        for process in (self.web, self.worker):
+            if process is not None and process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def requests(self) -> list[dict[str, Any]]:
+        return json.loads(self.shell(_REQUESTS).splitlines()[-1])
+
+    def integrity(self) -> str:
+        if self.backend == "sqlite":
+            with contextlib.closing(sqlite3.connect(self.directory / "rapport.sqlite3")) as db:
+                return ", ".join(row[0] for row in db.execute("PRAGMA integrity_check"))
+        # amcheck: every B-tree index checked against its table (pg_amcheck, PostgreSQL 14+).
+        subprocess.run(
+            ["psql", f"{PG_SERVER}/{PG_DB}", "-qc", "CREATE EXTENSION IF NOT EXISTS amcheck"],
+            check=True,
+        )
+        result = subprocess.run(
+            ["pg_amcheck", "--heapallindexed", "-d", PG_DB, "-h", "127.0.0.1", "-U", "postgres"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        return "ok" if result.returncode == 0 else result.stdout[-2000:] + result.stderr[-2000:]
+
+
+# Claims the first OWNERS published profiles for owners with verified addresses; prints slugs.
+_CLAIM = """
+import json
+from allauth.account.models import EmailAddress
+from rapport.accounts.models import User
+from rapport.directory.models import TherapistProfile
+slugs = []
+for i, p in enumerate(TherapistProfile.objects.published().order_by("id")[:OWNERS]):
+    user = User.objects.create_user(f"owner{i}@example.test", "fault-owner-password-1")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    TherapistProfile.objects.filter(pk=p.pk).update(owner=user)
+    slugs.append(p.slug)
+print(json.dumps(slugs))
+"""
+
+# Every contact request's delivery state, by idempotency key.
+_REQUESTS = """
+import json
+from rapport.messaging.models import ContactRequest
+rows = ContactRequest.objects.values_list(
+    "idempotency_key", "public_id", "recipient__email", "therapist_notified_at", "receipt_sent_at")
+print(json.dumps([
+    {"key": k, "public_id": str(p), "owner": o, "notified": n is not None, "receipt": r is not None}
+    for k, p, o, n, r in rows]))
+"""
+
+
+def wait_until(condition: Any, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
+def http_status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except OSError:
+        return 0
+
+
+# --- a person submitting the form --------------------------------------------------------------
+
+
+class FormParser(HTMLParser):
+    """The inputs of the form that posts to the contact URL: name -> value."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_form = False
+        self.fields: dict[str, str] = {}
+        self.kinds: dict[str, str] = {}
+        self.select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if (
+            tag == "form"
+            and a.get("method", "").lower() == "post"
+            and "contact" in a.get("action", "/contact/")
+        ):
+            self.in_form = True
+        if not self.in_form or not a.get("name"):
+            return
+        name = a["name"]
+        if tag == "input":
+            kind = a.get("type", "text")
+            if kind in ("radio", "checkbox") and name in self.fields:
+                return  # the first option of a group
+            self.kinds[name] = kind
+            self.fields[name] = a.get("value", "on" if kind == "checkbox" else "")
+        elif tag == "textarea":
+            self.kinds[name], self.fields[name] = "textarea", ""
+        elif tag == "select":
+            self.kinds[name], self.fields[name], self.select = "select", "", name
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.in_form = False
+        if tag == "select":
+            self.select = None
+
+
+def fill(fields: dict[str, str], kinds: dict[str, str], n: int, run: str) -> dict[str, str]:
+    """What a person types: known fields filled, opt-ins left off, unknown text left empty
+    (a honeypot is an unknown text field)."""
+    data: dict[str, str] = {}
+    for name, value in fields.items():
+        kind = kinds[name]
+        if kind in ("hidden", "radio", "select"):
+            data[name] = value or ("email" if "prefer" in name else value)
+        elif kind == "checkbox":
+            if "consent" in name or "agree" in name:
+                data[name] = value
+        elif name == "email" or name.endswith("email"):
+            data[name] = f"sender-{run}-{n}@example.test"
+        elif name == "name" or name.endswith("_name"):
+            data[name] = f"Fault Sender {n}"
+        elif name == "message" or kind == "textarea" and "message" in name:
+            data[name] = f"Hello, I would like to ask about an appointment. Request {n} of {run}."
+    return data
+
+
+@dataclass
+class Outcome:
+    key: str = ""
+    said_sent: bool = False
+    attempts: int = 0
+    error: str = ""
+
+
+def submit(site: Site, slug: str, n: int, run: str, fill_seconds: float, retries: int) -> Outcome:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    address = f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
+    url = f"{site.base}/therapists/{slug}/contact/"
+    outcome = Outcome()
+    parser = FormParser()
+    for _ in range(20):  # the form itself may meet a killed worker: load it again
+        try:
+            request = urllib.request.Request(url, headers={"X-Real-IP": address})
+            with opener.open(request, timeout=15) as response:
+                parser.feed(response.read().decode())
+            break
+        except OSError as exc:
+            outcome.error = f"form: {type(exc).__name__}"
+            time.sleep(0.2)
+    else:
+        return outcome
+    data = fill(parser.fields, parser.kinds, n, run)
+    outcome.key = next((v for k, v in data.items() if "idempot" in k or k == "key"), "")
+    time.sleep(fill_seconds)  # a person takes longer than the form's minimum fill time
+    body = urllib.parse.urlencode(data).encode()
+    for _ in range(1 + retries):
+        outcome.attempts += 1
+        request = urllib.request.Request(
+            url, data=body, headers={"X-Real-IP": address, "Referer": url, "Origin": site.base}
+        )
+        try:
+            with opener.open(request, timeout=15) as response:
+                final = response.geturl()
+                page = response.read().decode()
+            outcome.said_sent = "/contact/sent/" in final
+            outcome.error = "" if outcome.said_sent else f"page: {final} {page[:0]}"
+            return outcome
+        except urllib.error.HTTPError as exc:
+            outcome.error = f"HTTP {exc.code}"
+            if exc.code < 500:
+                return outcome
+        except OSError as exc:
+            outcome.error = type(exc).__name__  # connection reset by a killed worker
+        time.sleep(0.3)
+    return outcome
+
+
+def submit_many(
+    site: Site,
+    count: int,
+    run: str,
+    *,
+    clients: int,
+    fill_seconds: float,
+    retries: int,
+    start: int = 0,
+) -> list[Outcome]:
+    # Submission n comes from its own sender and address, to profile n modulo the claimed ones.
+    with ThreadPoolExecutor(clients) as pool:
+        jobs = [
+            pool.submit(
+                submit, site, site.slugs[n % len(site.slugs)], n, run, fill_seconds, retries
+            )
+            for n in range(start, start + count)
+        ]
+        return [job.result() for job in jobs]
+
+
+# --- checks ------------------------------------------------------------------------------------
+
+
+def deliveries(site: Site, sink: Sink, run: str) -> dict[str, Any]:
+    """How many notifications and receipts each request got, from what the sink received."""
+    rows = site.requests()
+    by_public = {row["public_id"]: row for row in rows}
+    notified: Counter[str] = Counter()
+    receipts: Counter[str] = Counter()
+    unmatched = 0
+    for to, _subject, body in sink.received():
+        if any(address.startswith(f"sender-{run}-") for address in to):
+            receipts[to[0]] += 1
+            continue
+        ids = [match for match in UUID.findall(body) if match in by_public]
+        if ids:
+            notified[ids[0]] += 1
+        else:
+            unmatched += 1
+    senders = {f"sender-{run}-{n}@example.test" for n in range(len(rows) * 2)}
+    return {
+        "requests": len(rows),
+        "notified_once": sum(1 for p in by_public if notified[p] == 1),
+        "notified_never": sum(1 for p in by_public if notified[p] == 0),
+        "notified_twice_or_more": sum(1 for p in by_public if notified[p] > 1),
+        "notifications_without_a_request_id": unmatched,
+        "receipts": sum(receipts.values()),
+        "receipts_duplicated": sum(1 for a, c in receipts.items() if c > 1 and a in senders),
+        "marked_notified": sum(1 for row in rows if row["notified"]),
+        "marked_receipt": sum(1 for row in rows if row["receipt"]),
+    }
+
+
+def wait_for_delivery(site: Site, seconds: float) -> float:
+    started = time.monotonic()
+    wait_until(
+        lambda: all(row["notified"] and row["receipt"] for row in site.requests()),
+        seconds,
+        "every notification and receipt",
+    )
+    return time.monotonic() - started
+
+
+# --- scenarios ---------------------------------------------------------------------------------
+
+
+def smtp_outage(args: argparse.Namespace, site: Site, sink: Sink, run: str) -> dict[str, Any]:
+    site.start_web()
+    site.start_worker()
+    started = time.monotonic()
+    sink.down()
+    outcomes = submit_many(
+        site, args.submissions, run, clients=8, fill_seconds=args.fill, retries=0
+    )
+    submitted_in = time.monotonic() - started
+    time.sleep(max(0.0, args.outage - (time.monotonic() - started)))
+    sink.up()
+    back_at = time.monotonic()
+    # The longest retry pause after a 10-minute outage is a few minutes (messaging/tasks.py).
+    delivered_after = wait_for_delivery(site, args.outage + 1800)
+    return {
+        "submissions": args.submissions,
+        "said_sent": sum(o.said_sent for o in outcomes),
+        "errors": Counter(o.error for o in outcomes if not o.said_sent),
+        "submitted_in_s": round(submitted_in, 1),
+        "outage_s": round(back_at - started, 1),
+        "all_delivered_s_after_smtp_back": round(delivered_after, 1),
+        **deliveries(site, sink, run),
+    }
+
+
+def kill_web(args: argparse.Namespace, site: Site, sink: Sink, run: str) -> dict[str, Any]:
+    sink.up()
+    site.start_web()
+    kills = 0
+    stop = threading.Event()
+
+    def killer() -> None:
+        nonlocal kills
+        while kills < args.kills and not stop.is_set():
+            time.sleep(random.uniform(0.2, 0.8))
+            pids = site.web_workers()
+            if pids:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(random.choice(pids), signal.SIGKILL)
+                    kills += 1
+
+    thread = threading.Thread(target=killer)
+    thread.start()
+    outcomes: list[Outcome] = []
+    while kills < args.kills:  # keep the load on until every kill happened
+        outcomes += submit_many(
+            site, 80, run, clients=8, fill_seconds=args.fill, retries=1, start=len(outcomes)
+        )
+    stop.set()
+    thread.join()
+    rows = site.requests()
+    keys = Counter(row["key"] for row in rows)
+    sent = {o.key for o in outcomes if o.said_sent}
+    return {
+        "kills": kills,
+        "submissions": len(outcomes),
+        "said_sent": len(sent),
+        "not_sent": Counter(o.error for o in outcomes if not o.said_sent),
+        "retried": sum(o.attempts > 1 for o in outcomes),
+        "rows": len(rows),
+        "said_sent_but_missing": len(sent - set(keys)),
+        "duplicate_keys": sum(1 for c in keys.values() if c > 1),
+        "stored_though_page_never_said_sent": len(set(keys) - sent),
+        "integrity": site.integrity(),
+    }
+
+
+def kill_worker(args: argparse.Namespace, site: Site, sink: Sink, run: str) -> dict[str, Any]:
+    sink.up()
+    site.start_web()
+    outcomes = submit_many(
+        site, args.submissions, run, clients=8, fill_seconds=args.fill, retries=0
+    )
+    sink.delay = 0.3
+    kills = 0
+    started = time.monotonic()
+    while kills < args.kills:
+        site.start_worker()
+        time.sleep(random.uniform(3.0, 8.0))  # start-up, then some sends
+        site.kill_worker()
+        kills += 1
+    site.start_worker()
+    # A task whose worker was killed waits RAPPORT_TASK_STALE_SECONDS before it is queued again.
+    delivered = wait_for_delivery(site, 1800)
+    return {
+        "submissions": args.submissions,
+        "said_sent": sum(o.said_sent for o in outcomes),
+        "kills": kills,
+        "all_delivered_s": round(time.monotonic() - started, 1),
+        "after_last_kill_s": round(delivered, 1),
+        **deliveries(site, sink, run),
+    }
+
+
+SCENARIOS = {"smtp-outage": smtp_outage, "kill-web": kill_web, "kill-worker": kill_worker}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("scenario", choices=SCENARIOS)
+    parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--submissions", type=int, default=500)
+    parser.add_argument("--outage", type=float, default=600.0, help="seconds SMTP is down")
+    parser.add_argument("--kills", type=int, default=50)
+    parser.add_argument("--profiles", type=int, default=300)
+    parser.add_argument("--owners", type=int, default=60)
+    parser.add_argument("--fill", type=float, default=3.0, help="seconds between GET and POST")
+    args = parser.parse_args()
+    run = time.strftime("%H%M%S")
+    sink = Sink(free_port())
+    site = Site(args.backend, sink.port)
+    print(f"site in {site.directory} ({args.backend}), building...", file=sys.stderr)
+    site.create(profiles=args.profiles, owners=args.owners)
+    try:
+        result = SCENARIOS[args.scenario](args, site, sink, run)
+    finally:
+        site.stop()
+        sink.down()
+    result = {"scenario": args.scenario, "backend": args.backend, **result}
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"faults-{args.scenario}-{args.backend}-{time.strftime('%Y%m%dT%H%M%S')}.json"
+    path.write_text(json.dumps(result, indent=2, default=str))
+    print(json.dumps(result, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()
