@@ -34,7 +34,15 @@ from rapport.taxonomy.models import Kind, Term
 from . import validators as v
 from .changes import is_bulk, profiles_changed
 from .facets import DOCUMENT_TERM_FIELDS
-from .models import ApproachStatement, License, LicenseStatus, Office, Status, TherapistProfile
+from .models import (
+    ApproachStatement,
+    License,
+    LicenseStatus,
+    Office,
+    Status,
+    TherapistProfile,
+    slugs_moved,
+)
 
 # Spec order: export writes fields in this order.
 FIELDS = (
@@ -717,11 +725,12 @@ def _write_batch(
     with transaction.atomic():
         to_create: list[CleanProfile] = []
         to_update: list[tuple[int, CleanProfile]] = []
+        old_slugs: dict[int, str] = {}
         for source, profiles in by_source.items():
             existing = {
-                ext: (pk, digest, owner)
-                for pk, ext, digest, owner in _rows_by_key(
-                    "id, external_id, content_hash, owner_id",
+                ext: (pk, digest, owner, slug)
+                for pk, ext, digest, owner, slug in _rows_by_key(
+                    "id, external_id, content_hash, owner_id, slug",
                     source,
                     [p.external_id for p in profiles],
                 )
@@ -736,6 +745,7 @@ def _write_batch(
                     unchanged += 1
                 else:
                     to_update.append((existing[profile.external_id][0], profile))
+                    old_slugs[existing[profile.external_id][0]] = existing[profile.external_id][3]
 
         now = timezone.now()
         created = _insert_profiles(to_create, status=status, now=now)
@@ -748,13 +758,14 @@ def _write_batch(
             ApproachStatement.objects.filter(profile_id__in=ids).delete()
             License.objects.filter(profile_id__in=ids).delete()
             Office.objects.filter(profile_id__in=ids).delete()
+            moves = []
             for pk, p in to_update:
+                slug = profile_slug(p.fields["name"], p.source, p.external_id)
                 TherapistProfile.objects.filter(pk=pk).update(
-                    slug=profile_slug(p.fields["name"], p.source, p.external_id),
-                    content_hash=p.content_hash,
-                    updated_at=now,
-                    **p.fields,
+                    slug=slug, content_hash=p.content_hash, updated_at=now, **p.fields
                 )
+                moves.append((pk, old_slugs[pk], slug))
+            slugs_moved(moves)  # renamed in the file: old URLs redirect
             written = [*written, *to_update]
             updated = len(to_update)
 

@@ -34,6 +34,7 @@ from ..models import (
     Status,
     TherapistProfile,
     cached_terms,
+    slugs_moved,
     terms_by_profile,
 )
 from ..services import owner_leaving, status_kept
@@ -267,8 +268,10 @@ def _write(
     for name, value in fields.items():
         setattr(profile, name, value)
     profile.content_hash = after.content_hash
+    old_slug = profile.slug
     profile.slug = profile_slug(after.fields["name"], profile.source, profile.external_id)
     profile.save(update_fields=[*fields, "content_hash", "slug", "updated_at"])
+    slugs_moved([(profile.pk, old_slug, profile.slug)])  # a new name: the old URL redirects
     profile.terms.set(after.term_ids)
     if before.approaches != after.approaches:
         ApproachStatement.objects.filter(profile=profile).delete()

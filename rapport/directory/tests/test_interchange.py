@@ -141,6 +141,16 @@ def test_it_is_idempotent_and_updates_what_changed(tmp_path: Path) -> None:
     assert Office.objects.filter(profile=b).count() == 1  # children replaced, not duplicated
 
 
+def test_a_profile_renamed_by_a_reimport_redirects_from_its_old_url(tmp_path: Path, client) -> None:
+    path = write_jsonl(tmp_path / "in.jsonl", [doc(id="a")])
+    run_import(path)
+    old = TherapistProfile.objects.get(external_id="a").get_absolute_url()
+    run_import(write_jsonl(path, [doc(id="a", name="Uriah Cty-Ramos")]))
+    new = TherapistProfile.objects.get(external_id="a").get_absolute_url()
+    response = client.get(old)
+    assert response.status_code == 301 and response["Location"] == new
+
+
 def test_a_reimport_leaves_claimed_profiles_to_their_therapist(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "in.jsonl", [doc(id="a"), doc(id="b")])
     run_import(path)
