@@ -84,4 +84,15 @@ def test_a_therapist_adds_a_passkey_and_signs_in_with_it_alone(
     expect(page).to_have_url(base + "/account/")
     page.goto(base + "/accounts/security/")
     expect(page.locator("main")).to_contain_text(f"Signed in as {ALICE_EMAIL}")
+
+    # With the password, the passkey is the second step.
+    page.get_by_role("button", name="Sign out on this device").click()
+    page.goto(base + "/accounts/login/")
+    page.locator("input[name=login]").fill(ALICE_EMAIL)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page).to_have_url(base + "/accounts/2fa/authenticate/")
+    _axe_clean(page, "second step with a passkey")
+    page.get_by_role("button", name="Use a security key").click()
+    expect(page).to_have_url(base + "/account/")
     assert not blocked, blocked
