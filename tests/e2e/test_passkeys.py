@@ -67,8 +67,8 @@ def test_a_therapist_adds_a_passkey_and_signs_in_with_it_alone(
         page.locator("main form button[type=submit]").click()
     expect(page.locator("h1")).to_have_text("Add a passkey")
     _axe_clean(page, "add a passkey")
-    page.get_by_label("Name").fill("Laptop")
-    page.locator("input[name=passwordless]").check()
+    page.get_by_label("Name it").fill("Laptop")
+    page.get_by_label("Sign in with this passkey alone").check()
     with page.expect_navigation():
         page.get_by_role("button", name="Add a passkey").click()
     key = Authenticator.objects.get(user=user, type=Authenticator.Type.WEBAUTHN)

@@ -56,7 +56,8 @@ def test_a_therapist_can_add_a_passkey_from_the_two_factor_page() -> None:
     html = response.content.decode()
     assert response.status_code == 200
     assert "<h1>Add a passkey</h1>" in html and 'class="site-footer' in html  # our layout
-    assert 'id="mfa_webauthn_add"' in html and 'name="passwordless"' in html
+    assert 'id="mfa_webauthn_add"' in html
+    assert "Sign in with this passkey alone, no password</label>" in html
     assert scripts_allowed_by_our_policy(html)
     # Without a credential from the browser nothing is added, with a message.
     refused = client.post("/accounts/2fa/webauthn/add/", {"name": "Phone"})
