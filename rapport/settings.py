@@ -316,7 +316,13 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
 }
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Passkeys (WebAuthn, through fido2): a second factor like TOTP, and a way to sign in on
+# their own. allauth's scripts are static files, so they run under our CSP.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_FORMS = {"add_webauthn": "rapport.accounts.forms.AddPasskeyForm"}
+# Passkey sign-in is throttled with password sign-in, by our table (core/ratelimits.py).
+MFA_RATE_LIMITS = {"webauthn_login": None}
 MFA_TOTP_ISSUER = SITE_NAME
 MFA_RECOVERY_CODE_COUNT = 10
 

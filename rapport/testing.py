@@ -355,13 +355,17 @@ class _PageScanner(HTMLParser):
             self.inline_scripts.append("<style>")
 
     def handle_data(self, data: str) -> None:
-        # JSON-LD is data, never executed; anything else inline would be blocked by the CSP.
-        if self._in_script and self._in_script != "application/ld+json" and data.strip():
+        # JSON (JSON-LD, allauth's passkey options) is a data block, never executed; anything
+        # else inline would be blocked by the CSP.
+        if self._in_script and self._in_script not in _DATA_BLOCKS and data.strip():
             self.inline_scripts.append(data.strip()[:60])
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "script":
             self._in_script = None
+
+
+_DATA_BLOCKS = ("application/ld+json", "application/json")
 
 
 def scan_page(html: str) -> _PageScanner:

@@ -72,6 +72,8 @@ _LOGIN = (
 LIMITS: dict[str, tuple[Limit, ...]] = {
     "admin:login": _LOGIN,
     "account_login": _LOGIN,
+    # A passkey sign-in names no account: it counts with the address's password tries.
+    "mfa_login_webauthn": (Limit("login-ip", _ip, "5/m"),),
     # Scripted sign-ups: a household or office behind one address still gets a few.
     "account_signup": (Limit("signup-ip", _ip, "5/h"),),
     # Each reset request may send an email: per address, and per inbox against mail bombing.

@@ -34,7 +34,15 @@ from rapport.taxonomy.models import Kind, Term
 from . import validators as v
 from .changes import is_bulk, profiles_changed
 from .facets import DOCUMENT_TERM_FIELDS
-from .models import ApproachStatement, License, LicenseStatus, Office, Status, TherapistProfile
+from .models import (
+    ApproachStatement,
+    License,
+    LicenseStatus,
+    Office,
+    Status,
+    TherapistProfile,
+    slugs_moved,
+)
 
 # Spec order: export writes fields in this order.
 FIELDS = (
@@ -85,12 +93,17 @@ class LineError:
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
+MAINTAINED_SHOWN = 20  # ids of skipped claimed profiles named in the summary
+
+
 @dataclass
 class ImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     failed_lines: int = 0
+    # Claimed profiles the file also holds, left alone: their therapist keeps them now.
+    maintained: list[str] = field(default_factory=list)  # the file's ids
     errors: list[LineError] = field(default_factory=list)
     seconds: float = 0.0
     dry_run: bool = False
@@ -104,8 +117,15 @@ class ImportResult:
             f"{self.created:,} created, {self.updated:,} updated, {self.unchanged:,} unchanged, "
             f"{self.failed_lines:,} failed"
         )
+        if self.maintained:
+            shown = ", ".join(self.maintained[:MAINTAINED_SHOWN])
+            more = len(self.maintained) - MAINTAINED_SHOWN
+            text += (
+                f", {len(self.maintained):,} skipped as their therapist maintains them"
+                f" ({shown}{f' and {more:,} more' if more > 0 else ''})"
+            )
         if self.seconds:
-            total = self.created + self.updated + self.unchanged
+            total = self.created + self.updated + self.unchanged + len(self.maintained)
             text += f" in {self.seconds:,.1f}s ({total / max(self.seconds, 1e-9):,.0f} profiles/s)"
         if self.dry_run:
             text += " (nothing imported: --strict and some lines failed)"
@@ -680,7 +700,9 @@ def import_documents(
         # Small imports tell the search index which profiles changed; big ones
         # ask for a fresh snapshot instead of logging every id.
         bulk = is_bulk(changed_so_far + len(batch))
-        created, updated, unchanged = _write_batch(batch, status=status, bulk=bulk)
+        created, updated, unchanged = _write_batch(
+            batch, status=status, bulk=bulk, maintained=result.maintained
+        )
         changed_so_far += created + updated
         result.created += created
         result.updated += updated
@@ -692,9 +714,10 @@ def import_documents(
 
 
 def _write_batch(
-    batch: list[CleanProfile], *, status: str, bulk: bool = False
+    batch: list[CleanProfile], *, status: str, bulk: bool = False, maintained: list[str]
 ) -> tuple[int, int, int]:
-    """Upsert one batch in one transaction. Returns (created, updated, unchanged)."""
+    """Upsert one batch in one transaction. Returns (created, updated, unchanged) and adds
+    the ids of claimed profiles, which are never overwritten, to `maintained`."""
     by_source: dict[str, list[CleanProfile]] = defaultdict(list)
     for profile in batch:
         by_source[profile.source].append(profile)
@@ -702,20 +725,27 @@ def _write_batch(
     with transaction.atomic():
         to_create: list[CleanProfile] = []
         to_update: list[tuple[int, CleanProfile]] = []
+        old_slugs: dict[int, str] = {}
         for source, profiles in by_source.items():
             existing = {
-                ext: (pk, digest)
-                for pk, ext, digest in _rows_by_key(
-                    "id, external_id, content_hash", source, [p.external_id for p in profiles]
+                ext: (pk, digest, owner, slug)
+                for pk, ext, digest, owner, slug in _rows_by_key(
+                    "id, external_id, content_hash, owner_id, slug",
+                    source,
+                    [p.external_id for p in profiles],
                 )
             }
             for profile in profiles:
                 if profile.external_id not in existing:
                     to_create.append(profile)
+                elif existing[profile.external_id][2] is not None:
+                    # Claimed: the therapist's own edits win over any file.
+                    maintained.append(profile.external_id)
                 elif existing[profile.external_id][1] == profile.content_hash:
                     unchanged += 1
                 else:
                     to_update.append((existing[profile.external_id][0], profile))
+                    old_slugs[existing[profile.external_id][0]] = existing[profile.external_id][3]
 
         now = timezone.now()
         created = _insert_profiles(to_create, status=status, now=now)
@@ -728,13 +758,14 @@ def _write_batch(
             ApproachStatement.objects.filter(profile_id__in=ids).delete()
             License.objects.filter(profile_id__in=ids).delete()
             Office.objects.filter(profile_id__in=ids).delete()
+            moves = []
             for pk, p in to_update:
+                slug = profile_slug(p.fields["name"], p.source, p.external_id)
                 TherapistProfile.objects.filter(pk=pk).update(
-                    slug=profile_slug(p.fields["name"], p.source, p.external_id),
-                    content_hash=p.content_hash,
-                    updated_at=now,
-                    **p.fields,
+                    slug=slug, content_hash=p.content_hash, updated_at=now, **p.fields
                 )
+                moves.append((pk, old_slugs[pk], slug))
+            slugs_moved(moves)  # renamed in the file: old URLs redirect
             written = [*written, *to_update]
             updated = len(to_update)
 

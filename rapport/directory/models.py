@@ -487,6 +487,33 @@ class ApproachStatement(models.Model):
         return f"{self.profile} - {self.approach}"
 
 
+class OldSlug(models.Model):
+    """A slug a profile had before a rename: its old URL redirects (301) to the current one,
+    so links and bookmarks to a therapist keep working. Written with `slugs_moved`."""
+
+    slug = models.SlugField(max_length=100, unique=True)
+    profile = models.ForeignKey(
+        TherapistProfile, on_delete=models.CASCADE, related_name="old_slugs"
+    )
+    retired_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.slug} -> {self.profile_id}"
+
+
+def slugs_moved(moves: Sequence[tuple[int, str, str]]) -> None:
+    """Keep each renamed profile's old slug, given (profile id, old slug, new slug). A slug in
+    use again (renamed back) is current, no longer old. The short id in every slug is the
+    profile's own, so an old slug never names another profile."""
+    moves = [move for move in moves if move[1] != move[2]]
+    if not moves:
+        return
+    OldSlug.objects.filter(slug__in=[new for _pk, _old, new in moves]).delete()
+    OldSlug.objects.bulk_create(
+        [OldSlug(profile_id=pk, slug=old) for pk, old, _new in moves], ignore_conflicts=True
+    )
+
+
 class IndexVersion(models.Model):
     """One row per committed change to what search can see; the newest row is the version.
 

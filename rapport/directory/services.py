@@ -6,19 +6,15 @@ only ever show `published` profiles.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.db import transaction
 
+from rapport.accounts.models import User
 from rapport.moderation.models import AuditEvent
 from rapport.moderation.services import audit_record
 
 from .changes import profiles_changed
 from .interchange import ImportResult
 from .models import Status, TherapistProfile
-
-if TYPE_CHECKING:
-    from rapport.accounts.models import User
 
 # Which status each moderation verb may start from.
 _TRANSITIONS: dict[str, tuple[set[str], str]] = {
@@ -33,17 +29,43 @@ class TransitionError(ValueError):
     pass
 
 
+def owner_leaving(profile: TherapistProfile) -> User | None:
+    """The profile's owner, locked, when their account is scheduled for deletion; else None.
+
+    Call it before locking the profile: `account_deletion_request` locks the user first,
+    so this order cannot deadlock with it, nor decide between its read and its hiding."""
+    if profile.owner_id is None:
+        return None
+    owner = User.objects.select_for_update().filter(pk=profile.owner_id).first()
+    return owner if owner is not None and owner.deletion_requested_at is not None else None
+
+
+def status_kept(profile: TherapistProfile, leaving: User | None) -> str:
+    """The profile's status, or while its owner's deletion is pending (the profile hidden as
+    SUSPENDED), the status "Keep my account" gives back."""
+    if leaving is None:
+        return profile.status
+    return str(leaving.deletion_restore.get(str(profile.pk), profile.status))
+
+
 def _transition(
     *, profile: TherapistProfile, by: User | None, verb: str, reason: str = ""
 ) -> TherapistProfile:
     allowed_from, to = _TRANSITIONS[verb]
     with transaction.atomic():
+        leaving = owner_leaving(profile)
         # Lock and re-read, so two moderators cannot both act on a stale status.
         current = TherapistProfile.objects.select_for_update().get(pk=profile.pk)
-        if current.status not in allowed_from:
-            raise TransitionError(
-                f"A {current.get_status_display().lower()} profile cannot be {verb}."
-            )
+        status = status_kept(current, leaving)
+        if status not in allowed_from:
+            raise TransitionError(f"A {Status(status).label.lower()} profile cannot be {verb}.")
+        if leaving is not None:
+            # The owner asked to delete the account: the profile stays hidden, and the
+            # decision is what it gets back if they keep the account (account_data.py).
+            leaving.deletion_restore = {**leaving.deletion_restore, str(current.pk): to}
+            leaving.save(update_fields=["deletion_restore"])
+            reason = f"{reason} (kept hidden: the owner's account is being deleted)".lstrip()
+            to = Status.SUSPENDED
         current.status = to
         current.save(update_fields=["status", "updated_at"])
         profiles_changed(ids=[current.pk])

@@ -4,8 +4,8 @@ import functools
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
@@ -40,9 +40,16 @@ from .summaries import ProfileSummary
 def profile(request: HttpRequest, slug: str) -> HttpResponse:
     # Unpublished profiles 404 exactly like missing ones; with_public_relations
     # keeps the page at a constant number of queries however full the profile is.
-    therapist = get_object_or_404(
-        TherapistProfile.objects.published().with_public_relations(), slug=slug
+    therapist = (
+        TherapistProfile.objects.published().with_public_relations().filter(slug=slug).first()
     )
+    if therapist is None:
+        # Renamed since: the old URL moves for good. Only a published profile's, so an
+        # unpublished or deleted one answers 404 under every name it had.
+        moved = TherapistProfile.objects.published().filter(old_slugs__slug=slug).first()
+        if moved is None:
+            raise Http404
+        return redirect(moved, permanent=True)
     similar = None if therapist.accepting_new_clients else _similar(therapist)
     profile_views.record_view(request, therapist, on=availability.today())  # the dashboard's count
     return render(request, "directory/profile.html", {"therapist": therapist, "similar": similar})

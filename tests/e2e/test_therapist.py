@@ -137,7 +137,7 @@ def test_a_new_therapist_signs_up_claims_edits_and_is_published(
     page.goto(base + "/accounts/login/")
     page.locator("input[name=login]").fill(EMAIL)
     page.locator("input[name=password]").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page).to_have_url(re.compile(r"/account/$"))
     _axe_clean(page, f"dashboard ({viewport})")
 
@@ -220,7 +220,7 @@ def test_staff_without_two_factor_is_sent_away_from_admin(
     page.locator("input[name=password]").fill(PERSONA_PASSWORD)
     # Staff land in the admin after signing in; without two-factor they are sent on to set
     # it up (allauth asks for the password once more before adding an authenticator).
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     setup = "/accounts/2fa/totp/activate/?next=%2Fadmin%2F"
     expect(page).to_have_url(
         live_server.url + "/accounts/reauthenticate/?next=" + quote(setup, safe="")

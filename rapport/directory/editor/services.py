@@ -34,8 +34,10 @@ from ..models import (
     Status,
     TherapistProfile,
     cached_terms,
+    slugs_moved,
     terms_by_profile,
 )
+from ..services import owner_leaving, status_kept
 from .models import ProfileDraft, ProfileRevision, RevisionStatus
 from .sections import SECTION_BY_SLUG, Section
 
@@ -191,13 +193,17 @@ def section_save(
     `document`: the profile's document, when the caller read it inside its own
     transaction after locking the profile (the editor's view does, to build its form)."""
     with transaction.atomic():
+        leaving = owner_leaving(profile)
         current = TherapistProfile.objects.select_for_update().get(pk=profile.pk)
+        # Hidden for a pending account deletion, a published profile is still reviewed:
+        # "Keep my account" would publish it again.
+        published = status_kept(current, leaving) == Status.PUBLISHED
         if document is None:
             document = profile_document(current.pk)
         before = _clean(document)
         proposed = _clean({**document, **changes})
         held: dict[str, Any] = {}
-        if current.status == Status.PUBLISHED:
+        if published:
             held = {
                 key: _value(proposed.document, key)
                 for key in section.reviewed
@@ -206,7 +212,7 @@ def section_save(
         now_part = {
             key: value
             for key, value in changes.items()
-            if key not in section.reviewed or current.status != Status.PUBLISHED
+            if key not in section.reviewed or not published
         }
         applied = False
         if now_part:
@@ -262,8 +268,10 @@ def _write(
     for name, value in fields.items():
         setattr(profile, name, value)
     profile.content_hash = after.content_hash
+    old_slug = profile.slug
     profile.slug = profile_slug(after.fields["name"], profile.source, profile.external_id)
     profile.save(update_fields=[*fields, "content_hash", "slug", "updated_at"])
+    slugs_moved([(profile.pk, old_slug, profile.slug)])  # a new name: the old URL redirects
     profile.terms.set(after.term_ids)
     if before.approaches != after.approaches:
         ApproachStatement.objects.filter(profile=profile).delete()
@@ -354,6 +362,7 @@ def revision_approve(*, revision: ProfileRevision, by: User | None) -> ProfileRe
                 _("This change was already decided (%(status)s).")
                 % {"status": current.get_status_display()}
             )
+        leaving = owner_leaving(current.profile)
         profile = TherapistProfile.objects.select_for_update().get(pk=current.profile_id)
         document = profile_document(profile.pk)
         before = _clean(document)
@@ -371,11 +380,19 @@ def revision_approve(*, revision: ProfileRevision, by: User | None) -> ProfileRe
             if current.section in SECTION_BY_SLUG
             else current.section
         )
+        # The status is left alone: a profile hidden for its owner's pending account
+        # deletion stays hidden, and shows the change if they keep the account.
+        body = (
+            _("Your change to “%(section)s” was approved and is now on your public profile.")
+            if leaving is None
+            else _(
+                "Your change to “%(section)s” was approved. Your account is scheduled for deletion: if you keep it, your profile shows the change."
+            )
+        )
         notify_owner(
             profile=profile,
             subject=_("Your profile change was approved"),
-            body=_("Your change to “%(section)s” was approved and is now on your public profile.")
-            % {"section": title},
+            body=body % {"section": title},
         )
     revision.status = current.status
     return current

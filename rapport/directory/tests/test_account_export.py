@@ -19,15 +19,18 @@ from PIL import Image
 from rapport.accounts.models import User
 from rapport.directory import index as ix
 from rapport.directory import interchange
-from rapport.directory.editor.models import ProfileDraft
+from rapport.directory.account_data import account_deletion_cancel
+from rapport.directory.editor.models import ProfileDraft, ProfileRevision, RevisionStatus
 from rapport.directory.fulltext import fulltext_sync
 from rapport.directory.models import ClaimRequest, Status, TherapistProfile
+from rapport.directory.services import TransitionError, profile_approve, profile_reject
 from rapport.moderation.models import AuditEvent
 from rapport.testing import (
     ALICE_EMAIL,
     PASSWORD,
     alice,
     alice_profile,
+    bob,
     dana,
     make_profile,
     run_tasks,
@@ -232,3 +235,83 @@ def test_after_seven_days_the_purge_deletes_everything_and_undo_is_gone(
     assert not AuditEvent.objects.filter(actor_id=user_id).exists()
     response = Client().post("/accounts/login/", {"login": ALICE_EMAIL, "password": PASSWORD})
     assert response.status_code == 200  # no such account any more: the form again
+
+
+# --- Staff decisions while a deletion is pending ----------------------------------------------
+
+
+def test_approvals_in_the_undo_window_stay_hidden_until_the_owner_keeps_the_account(
+    client,
+) -> None:
+    published = alice_profile()
+    pending = make_profile(name="Alice Pending", owner=alice(), status=Status.PENDING)
+    owner = signed_in(alice())
+    basics = {
+        "name": "Alicia Okafor-Quist", "credentials": published.credentials,
+        "title": published.title, "pronouns": "", "gender": "", "gender_self": "",
+    }  # fmt: skip
+    assert owner.post("/account/profile/basics/", basics).status_code == 303
+    revision = ProfileRevision.objects.get(profile=published, status=RevisionStatus.PENDING)
+    owner.post("/account/delete/", {"email": ALICE_EMAIL})
+
+    staff = signed_in(bob())
+    staff.post(
+        "/admin/directory/therapistprofile/",
+        {"action": "approve_selected", "_selected_action": [pending.pk]},
+    )
+    staff.post(
+        "/admin/directory/profilerevision/",
+        {"action": "approve_selected", "_selected_action": [revision.pk]},
+    )
+    revision.refresh_from_db()
+    assert revision.status == RevisionStatus.APPROVED
+    for profile in (published, pending):
+        profile.refresh_from_db()
+        assert profile.status == Status.SUSPENDED
+        assert visible(client, profile) == NOWHERE
+    assert published.name == "Alicia Okafor-Quist"  # written, still hidden
+    assert alice().deletion_restore == {
+        str(published.pk): Status.PUBLISHED,
+        str(pending.pk): Status.PUBLISHED,  # the approval, kept for the undo
+    }
+    assert AuditEvent.objects.get(action="directory.profile.approved").reason.endswith(
+        "(kept hidden: the owner's account is being deleted)"
+    )
+    run_tasks()
+    assert "scheduled for deletion" in mail.outbox[-1].body  # not "now on your profile"
+
+    keeper = Client()
+    keeper.force_login(alice())
+    keeper.post("/account/delete/keep/")
+    for profile in (published, pending):
+        profile.refresh_from_db()
+        assert visible(client, profile) == EVERYWHERE
+    assert published.name == "Alicia Okafor-Quist"
+
+
+def test_a_rejection_or_a_refused_approval_in_the_undo_window_is_kept_for_the_undo() -> None:
+    published = alice_profile()
+    pending = make_profile(name="Alice Pending", owner=alice(), status=Status.PENDING)
+    signed_in(alice()).post("/account/delete/", {"email": ALICE_EMAIL})
+    with pytest.raises(TransitionError, match="A published profile cannot be approved"):
+        profile_approve(profile=published, by=bob())
+    profile_reject(profile=pending, by=bob(), reason="no license found")
+    assert alice().deletion_restore[str(pending.pk)] == Status.REJECTED
+    account_deletion_cancel(user=alice())
+    pending.refresh_from_db()
+    published.refresh_from_db()
+    assert (published.status, pending.status) == (Status.PUBLISHED, Status.REJECTED)
+
+
+def test_an_owner_editing_in_the_undo_window_still_waits_for_review() -> None:
+    published = alice_profile()
+    signed_in(alice()).post("/account/delete/", {"email": ALICE_EMAIL})
+    again = signed_in(alice())
+    basics = {
+        "name": "Alicia Okafor-Quist", "credentials": published.credentials,
+        "title": published.title, "pronouns": "", "gender": "", "gender_self": "",
+    }  # fmt: skip
+    assert again.post("/account/profile/basics/", basics).status_code == 303
+    published.refresh_from_db()
+    assert published.name == "Alice Okafor"  # held: "Keep my account" republishes it
+    assert ProfileRevision.objects.filter(profile=published, status="pending").exists()

@@ -21,6 +21,7 @@ from rapport.directory.models import (
     TherapistProfile,
     forget_terms,
 )
+from rapport.directory.services import profile_suspend
 from rapport.moderation.models import AuditEvent
 from rapport.testing import alice, alice_profile, bob, charlie, make_profile, run_tasks
 
@@ -132,6 +133,44 @@ def test_a_name_change_waits_while_other_basics_publish_at_once(client) -> None:
     assert profile.name == "Alicia Okafor-Quist"
     assert "Alicia Okafor-Quist" in visitor.get("/therapists/", {"q": "okafor"}).content.decode()
     assert visitor.get(profile.get_absolute_url()).status_code == 200
+
+
+def rename(profile: TherapistProfile, name: str) -> None:
+    """The owner renames the profile in the editor and staff approve the change."""
+    owner = Client()
+    owner.force_login(alice())
+    data = {
+        "name": name, "credentials": profile.credentials, "title": profile.title,
+        "pronouns": "", "gender": "", "gender_self": "",
+    }  # fmt: skip
+    assert owner.post(f"{EDITOR}basics/", data).status_code == 303
+    revision = ProfileRevision.objects.get(section="basics", status=RevisionStatus.PENDING)
+    staff_client(Client).post(
+        REVISIONS, {"action": "approve_selected", "_selected_action": [revision.pk]}
+    )
+    profile.refresh_from_db()
+
+
+def test_a_renamed_profiles_old_urls_redirect_for_good_while_it_is_published(client) -> None:
+    profile = alice_profile()
+    first = profile.get_absolute_url()
+    rename(profile, "Alicia Okafor-Quist")
+    second = profile.get_absolute_url()
+    assert second != first and "alicia-okafor-quist-" in second
+    response = client.get(first)
+    assert response.status_code == 301 and response["Location"] == second
+    assert client.get(second).status_code == 200
+
+    rename(profile, "Alice Okafor")  # and back: the first URL is current again
+    assert profile.get_absolute_url() == first
+    assert client.get(first).status_code == 200
+    response = client.get(second)
+    assert response.status_code == 301 and response["Location"] == first
+
+    profile_suspend(profile=profile, by=bob(), reason="complaint")
+    assert client.get(first).status_code == 404
+    assert client.get(second).status_code == 404  # no redirect to a hidden profile
+    assert client.get("/therapists/nobody-abcdefgh/").status_code == 404
 
 
 def test_saving_the_published_value_again_withdraws_the_waiting_change(client) -> None:

@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 from rapport.directory import interchange
 from rapport.directory.models import Office, Status, TherapistProfile
 from rapport.moderation.models import AuditEvent
+from rapport.testing import dana
 
 pytestmark = pytest.mark.django_db
 
@@ -138,6 +139,43 @@ def test_it_is_idempotent_and_updates_what_changed(tmp_path: Path) -> None:
     assert b.name == "Uriah Cty-Ramos" and b.slug.startswith("uriah-cty-ramos-")
     assert [t.slug for t in b.issues] == ["anxiety"]
     assert Office.objects.filter(profile=b).count() == 1  # children replaced, not duplicated
+
+
+def test_a_profile_renamed_by_a_reimport_redirects_from_its_old_url(tmp_path: Path, client) -> None:
+    path = write_jsonl(tmp_path / "in.jsonl", [doc(id="a")])
+    run_import(path)
+    old = TherapistProfile.objects.get(external_id="a").get_absolute_url()
+    run_import(write_jsonl(path, [doc(id="a", name="Uriah Cty-Ramos")]))
+    new = TherapistProfile.objects.get(external_id="a").get_absolute_url()
+    response = client.get(old)
+    assert response.status_code == 301 and response["Location"] == new
+
+
+def test_a_reimport_leaves_claimed_profiles_to_their_therapist(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "in.jsonl", [doc(id="a"), doc(id="b")])
+    run_import(path)
+    # Dana claimed "a" and rewrote her statement in the editor.
+    TherapistProfile.objects.filter(external_id="a").update(owner=dana(), statement="My words.")
+    write_jsonl(path, [doc(id="a", name="Uriah Renamed"), doc(id="b", name="Uriah Renamed")])
+    out, _ = run_import(path)
+    summary = "0 created, 1 updated, 0 unchanged, 0 failed, 1 skipped as their therapist maintains them (a)"
+    assert summary in out
+    a = TherapistProfile.objects.get(external_id="a")
+    assert (a.name, a.statement, a.owner) == ("Uriah Cty", "My words.", dana())
+    assert TherapistProfile.objects.get(external_id="b").name == "Uriah Renamed"
+    event = AuditEvent.objects.filter(action="directory.profiles.imported").latest("pk")
+    assert event.reason.startswith(summary)
+    # Unchanged or not, a claimed profile is reported as skipped, never "unchanged".
+    write_jsonl(path, [doc(id="a")])
+    assert "0 unchanged, 0 failed, 1 skipped as their therapist" in run_import(path)[0]
+
+
+def test_the_summary_names_the_first_skipped_ids_and_counts_the_rest() -> None:
+    result = interchange.ImportResult(maintained=[f"x{i}" for i in range(25)])
+    assert result.summary().endswith(
+        "25 skipped as their therapist maintains them (x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, "
+        "x10, x11, x12, x13, x14, x15, x16, x17, x18, x19 and 5 more)"
+    )
 
 
 def test_it_resumes_after_a_crash_without_duplicates(tmp_path: Path, monkeypatch) -> None:

@@ -41,7 +41,13 @@ class Command(BaseCommand):
                 batch_size=int(options["batch_size"]),  # type: ignore[call-overload]
                 progress=progress,
             )
-        if not (result.created or result.updated or result.unchanged or result.failed_lines):
+        if not (
+            result.created
+            or result.updated
+            or result.unchanged
+            or result.maintained
+            or result.failed_lines
+        ):
             # Blank lines, or a CSV header alone: an export that went wrong, not "0 imported".
             raise CommandError(f"{path}: no profiles in the file (it is empty or only blank lines)")
         for error in result.errors[:MAX_ERRORS_SHOWN]:
