@@ -112,7 +112,7 @@ def contact_send(
         if existing is not None:
             return existing, False
         locked = TherapistProfile.objects.select_for_update().get(pk=profile.pk)
-        if not can_receive_requests(locked):
+        if locked.owner_id is None or not can_receive_requests(locked):
             raise ContactNotAllowed
         sealed = crypto.seal(asdict(sender))
         try:

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django_tasks import task
 
@@ -171,3 +172,68 @@ def send_alternatives(request_id: int, attempt: int = 1, first_try: float = 0.0)
         "alternatives_sent_at",
         emails.alternatives,
     )
+
+
+# --- Daily jobs (run by `rapport worker`) ----------------------------------------------------
+
+REMINDER_AFTER = datetime.timedelta(hours=48)
+ALTERNATIVES_AFTER = datetime.timedelta(days=7)
+# Each job looks back over a bounded window, so a request that cannot be helped (no similar
+# therapist found) is not looked at every day until retention, and a worker that was down
+# for a few days still catches up.
+_CATCH_UP = datetime.timedelta(days=7)
+_PURGE_BATCH = 500
+
+
+def _unanswered() -> QuerySet[ContactRequest]:
+    return ContactRequest.objects.live().filter(replied_at=None).exclude(sealed="")
+
+
+def queue_reply_reminders(now: datetime.datetime | None = None) -> int:
+    """Queue the 48-hour reminder for each unreplied request that has not had one."""
+    now = now or timezone.now()
+    due = _unanswered().filter(
+        reminder_sent_at=None,
+        created_at__lte=now - REMINDER_AFTER,
+        created_at__gt=now - REMINDER_AFTER - _CATCH_UP,
+    )
+    ids = list(due.values_list("pk", flat=True))
+    with transaction.atomic():
+        for request_id in ids:
+            send_reply_reminder.enqueue(request_id)
+    return len(ids)
+
+
+def queue_alternatives(now: datetime.datetime | None = None) -> int:
+    """Queue the 7-day alternatives email for each sender who asked for it, still unreplied."""
+    now = now or timezone.now()
+    due = _unanswered().filter(
+        wants_alternatives=True,
+        alternatives_sent_at=None,
+        created_at__lte=now - ALTERNATIVES_AFTER,
+        created_at__gt=now - ALTERNATIVES_AFTER - _CATCH_UP,
+    )
+    ids = list(due.values_list("pk", flat=True))
+    with transaction.atomic():
+        for request_id in ids:
+            send_alternatives.enqueue(request_id)
+    return len(ids)
+
+
+def purge_contact_requests(now: datetime.datetime | None = None) -> int:
+    """Delete the requests older than RAPPORT_CONTACT_RETENTION_DAYS, in batches (each its
+    own short transaction, so a big first purge does not hold the database)."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.RAPPORT_CONTACT_RETENTION_DAYS)
+    deleted = 0
+    while True:
+        ids = list(
+            ContactRequest.objects.filter(created_at__lt=cutoff)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:_PURGE_BATCH]
+        )
+        if not ids:
+            return deleted
+        with transaction.atomic():
+            count, _by_model = ContactRequest.objects.filter(pk__in=ids).delete()
+        deleted += count
