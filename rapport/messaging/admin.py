@@ -10,6 +10,7 @@ change only through the services (messaging/services.py), which write the audit 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from .models import ContactRequest
@@ -57,7 +58,7 @@ class ContactRequestAdmin(admin.ModelAdmin):
     fields = _FIELDS
     readonly_fields = _FIELDS
 
-    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ContactRequest]:
         # The sealed column is never even read into an admin page.
         return super().get_queryset(request).defer("sealed", "idempotency_key")
 

@@ -6,6 +6,9 @@ called by the tasks in tasks.py, never in a web request: the queued task row hol
 request's id, and what the sender wrote is decrypted here, in memory, for the one send.
 
 Subjects name the site and the kind of email only: mail servers log subjects in the clear.
+The emails to the sender go to an address nobody has verified, so they carry nothing the
+sender typed (not even the name): the contact form cannot be used to send someone else
+words of the sender's choosing under our name.
 """
 
 from __future__ import annotations
@@ -108,7 +111,6 @@ def receipt(request: ContactRequest) -> EmailMessage | None:
     body = _render(
         "receipt",
         {
-            "details": details,
             "profile_name": request.profile.name,
             "preferred_label": _preferred_label(details),
             "notify_on_read": request.notify_on_read,
@@ -128,7 +130,6 @@ def read_notice(request: ContactRequest) -> EmailMessage | None:
     body = _render(
         "read_notice",
         {
-            "details": details,
             "profile_name": request.profile.name,
             "withdraw_url": withdraw_url(request),
         },
@@ -164,7 +165,6 @@ def alternatives(request: ContactRequest) -> EmailMessage | None:
     body = _render(
         "alternatives",
         {
-            "details": details,
             "profile_name": request.profile.name,
             "alternatives": [
                 {

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from rapport.accounts.models import User
 from rapport.directory.account_data import account_deletion_request, accounts_purge
 from rapport.messaging import services
 from rapport.messaging.models import ContactRequest
@@ -40,7 +41,7 @@ def _send(key: str) -> ContactRequest:
     return request
 
 
-def _export(user: object) -> zipfile.ZipFile:
+def _export(user: User) -> zipfile.ZipFile:
     client = Client()
     client.force_login(user)
     response = client.post("/account/export/")
