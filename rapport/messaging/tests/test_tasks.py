@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import smtplib
+import threading
 import time
 from typing import Any
 
@@ -11,10 +12,11 @@ import pytest
 from django.core import mail
 from django.core.mail import EmailMessage
 from django.core.management import call_command
+from django.db import OperationalError, connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from rapport.messaging import services, tasks
+from rapport.messaging import emails, services, tasks
 from rapport.messaging.models import ContactRequest
 from rapport.messaging.services import SenderDetails
 from rapport.testing import alice, alice_profile, make_profile, make_user, run_tasks
@@ -85,6 +87,76 @@ def test_it_leaves_the_marker_empty_when_the_send_fails(monkeypatch: pytest.Monk
         request_id, attempt, first_try = row.args_kwargs["args"]
         assert (request_id, attempt) == (request.pk, 2)
         assert abs(first_try - time.time()) < 60
+
+
+def test_a_crash_after_the_server_accepted_and_before_commit_sends_twice_never_zero(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The one duplicate the design allows (docs/decisions.md): the marker's transaction fails
+    # after the mail server took the message, so the retry sends it again.
+    request = send()
+    DBTaskResult.objects.all().delete()
+    real_save = ContactRequest.save
+    crashes = {"left": 1}
+
+    def save_once_failing(self: ContactRequest, *args: Any, **kwargs: Any) -> None:
+        if crashes["left"] and kwargs.get("update_fields") == ["therapist_notified_at"]:
+            crashes["left"] -= 1
+            raise OperationalError("disk I/O error")
+        real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(ContactRequest, "save", save_once_failing)
+    tasks.notify_therapist.enqueue(request.pk)
+    run_tasks()
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+    run_tasks()
+
+    assert len(to("alice@example.org")) == 2
+    request.refresh_from_db()
+    assert request.therapist_notified_at is not None
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs row locks between connections (SQLite serializes whole transactions, and "
+    "its in-memory test database cannot be shared by threads that wait)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_running_the_same_delivery_at_once_send_one_email(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    request = send()
+    start = threading.Barrier(3)
+    real_send = EmailMessage.send
+
+    def slow_send(self: EmailMessage, fail_silently: bool = False) -> int:
+        time.sleep(0.3)  # the others reach the lock meanwhile
+        return real_send(self, fail_silently)
+
+    monkeypatch.setattr(EmailMessage, "send", slow_send)
+    sent: list[bool] = []
+
+    def worker() -> None:
+        try:
+            start.wait()
+            sent.append(
+                tasks.deliver(
+                    request_id=request.pk,
+                    marker="therapist_notified_at",
+                    build=emails.therapist_notification,
+                )
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(sent) == [False, False, True]
+    assert len(to("alice@example.org")) == 1
 
 
 def test_it_survives_a_ten_minute_mail_outage_and_then_sends_each_email_once(
