@@ -281,7 +281,8 @@ def test_the_receipt_says_what_happens_next_with_the_withdraw_link_and_crisis_he
     body = receipt.body
     assert receipt.subject == "Your contact request on Rapport"
     assert "Hello, your contact request to Alice Okafor was sent." in body
-    assert "(phone)" in body
+    assert "They will reply to you directly, by phone, as you asked" in body
+    assert "More crisis help: http://127.0.0.1:8000/crisis/" in body
     assert "We will email you when your request has been read." in body
     assert "three similar therapists" in body
     assert "deleted from Rapport after 180 days" in body
