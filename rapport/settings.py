@@ -370,6 +370,12 @@ RAPPORT_TASK_RETRY_SECONDS = int(os.environ.get("RAPPORT_TASK_RETRY_SECONDS", "6
 # A task RUNNING longer than this was left by a dead worker and is queued again
 # (core/management/commands/requeue_stale_tasks.py).
 RAPPORT_TASK_STALE_SECONDS = int(os.environ.get("RAPPORT_TASK_STALE_SECONDS", "300"))
+# Contact request emails (messaging/tasks.py) keep retrying through a long mail outage:
+# the wait doubles from RAPPORT_TASK_RETRY_SECONDS up to this cap, until this many hours.
+RAPPORT_MESSAGE_RETRY_CAP_SECONDS = int(os.environ.get("RAPPORT_MESSAGE_RETRY_CAP_SECONDS", "300"))
+RAPPORT_MESSAGE_GIVE_UP_HOURS = int(os.environ.get("RAPPORT_MESSAGE_GIVE_UP_HOURS", "24"))
+# Contact requests are deleted this many days after they were sent (purge_contact_requests).
+RAPPORT_CONTACT_RETENTION_DAYS = int(os.environ.get("RAPPORT_CONTACT_RETENTION_DAYS", "180"))
 
 # --- I18N -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

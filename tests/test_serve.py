@@ -151,6 +151,9 @@ def test_worker_once_runs_the_housekeeping_jobs(migrated: Path) -> None:
         "job send_availability_reminders",
         "job prune_db_task_results",
         "job purge_deleted_accounts",
+        "job purge_contact_requests",
+        "job send_reply_reminders",
+        "job offer_alternatives",
     ]
 
 
@@ -160,9 +163,9 @@ def test_worker_once_fails_and_says_so_when_a_job_cannot_run(tmp_path: Path) -> 
     assert result.returncode != 0
     assert (
         "Postponed: requeue_stale_tasks, purge_saved_matches, purge_saved_shortlists, "
-        "clearsessions, "
-        "send_availability_reminders, prune_db_task_results, purge_deleted_accounts, queued tasks"
-        in result.stderr
+        "clearsessions, send_availability_reminders, prune_db_task_results, "
+        "purge_deleted_accounts, purge_contact_requests, send_reply_reminders, "
+        "offer_alternatives, queued tasks" in result.stderr
     )
     assert "Traceback" not in result.stderr
 
@@ -189,6 +192,6 @@ def test_the_worker_runs_its_jobs_at_start_and_stops_cleanly_on_sigterm(migrated
         "worker started: requeue_stale_tasks, purge_saved_matches, purge_saved_shortlists, "
         "clearsessions, "
         "send_availability_reminders, prune_db_task_results, purge_deleted_accounts, "
-        "queued tasks"
+        "purge_contact_requests, send_reply_reminders, offer_alternatives, queued tasks"
     )
     assert messages[-1] == "worker stopped"
