@@ -9,7 +9,8 @@ primary by a little (milliseconds on a LAN, more under load), so these read the 
 - for `PRIMARY_WINDOW_SECONDS` after a request of the same session wrote: the redirect after a
   saved form must show the change, not the replica's older copy;
 - sessions themselves, so that the window above (kept in the session) and a fresh sign-in are
-  never read from a replica that has not caught up;
+  never read from a replica that has not caught up; and the task queue, which workers lock and
+  claim rows from (django-tasks' `db_worker` picks its connection before its transaction);
 - code that says so with `primary()`: the search index's version check and builds, whose
   version must never go backwards (directory/index.py).
 
@@ -32,6 +33,8 @@ REPLICA = "replica"
 # Replication on one LAN lags by milliseconds; a few seconds covers a busy primary too.
 PRIMARY_WINDOW_SECONDS = 5
 SESSION_KEY = "_primary_until"
+# Apps whose every read goes to the primary (see above).
+PRIMARY_ONLY_APPS = frozenset({"sessions", "django_tasks_database"})
 
 
 @dataclass
@@ -67,7 +70,7 @@ def primary() -> Iterator[None]:
 
 def read_alias(app_label: str = "") -> str:
     """Where a read made now goes."""
-    if not has_replica() or app_label == "sessions":
+    if not has_replica() or app_label in PRIMARY_ONLY_APPS:
         return DEFAULT_DB_ALIAS
     scope = _scope.get()
     if scope is not None and scope.pinned:
@@ -85,6 +88,7 @@ class ReplicaRouter:
 
     def db_for_write(self, model: type, **hints: object) -> str:
         scope = _scope.get()
+        # A session's own save is no write of the visitor's (it would renew the window forever).
         if scope is not None and model._meta.app_label != "sessions":  # type: ignore[attr-defined]
             scope.wrote = True
         return DEFAULT_DB_ALIAS

@@ -116,3 +116,12 @@ def test_the_index_is_built_and_versioned_from_the_primary() -> None:
         ix.latest_change_version()
     assert state.size == 1
     assert len(on_replica) == 0
+
+
+def test_the_task_queue_and_sessions_are_read_from_the_primary() -> None:
+    from django.contrib.sessions.models import Session
+    from django_tasks_db.models import DBTaskResult
+
+    # The worker picks its connection from a queryset before opening its locking transaction.
+    assert DBTaskResult.objects.all().db == "default"
+    assert Session.objects.all().db == "default"
