@@ -125,3 +125,20 @@ def test_the_task_queue_and_sessions_are_read_from_the_primary() -> None:
     # The worker picks its connection from a queryset before opening its locking transaction.
     assert DBTaskResult.objects.all().db == "default"
     assert Session.objects.all().db == "default"
+
+
+def test_readyz_checks_the_replica_too(client: Client, monkeypatch) -> None:
+    alice_profile()
+    ix.get_index()
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json()["checks"]["replica"] == "ok"
+    # Pages read from the replica: without it this app server is not ready.
+    from rapport.core import views
+
+    monkeypatch.setattr(
+        views, "_check_database", lambda alias="default": "ok" if alias == "default" else "down"
+    )
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["replica"] == "down"
