@@ -135,11 +135,16 @@ def _browser() -> urllib.request.OpenerDirector:
 
 def _post_form(opener: urllib.request.OpenerDirector, base: str, page: str, action: str,
                data: dict[str, str], ip: str) -> int:  # fmt: skip
+    token = _csrf_token(opener, base, page, ip)
+    return _http(opener, base + action, {**data, "csrfmiddlewaretoken": token}, ip)[0]
+
+
+def _csrf_token(opener: urllib.request.OpenerDirector, base: str, page: str, ip: str) -> str:
     status, html = _http(opener, base + page, ip=ip)
     assert status == 200, (page, status)
-    token = CSRF.search(html)
-    assert token, f"no CSRF token on {page}"
-    return _http(opener, base + action, {**data, "csrfmiddlewaretoken": token.group(1)}, ip)[0]
+    found = CSRF.search(html)
+    assert found, f"no CSRF token on {page}"
+    return found.group(1)
 
 
 def _wait(what: str, check: Callable[[], bool], seconds: float, logs: Path) -> None:
@@ -296,9 +301,10 @@ def test_a_change_through_one_app_server_is_searchable_on_the_other_within_2_s()
                             {"login": "alice@example.org", "password": "a-long-test-passphrase-42"},
                             alice_ip)  # fmt: skip
         assert status == 302
-        changed_at = time.monotonic()
-        status = _post_form(alice, a, "/account/", f"/account/profiles/{profile_id}/availability/",
-                            {"availability": "accepting"}, alice_ip)  # fmt: skip
+        token = _csrf_token(alice, a, "/account/", alice_ip)
+        changed_at = time.monotonic()  # the figure counts from here: A's POST, then B's search
+        status, _html = _http(alice, f"{a}/account/profiles/{profile_id}/availability/",
+                              {"availability": "accepting", "csrfmiddlewaretoken": token}, alice_ip)  # fmt: skip
         answered_at = time.monotonic()
         assert status == 302
 
@@ -310,7 +316,7 @@ def test_a_change_through_one_app_server_is_searchable_on_the_other_within_2_s()
             time.sleep(0.02)
         assert seen_at is not None, "the change never reached server B's search"
         elapsed = seen_at - changed_at
-        print(f"\npropagation A -> B: {elapsed * 1000:.0f} ms from the change request "
+        print(f"\npropagation A -> B: {elapsed * 1000:.0f} ms from A's POST "
               f"({(seen_at - answered_at) * 1000:.0f} ms after A answered)")  # fmt: skip
         assert elapsed < PROPAGATION_LIMIT
         # Both of B's worker processes have it (each request goes to whichever is free).
