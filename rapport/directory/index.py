@@ -25,7 +25,10 @@ Freshness: a snapshot is built from the database and saved as .npy files that
 other worker processes memory-map. Writes that change what search sees call
 `index_touch()` in their transaction; each request reads the newest version
 row (one indexed query) and, if it moved, the process either applies the
-changed profiles as a small delta segment or reloads a full snapshot.
+changed profiles as a small delta segment or reloads a full snapshot. That row
+is the only signal between processes and app servers, and it and the builds
+are read from the primary even with a replica (docs/decisions.md, "Several app
+servers").
 """
 
 from __future__ import annotations
