@@ -2,7 +2,8 @@
 
 Both aliases point at the test database, as Django's test MIRROR setting does (settings.py gives
 `replica` `TEST: {"MIRROR": "default"}`): the data is the same, so what these tests see is only
-*where* each query ran, counted per connection.
+*where* each query ran, counted per connection. With DATABASE_REPLICA_URL set (to any URL),
+settings.py's own alias is the mirror; otherwise the fixture below adds the same alias.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ def replica_alias(django_db_setup, django_db_blocker):
     # What DATABASE_REPLICA_URL adds, after the test database exists: a second connection to
     # it, marked as a mirror so the test runner neither creates nor flushes it.
     databases = connections.settings
+    if REPLICA in databases:  # DATABASE_REPLICA_URL was set: settings.py made it a mirror
+        yield
+        return
     databases[REPLICA] = {**databases["default"], "TEST": {"MIRROR": "default"}}
     yield
     connections[REPLICA].close()
