@@ -250,18 +250,18 @@ def test_a_change_through_one_app_server_is_searchable_on_the_other_within_2_s()
         def spawn(name: str, *args: str) -> None:
             data_dir = tmp / name
             data_dir.mkdir()
-            log = (tmp / f"{name}.log").open("wb")
-            processes.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "rapport", *args],
-                    cwd=REPO,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
-                    env=env | {"RAPPORT_DATA_DIR": str(data_dir)},
-                    start_new_session=True,
-                )  # fmt: skip
-            )
+            with (tmp / f"{name}.log").open("wb") as log:  # the child keeps its own copy
+                processes.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "rapport", *args],
+                        cwd=REPO,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        stdin=subprocess.DEVNULL,
+                        env=env | {"RAPPORT_DATA_DIR": str(data_dir)},
+                        start_new_session=True,
+                    )  # fmt: skip
+                )
 
         seed = subprocess.run(
             [sys.executable, "-m", "rapport", "shell", "-c", SEED], cwd=REPO, capture_output=True,
