@@ -163,6 +163,8 @@ MIDDLEWARE = [
     # Above everything that may touch the database (sessions, auth, views): an outage is a 503.
     "rapport.core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Reads of unsafe requests and of a session that just wrote go to the primary (replica.py).
+    "rapport.core.replica.ReadYourWritesMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -207,9 +209,19 @@ DATABASES = {
         os.environ.get("DATABASE_URL", _default_sqlite), conn_max_age=60, conn_health_checks=True
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend with a health check that needs no round trip (see its docstring).
-    DATABASES["default"]["ENGINE"] = "rapport.core.postgresql"
+if os.environ.get("DATABASE_REPLICA_URL"):
+    # A streaming replica of the primary: reads go there except where they must see the
+    # newest writes (core/replica.py). Tests point it at the test database (MIRROR).
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=60, conn_health_checks=True
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+for _alias in DATABASES.values():
+    if _alias["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend with a health check that needs no round trip (see its docstring).
+        _alias["ENGINE"] = "rapport.core.postgresql"
+# Sends reads to the replica when there is one; without it, everything to `default`.
+DATABASE_ROUTERS = ["rapport.core.replica.ReplicaRouter"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {

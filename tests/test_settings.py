@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parent.parent
 # Everything settings.py reads that the surrounding shell (or CI) may have set.
 _SETTINGS_ENV = (
     "RAPPORT_ENV", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "DEBUG",
-    "RAPPORT_DATA_DIR", "RAPPORT_MESSAGE_KEYS",
+    "RAPPORT_DATA_DIR", "RAPPORT_MESSAGE_KEYS", "DATABASE_REPLICA_URL",
     # Set by the browser tests' conftest (Playwright's sync API in the test thread) whenever
     # the suite collects tests/e2e; a deployment never has it, and check --deploy says so.
     "DJANGO_ALLOW_ASYNC_UNSAFE",
@@ -192,3 +192,28 @@ def test_the_deploy_check_passes_at_warning_level_in_production(tmp_path: Path) 
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_a_replica_url_adds_the_replica_alias_mirrored_in_tests(tmp_path: Path) -> None:
+    code = (
+        "from django.conf import settings as s\n"
+        "r = s.DATABASES['replica']\n"
+        "print(r['HOST'], r['PORT'], r['NAME'], r['ENGINE'], r['TEST']['MIRROR'])\n"
+        "print(s.DATABASE_ROUTERS)"
+    )
+    out = _ok(
+        _django(
+            code,
+            tmp_path,
+            DATABASE_URL="postgres://rapport@10.0.0.1:5432/rapport",
+            DATABASE_REPLICA_URL="postgres://rapport@10.0.0.2:5433/rapport",
+        )
+    )
+    assert out.splitlines() == [
+        "10.0.0.2 5433 rapport rapport.core.postgresql default",
+        "['rapport.core.replica.ReplicaRouter']",
+    ]
+    without = _ok(
+        _django("from django.conf import settings as s; print(sorted(s.DATABASES))", tmp_path)
+    )
+    assert without == "['default']"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, connection
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 from rapport.taxonomy.models import Kind, Term
 
 from . import crisis as crisis_config
+from .replica import REPLICA, has_replica
 
 # Topic pages arrive in a later issue under these URL names; until they exist
 # the home page lists the terms as plain text rather than as dead links.
@@ -103,9 +104,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok"})
 
 
-def _check_database() -> str:
+def _check_database(alias: str = DEFAULT_DB_ALIAS) -> str:
     try:
-        with connection.cursor() as cursor:
+        with connections[alias].cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError as exc:
@@ -157,7 +158,12 @@ def readyz(request: HttpRequest) -> HttpResponse:
         "index": _check_index(),
         "static": _check_static(),
     }
-    ready = all(checks[name] == "ok" for name in ("database", "index", "static"))
+    required = ["database", "index", "static"]
+    if has_replica():
+        # Pages read from it (core/replica.py): without it they would be 503s.
+        checks[REPLICA] = _check_database(REPLICA)
+        required.append(REPLICA)
+    ready = all(checks[name] == "ok" for name in required)
     status = "ok" if ready and checks["cache"] == "ok" else ("degraded" if ready else "unavailable")
     response = JsonResponse({"status": status, "checks": checks}, status=200 if ready else 503)
     if not ready:

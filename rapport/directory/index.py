@@ -25,7 +25,10 @@ Freshness: a snapshot is built from the database and saved as .npy files that
 other worker processes memory-map. Writes that change what search sees call
 `index_touch()` in their transaction; each request reads the newest version
 row (one indexed query) and, if it moved, the process either applies the
-changed profiles as a small delta segment or reloads a full snapshot.
+changed profiles as a small delta segment or reloads a full snapshot. That row
+is the only signal between processes and app servers, and it and the builds
+are read from the primary even with a replica (docs/decisions.md, "Several app
+servers").
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
 
+from rapport.core.replica import primary
 from rapport.core.states import STATE_CODES
 from rapport.taxonomy import hierarchy
 from rapport.taxonomy.models import Kind, Term
@@ -498,21 +502,6 @@ def index_touch(profile_ids: Iterable[int] | None) -> None:
         IndexChange.objects.bulk_create(
             [IndexChange(version=version.pk, profile_id=pid) for pid in ids], batch_size=2000
         )
-    _signal_redis(version.pk)
-
-
-def _signal_redis(version: int) -> None:
-    # With Redis configured the version also lives there, so a request can
-    # check it without touching the database.
-    if not getattr(settings, "REDIS_URL", ""):
-        return
-
-    def publish() -> None:
-        from django.core.cache import cache
-
-        cache.set("directory:index:version", version, timeout=None)
-
-    transaction.on_commit(publish)
 
 
 @dataclass
@@ -559,6 +548,8 @@ def _current_version() -> tuple[int, str, bool]:
 
     # Every request asks this: plain SQL, as compiling the ORM query took longer
     # than running it (~0.35 -> ~0.1 ms on SQLite). The newest row is the version.
+    # `connection` is the primary even with a replica: the version never goes backwards,
+    # and one process sees another's commit on its next request (docs/decisions.md).
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT id, token, {connection.ops.quote_name('full')}"
@@ -625,7 +616,8 @@ def get_index() -> IndexState:
     state = _state
     if state is not None and state.version == version and state.token == token:
         return state
-    with _lock:
+    # Built from the primary: a replica that lags would store an older copy under this version.
+    with _lock, primary():
         state = _state
         if state is not None and state.version == version and state.token == token:
             return state
@@ -642,7 +634,7 @@ def rebuild_index() -> IndexState:
     with transaction.atomic():
         index_touch(None)
     version, token, _ = _current_version()
-    with _lock:
+    with _lock, primary():
         _state = _build_state(version, token)
         return _state
 
@@ -659,4 +651,5 @@ def reset_for_tests() -> None:
 def latest_change_version() -> int:
     from .models import IndexVersion
 
-    return IndexVersion.objects.aggregate(v=Max("id"))["v"] or 0
+    with primary():
+        return IndexVersion.objects.aggregate(v=Max("id"))["v"] or 0
