@@ -52,6 +52,13 @@ def _login_account(group: str, request: HttpRequest) -> str:
     return ""
 
 
+def _recipient(group: str, request: HttpRequest) -> str:
+    # The profile a contact form posts to, from its URL (/therapists/<slug>/contact/): many
+    # addresses writing to one therapist is a flood whatever each address sends.
+    match = request.resolver_match
+    return str(match.kwargs.get("slug", "")) if match is not None else ""
+
+
 @dataclass(frozen=True)
 class Limit:
     group: str
@@ -87,6 +94,14 @@ LIMITS: dict[str, tuple[Limit, ...]] = {
     "matching:keep": (Limit("saved-lists-ip", _ip, "20/h"),),
     "account:claim_email": (Limit("claim-ip", _ip, "10/h"),),
     "account:claim_request": (Limit("claim-ip", _ip, "10/h"),),
+    # Contact requests (issue 17). Every POST counts, a corrected mistake or the crisis
+    # screen's "Send my message" too, so a person gets room for a few of those; a script
+    # does not. Per recipient: a flood at one therapist from many addresses.
+    "messaging:contact": (
+        Limit("contact-ip", _ip, "10/h"),
+        Limit("contact-ip-day", _ip, "20/d"),
+        Limit("contact-recipient", _recipient, "30/d"),
+    ),
 }
 
 

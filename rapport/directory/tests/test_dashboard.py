@@ -48,7 +48,7 @@ def test_it_shows_each_own_profile_with_status_availability_and_the_editor_link(
     assert "Availability not confirmed recently" not in first
     assert 'href="/account/profile/"' in html
     assert "Charlie" not in html
-    assert "Contact requests per week: coming later." in html
+    assert "Views, requests and replies per week" in html and ">Requests<" in html
     ids = re.findall(r'\sid="([^"]+)"', html)
     assert len(ids) == len(set(ids)), "one availability form per profile, ids unique"
 
