@@ -361,6 +361,12 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # How often a failed email is tried in all, and the first wait (doubled each time).
 RAPPORT_TASK_MAX_ATTEMPTS = int(os.environ.get("RAPPORT_TASK_MAX_ATTEMPTS", "5"))
 RAPPORT_TASK_RETRY_SECONDS = int(os.environ.get("RAPPORT_TASK_RETRY_SECONDS", "60"))
+# Contact request emails (messaging/tasks.py) keep retrying through a long mail outage:
+# the wait doubles from RAPPORT_TASK_RETRY_SECONDS up to this cap, until this many hours.
+RAPPORT_MESSAGE_RETRY_CAP_SECONDS = int(os.environ.get("RAPPORT_MESSAGE_RETRY_CAP_SECONDS", "300"))
+RAPPORT_MESSAGE_GIVE_UP_HOURS = int(os.environ.get("RAPPORT_MESSAGE_GIVE_UP_HOURS", "24"))
+# Contact requests are deleted this many days after they were sent (purge_contact_requests).
+RAPPORT_CONTACT_RETENTION_DAYS = int(os.environ.get("RAPPORT_CONTACT_RETENTION_DAYS", "180"))
 
 # --- I18N -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -150,6 +150,9 @@ def test_worker_once_runs_the_housekeeping_jobs(migrated: Path) -> None:
         "job send_availability_reminders",
         "job prune_db_task_results",
         "job purge_deleted_accounts",
+        "job purge_contact_requests",
+        "job send_reply_reminders",
+        "job offer_alternatives",
     ]
 
 
@@ -159,7 +162,8 @@ def test_worker_once_fails_and_says_so_when_a_job_cannot_run(tmp_path: Path) -> 
     assert result.returncode != 0
     assert (
         "Postponed: purge_saved_matches, purge_saved_shortlists, clearsessions, "
-        "send_availability_reminders, prune_db_task_results, purge_deleted_accounts, queued tasks"
+        "send_availability_reminders, prune_db_task_results, purge_deleted_accounts, "
+        "purge_contact_requests, send_reply_reminders, offer_alternatives, queued tasks"
         in result.stderr
     )
     assert "Traceback" not in result.stderr
@@ -186,6 +190,6 @@ def test_the_worker_runs_its_jobs_at_start_and_stops_cleanly_on_sigterm(migrated
     assert messages[0] == (
         "worker started: purge_saved_matches, purge_saved_shortlists, clearsessions, "
         "send_availability_reminders, prune_db_task_results, purge_deleted_accounts, "
-        "queued tasks"
+        "purge_contact_requests, send_reply_reminders, offer_alternatives, queued tasks"
     )
     assert messages[-1] == "worker stopped"

@@ -5,8 +5,10 @@
   broken setup does not spin). SIGTERM or Ctrl-C stops it with the rest.
 - Scheduled housekeeping runs in this process once a day: expired saved match lists and
   shared shortlists (the 7 days the pages promise), expired sessions, reminders to owners whose availability
-  was confirmed 30+ days ago (`send_availability_reminders`), and finished task rows older than 14 days (a
-  sent email's row holds its text, links included).
+  was confirmed 30+ days ago (`send_availability_reminders`), finished task rows older than 14 days (a
+  sent email's row holds its text, links included), accounts past their deletion undo, contact
+  requests past retention (`purge_contact_requests`), and the contact-request reminders at 48 hours
+  and similar-therapist offers at 7 days (`send_reply_reminders`, `offer_alternatives`).
 
 One worker per installation is enough (the jobs are idempotent, and db_worker instances share
 the queue safely). `--once` runs every job once, then the queued tasks, and exits (for cron or
@@ -44,6 +46,9 @@ JOBS = (
     Job("send_availability_reminders", 24 * 3600),
     Job("prune_db_task_results", 24 * 3600),
     Job("purge_deleted_accounts", 24 * 3600),
+    Job("purge_contact_requests", 24 * 3600),
+    Job("send_reply_reminders", 24 * 3600),
+    Job("offer_alternatives", 24 * 3600),
 )
 
 # Every queue; no code reloading (a stale worker is restarted by its supervisor instead).

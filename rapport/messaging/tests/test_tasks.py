@@ -1,0 +1,312 @@
+"""Delivery: exactly once, through a mail outage, with the right words and none of the wrong ones."""
+
+from __future__ import annotations
+
+import datetime
+import smtplib
+import time
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.mail import EmailMessage
+from django.core.management import call_command
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from rapport.messaging import services, tasks
+from rapport.messaging.models import ContactRequest
+from rapport.messaging.services import SenderDetails
+from rapport.testing import alice, alice_profile, make_profile, make_user, run_tasks
+
+pytestmark = pytest.mark.django_db
+
+SENDER = SenderDetails(
+    name="Morgan Quill",
+    email="morgan.quill@example.net",
+    phone="",
+    preferred="phone",
+    message="Since the accident I cannot sleep & I keep reliving it.",
+    looking_for="",
+)
+_keys = iter(range(1_000_000))
+
+
+def send(profile: Any = None, sender: SenderDetails = SENDER, **flags: bool) -> ContactRequest:
+    request, _created = services.contact_send(
+        profile=profile or alice_profile(),
+        sender=sender,
+        idempotency_key=f"k{next(_keys)}",
+        notify_on_read=flags.get("notify_on_read", False),
+        wants_alternatives=flags.get("wants_alternatives", False),
+    )
+    return request
+
+
+def to(address: str) -> list[Any]:
+    return [m for m in mail.outbox if m.to == [address]]
+
+
+def age(request: ContactRequest, **delta: float) -> None:
+    ContactRequest.objects.filter(pk=request.pk).update(
+        created_at=timezone.now() - datetime.timedelta(**delta)
+    )
+
+
+# --- Exactly once --------------------------------------------------------------------------
+
+
+def test_it_sends_each_email_once_however_often_the_task_is_queued() -> None:
+    request = send()
+    tasks.notify_therapist.enqueue(request.pk)
+    tasks.send_receipt.enqueue(request.pk)
+    run_tasks()
+    tasks.notify_therapist.enqueue(request.pk)  # a rerun after the marker was set
+    run_tasks()
+
+    assert len(to("alice@example.org")) == 1
+    assert len(to("morgan.quill@example.net")) == 1
+
+
+def test_it_leaves_the_marker_empty_when_the_send_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    request = send()
+
+    def refuse(self: EmailMessage, fail_silently: bool = False) -> int:
+        raise smtplib.SMTPServerDisconnected("mail server away")
+
+    monkeypatch.setattr(EmailMessage, "send", refuse)
+    run_tasks()
+
+    request.refresh_from_db()
+    assert request.therapist_notified_at is None and request.receipt_sent_at is None
+    retries = DBTaskResult.objects.filter(status="READY")
+    assert retries.count() == 2
+    for row in retries:
+        request_id, attempt, first_try = row.args_kwargs["args"]
+        assert (request_id, attempt) == (request.pk, 2)
+        assert abs(first_try - time.time()) < 60
+
+
+def test_it_survives_a_ten_minute_mail_outage_and_then_sends_each_email_once(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    settings.RAPPORT_TASK_RETRY_SECONDS = 60
+    settings.RAPPORT_MESSAGE_RETRY_CAP_SECONDS = 300
+    requests = [send() for _ in range(3)]
+    clock = {"elapsed": 0.0}  # seconds since the mail server went down
+    refused: list[float] = []
+    real_send = EmailMessage.send
+
+    def outage(self: EmailMessage, fail_silently: bool = False) -> int:
+        if clock["elapsed"] < 600:
+            refused.append(clock["elapsed"])
+            raise ConnectionRefusedError(111, "Connection refused")
+        return real_send(self, fail_silently)
+
+    monkeypatch.setattr(EmailMessage, "send", outage)
+    run_tasks()
+    waits = []
+    while DBTaskResult.objects.filter(status="READY").exists():
+        # Time passes until the next retry is due; then make it due, as time would.
+        now = timezone.now()
+        due = min(r.run_after for r in DBTaskResult.objects.filter(status="READY"))
+        wait = (due - now).total_seconds()
+        waits.append(round(wait))
+        clock["elapsed"] += wait
+        # The six retries were queued a few milliseconds apart: due together.
+        together = due + datetime.timedelta(seconds=5)
+        DBTaskResult.objects.filter(status="READY", run_after__lte=together).update(run_after=now)
+        run_tasks()
+
+    assert waits == [60, 120, 240, 300]  # doubling, capped at 5 minutes
+    assert clock["elapsed"] < 600 + 300  # sent within one capped wait of the end
+    assert len(to("alice@example.org")) == 3
+    assert len(to("morgan.quill@example.net")) == 3
+    assert len(refused) == 6 * 4  # six emails, four refused tries each
+    for request in requests:
+        request.refresh_from_db()
+        assert request.therapist_notified_at and request.receipt_sent_at
+    assert not DBTaskResult.objects.filter(status="FAILED").exists()
+
+
+def test_it_gives_up_after_a_day_of_failures_with_an_error(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    request = send()
+    DBTaskResult.objects.all().delete()
+
+    def refuse(self: EmailMessage, fail_silently: bool = False) -> int:
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(EmailMessage, "send", refuse)
+    tasks.notify_therapist.enqueue(request.pk, 290, time.time() - 24 * 3600 - 1)
+    run_tasks()
+
+    assert DBTaskResult.objects.get().status == "FAILED"
+    assert "not sent after 290 tries" in caplog.text
+    assert "alice@example.org" not in caplog.text and "Morgan" not in caplog.text
+
+
+def test_the_backoff_doubles_from_a_minute_up_to_five() -> None:
+    assert [tasks.retry_delay(n).total_seconds() for n in (1, 2, 3, 4, 5, 50)] == [
+        60,
+        120,
+        240,
+        300,
+        300,
+        300,
+    ]
+
+
+# --- What the emails say -------------------------------------------------------------------
+
+
+def test_it_puts_the_message_in_the_notification_only_when_the_therapist_chose_that() -> None:
+    settings_row = services.inbox_settings_for(alice())
+    settings_row.email_includes_message = True
+    settings_row.save()
+    send()
+    run_tasks()
+
+    (notification,) = to("alice@example.org")
+    assert "Since the accident I cannot sleep & I keep reliving it." in notification.body
+    assert "Morgan Quill" in notification.body and "morgan.quill@example.net" in notification.body
+    assert notification.subject == "New contact request on Rapport"
+
+
+def test_the_receipt_says_what_happens_next_with_the_withdraw_link_and_crisis_help() -> None:
+    request = send(notify_on_read=True, wants_alternatives=True)
+    run_tasks()
+
+    (receipt,) = to("morgan.quill@example.net")
+    body = receipt.body
+    assert receipt.subject == "Your contact request on Rapport"
+    assert "Hello Morgan Quill, your contact request to Alice Okafor was sent." in body
+    assert "(phone)" in body
+    assert "We will email you when your request has been read." in body
+    assert "three similar therapists" in body
+    assert "deleted from Rapport after 180 days" in body
+    assert "Rapport is not an emergency service" in body
+    for words in ("Call 988", "Text 988", "Call 911", "Crisis Text Line: Text HOME to 741741"):
+        assert words in body
+    link = next(line for line in body.splitlines() if "/contact/withdraw/" in line)
+    token = link.rsplit("/contact/withdraw/", 1)[1].rstrip("/")
+    assert services.request_from_withdraw_token(token) == request
+    # The sender's words are never copied into email subjects, nor into the receipt itself.
+    assert "accident" not in body
+    assert all("Morgan" not in m.subject and "accident" not in m.subject for m in mail.outbox)
+
+
+def test_it_sends_nothing_about_a_request_withdrawn_before_the_worker_ran() -> None:
+    request = send()
+    services.contact_withdraw(request=request)
+    run_tasks()
+    assert mail.outbox == []
+
+
+# --- Daily jobs ----------------------------------------------------------------------------
+
+
+def test_it_reminds_the_therapist_once_after_48_hours_without_a_reply() -> None:
+    waiting = send()
+    recent = send()
+    replied = send()
+    services.contact_mark_replied(request=replied, by=alice(), via="phone")
+    run_tasks()
+    mail.outbox.clear()
+    age(waiting, hours=49)
+    age(replied, hours=49)
+    age(recent, hours=47)
+
+    call_command("send_reply_reminders")
+    run_tasks()
+    call_command("send_reply_reminders")
+    run_tasks()
+
+    (reminder,) = mail.outbox
+    assert reminder.to == ["alice@example.org"]
+    assert reminder.subject == "A contact request is waiting on Rapport"
+    assert f"/account/inbox/{waiting.public_id}/" in reminder.body
+    assert "accident" not in reminder.body
+
+
+def _similar(name: str, *, replied: bool = True, **fields: Any) -> Any:
+    owner = make_user(f"{name.split()[0].lower()}@example.com")
+    profile = make_profile(owner=owner, name=name, **fields)
+    if replied:
+        answered = send(profile)
+        services.contact_mark_replied(request=answered, by=owner, via="email")
+    return profile
+
+
+def test_it_offers_three_similar_accepting_therapists_who_reply_after_seven_days() -> None:
+    _similar("Sam Ortiz")
+    _similar("Priya Natarajan")
+    _similar("Lee Park", offices=[], telehealth=True, telehealth_states=["WA"])
+    _similar("Ruth Abara")  # a fourth: only three are offered
+    _similar("Never Replies", replied=False)
+    _similar("Not Accepting", accepting_new_clients=False)
+    _similar(
+        "Long Unconfirmed",
+        accepting_confirmed_at=timezone.localdate() - datetime.timedelta(days=120),
+    )
+    _similar("Nothing Shared", terms=[], approaches=[("somatic-therapy", "")])
+    _similar(
+        "Far Away",
+        telehealth=False,
+        offices=[{"address": "1 Main St", "city": "Albany", "state": "NY", "zip": "12207"}],
+    )
+    request = send(wants_alternatives=True)
+    not_asked = send(wants_alternatives=False)
+    run_tasks()
+    mail.outbox.clear()
+    age(request, days=7, hours=1)
+    age(not_asked, days=7, hours=1)
+
+    call_command("offer_alternatives")
+    run_tasks()
+    call_command("offer_alternatives")
+    run_tasks()
+
+    (offer,) = mail.outbox
+    assert offer.to == ["morgan.quill@example.net"]
+    assert offer.subject == "Other therapists you could contact on Rapport"
+    offered = {
+        n for n in ("Sam Ortiz", "Priya Natarajan", "Lee Park", "Ruth Abara") if n in offer.body
+    }
+    assert len(offered) == 3
+    for excluded in (
+        "Never Replies",
+        "Not Accepting",
+        "Long Unconfirmed",
+        "Nothing Shared",
+        "Far Away",
+    ):
+        assert excluded not in offer.body
+    assert "/contact/withdraw/" in offer.body and "Call 988" in offer.body
+
+
+def test_it_offers_no_alternatives_once_the_therapist_replied() -> None:
+    _similar("Sam Ortiz")
+    request = send(wants_alternatives=True)
+    services.contact_mark_replied(request=request, by=alice(), via="email")
+    run_tasks()
+    mail.outbox.clear()
+    age(request, days=8)
+    call_command("offer_alternatives")
+    run_tasks()
+    assert mail.outbox == []
+
+
+def test_it_purges_requests_older_than_the_retention_period(settings: Any) -> None:
+    settings.RAPPORT_CONTACT_RETENTION_DAYS = 30
+    old = send()
+    kept = send()
+    age(old, days=31)
+    age(kept, days=29)
+
+    call_command("purge_contact_requests")
+
+    assert list(ContactRequest.objects.all()) == [kept]
+    run_tasks()  # the old request's queued emails find nothing to send
+    assert len(to("alice@example.org")) == 1
