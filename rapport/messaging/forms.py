@@ -187,7 +187,8 @@ class ContactForm(forms.Form):
         return text
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data: dict[str, Any] = self.cleaned_data
         if data.get("preferred") in (ContactPreference.PHONE, ContactPreference.EITHER) and (
             "phone" in data and not data["phone"]
         ):
@@ -256,4 +257,6 @@ class InboxSettingsForm(forms.Form):
 
     @classmethod
     def for_settings(cls, settings: InboxSettings) -> InboxSettingsForm:
-        return cls(initial={"email_includes_message": "yes" if settings.email_includes_message else "no"})
+        return cls(
+            initial={"email_includes_message": "yes" if settings.email_includes_message else "no"}
+        )

@@ -72,7 +72,12 @@ def _looking_for_from_match(request: HttpRequest) -> str:
             line
             for line in item.lines
             if line
-            not in (_("Not answered"), _("No preference"), _("Not sure"), _("Not answered yet: needed"))
+            not in (
+                _("Not answered"),
+                _("No preference"),
+                _("Not sure"),
+                _("Not answered yet: needed"),
+            )
             and not str(line).startswith(_("Plan:").rstrip(":"))
         ]
         if said:
@@ -118,9 +123,9 @@ def contact(request: HttpRequest, slug: str) -> HttpResponse:
     state = form.token_state()
     if state is None:
         # A page from before a deploy, or a tampered token: a new one, nothing lost.
-        data = request.POST.copy()
-        data["token"] = new_token()
-        form = ContactForm(data)
+        fresh = request.POST.copy()
+        fresh["token"] = new_token()
+        form = ContactForm(fresh)
         context["form"] = form
         context["problem"] = _(
             "Sorry, that did not go through. Please check your message and press Send again."
@@ -134,7 +139,7 @@ def contact(request: HttpRequest, slug: str) -> HttpResponse:
 
     if not form.is_valid():
         return render(request, "messaging/contact.html", context, status=400)
-    data = form.cleaned_data
+    data: dict[str, Any] = form.cleaned_data
 
     if data["include_looking_for"] and not data["looking_for"]:
         filled = _looking_for_from_match(request)

@@ -88,7 +88,9 @@ def reach_out_search_buttons(
         pk = int(card.profile.pk)
         link = ""
         if pk in receiving:
-            link = link_html(slug=card.profile.slug, name=card.profile.name, next_url=f"{here}#card-{pk}")
+            link = link_html(
+                slug=card.profile.slug, name=card.profile.name, next_url=f"{here}#card-{pk}"
+            )
             link = f'<p class="reach-out-row">{link}</p>'
         out[pk] = link + shortlist_buttons.get(pk, "")
     return out

@@ -20,6 +20,7 @@ from rapport.core.ratelimits import LIMITS
 from rapport.directory import index as ix
 from rapport.messaging import forms as contact_forms
 from rapport.messaging.models import ContactRequest
+from rapport.matching.tests.test_views import directory  # noqa: F401 - the fixture
 from rapport.testing import (
     alice,
     alice_profile,
@@ -390,14 +391,19 @@ def test_the_sender_can_withdraw_with_the_receipt_link(client):
     row.refresh_from_db()
     assert row.withdrawn_at is not None and row.sealed == ""
     assert client.get(url).status_code == 410
-    assert client.get(reverse("messaging:withdraw", kwargs={"token": "nonsense"})).status_code == 410
+    assert (
+        client.get(reverse("messaging:withdraw", kwargs={"token": "nonsense"})).status_code == 410
+    )
 
 
 # --- Reach out on the lists ---------------------------------------------------------------------
 
 
 def _reach_out_hrefs(html: str) -> list[str]:
-    return [unescape(h) for h in re.findall(r'<a class="button button-small reach-out" href="([^"]+)"', html)]
+    return [
+        unescape(h)
+        for h in re.findall(r'<a class="button button-small reach-out" href="([^"]+)"', html)
+    ]
 
 
 def test_search_cards_reach_out_with_the_place_in_the_list(client, django_assert_max_num_queries):
@@ -433,3 +439,15 @@ def test_approach_page_specialists_reach_out(client, django_assert_max_num_queri
     with django_assert_max_num_queries(12):
         html = client.get(url).content.decode()
     assert len(_reach_out_hrefs(html)) == 7
+
+
+def test_match_results_reach_out_back_to_the_card(client, directory):
+    from rapport.matching.tests.test_views import answer_everything
+
+    ana = directory["ana"]
+    ana.owner = make_user("ana@example.org")
+    ana.save(update_fields=["owner"])
+    answer_everything(client)
+    html = client.get("/match/results/").content.decode()
+    assert _reach_out_hrefs(html) == [contact_url(ana, next=f"/match/results/#match-{ana.pk}")]
+    assert f'id="match-{ana.pk}"' in html

@@ -23,7 +23,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_index")]
 _keys = iter(range(10**6))
 
 
-def send(profile=None, *, name: str = "Sam Rivera", message: str = "Hello there.\nSecond line.") -> ContactRequest:
+def send(
+    profile=None, *, name: str = "Sam Rivera", message: str = "Hello there.\nSecond line."
+) -> ContactRequest:
     row, created = services.contact_send(
         profile=profile or alice_profile(),
         sender=services.SenderDetails(
@@ -83,7 +85,10 @@ def test_charlie_gets_404_on_alices_requests(client):
     assert "Sam Rivera" not in client.get("/account/inbox/").content.decode()
     assert client.get(request_url(row)).status_code == 404
     for action in ("replied", "archive", "unarchive", "delete", "spam"):
-        assert client.post(action_url(row, action), {"via": "email", "confirm": "yes"}).status_code == 404
+        assert (
+            client.post(action_url(row, action), {"via": "email", "confirm": "yes"}).status_code
+            == 404
+        )
     row.refresh_from_db()
     assert row.read_at is None and row.archived_at is None and row.deleted_at is None
     assert row.spam_reported_at is None and row.replied_at is None
@@ -138,7 +143,12 @@ def test_archive_and_unarchive(client):
     ("action", "asks", "column", "audit"),
     [
         ("delete", "Delete this request?", "deleted_at", "messaging.request.deleted"),
-        ("spam", "Report this request as spam?", "spam_reported_at", "messaging.request.reported_spam"),
+        (
+            "spam",
+            "Report this request as spam?",
+            "spam_reported_at",
+            "messaging.request.reported_spam",
+        ),
     ],
 )
 def test_delete_and_spam_ask_first(client, action, asks, column, audit):
@@ -172,11 +182,17 @@ def test_settings_say_what_the_email_holds(client):
     assert "Only that a request arrived (recommended)" in text
     assert "email is not encrypted end to end" in text
     assert re.search(r'value="no"[^>]*checked', page.content.decode())
-    assert client.post("/account/inbox/settings/", {"email_includes_message": "yes"}).status_code == 302
+    assert (
+        client.post("/account/inbox/settings/", {"email_includes_message": "yes"}).status_code
+        == 302
+    )
     assert InboxSettings.objects.get(user=alice()).email_includes_message is True
     client.post("/account/inbox/settings/", {"email_includes_message": "no"})
     assert InboxSettings.objects.get(user=alice()).email_includes_message is False
-    assert client.post("/account/inbox/settings/", {"email_includes_message": "maybe"}).status_code == 400
+    assert (
+        client.post("/account/inbox/settings/", {"email_includes_message": "maybe"}).status_code
+        == 400
+    )
 
 
 def test_the_inbox_list_reads_a_constant_number_of_times(client, django_assert_max_num_queries):
