@@ -1,8 +1,10 @@
 """Issue 17 in a real browser, at 390 and 1280 px, with and without JavaScript: a visitor
 reaches out from a profile and from an approach page's specialists (words that call for
 crisis help on the way: the resources first, then "Send my message"), and is led back to
-the place they came from; then the therapist reads both in the inbox and marks one replied.
-axe checks the form, the crisis screen, the sent page, the inbox and a request. Screenshots
+the place they came from; a search card's "Reach out" leads to the form and back to the
+card; then the therapist reads both in the inbox and marks one replied. axe checks the
+profile, the approach page, search, the form, the crisis screen, the sent page, the inbox
+and a request (axe is a script: only in the runs with JavaScript). Screenshots
 go to $RAPPORT_SHOTS (when set) for a person to look at.
 """
 
@@ -100,6 +102,7 @@ def test_a_visitor_reaches_out_twice_and_the_therapist_answers(
 
     # 1. From the profile.
     page.goto(base + profile.get_absolute_url())
+    _check(page, f"profile {viewport} {mode}", js)
     with page.expect_navigation():
         page.get_by_role("link", name="Send Alice Okafor a message").click()
     expect(page.get_by_role("heading", name="Reach out to Alice Okafor")).to_be_visible()
@@ -130,6 +133,7 @@ def test_a_visitor_reaches_out_twice_and_the_therapist_answers(
     # 2. From an approach page's specialists, with words that call for crisis help.
     approach = "/approaches/relational-therapy/"
     page.goto(base + approach)
+    _check(page, f"approach page {viewport} {mode}", js)
     with page.expect_navigation():
         page.get_by_role("link", name="Reach out to Alice Okafor").click()
     _fill_and_send(page, name="Jo", email="jo@example.org", message=SECOND)
@@ -146,7 +150,18 @@ def test_a_visitor_reaches_out_twice_and_the_therapist_answers(
     assert page.url == f"{base}{approach}#sp-{profile.pk}"
     assert ContactRequest.objects.count() == 2
 
-    # 3. The therapist reads them and marks one replied.
+    # 3. Search cards lead to the form and back to the same card.
+    search = "/therapists/?location=98402"
+    page.goto(base + search)
+    _check(page, f"search {viewport} {mode}", js)
+    with page.expect_navigation():
+        page.get_by_role("link", name="Reach out to Alice Okafor").click()
+    expect(page.get_by_role("heading", name="Reach out to Alice Okafor")).to_be_visible()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Back to the list").click()
+    assert page.url == f"{base}{search}#card-{profile.pk}"
+
+    # 4. The therapist reads them and marks one replied.
     therapist = _page(browser, request, viewport, js)
     therapist.goto(base + "/accounts/login/")
     therapist.locator("input[name=login]").fill(ALICE_EMAIL)

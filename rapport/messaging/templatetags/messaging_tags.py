@@ -97,9 +97,10 @@ def reach_out_search_buttons(
 
 
 @register.simple_tag
-def contact_field(field: BoundField, **attrs: Any) -> SafeString:
-    """A form field's widget, tied to its hint and its error for screen readers."""
-    described = []
+def contact_field(field: BoundField, hint_id: str = "", **attrs: Any) -> SafeString:
+    """A form field's widget, tied to its hint (or `hint_id`) and its error for screen
+    readers."""
+    described = [hint_id] if hint_id else []
     if field.help_text:
         described.append(f"{field.auto_id}-hint")
     if field.errors:
