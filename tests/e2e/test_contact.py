@@ -106,7 +106,9 @@ def test_a_visitor_reaches_out_twice_and_the_therapist_answers(
     with page.expect_navigation():
         page.get_by_role("link", name="Send Alice Okafor a message").click()
     expect(page.get_by_role("heading", name="Reach out to Alice Okafor")).to_be_visible()
-    expect(page.get_by_text("This directory is not an emergency or crisis service.")).to_be_visible()
+    expect(
+        page.get_by_text("This directory is not an emergency or crisis service.")
+    ).to_be_visible()
     if js:
         expect(page.locator(".mcounter")).to_have_text("0 of 2,000 characters")
     _check(page, f"form {viewport} {mode}", js)
@@ -124,7 +126,9 @@ def test_a_visitor_reaches_out_twice_and_the_therapist_answers(
     page.get_by_label("Your email address").fill("sam.rivera@example.net")
     with page.expect_navigation():
         page.get_by_role("button", name="Send message").click()
-    expect(page.get_by_role("heading", name=re.compile("Your message to Alice Okafor was sent"))).to_be_visible()
+    expect(
+        page.get_by_role("heading", name=re.compile("Your message to Alice Okafor was sent"))
+    ).to_be_visible()
     _check(page, f"sent {viewport} {mode}", js)
     with page.expect_navigation():
         page.get_by_role("link", name="Back to Alice Okafor's profile").click()

@@ -18,9 +18,9 @@ from django.urls import reverse
 
 from rapport.core.ratelimits import LIMITS
 from rapport.directory import index as ix
+from rapport.matching.tests.test_views import directory  # noqa: F401 - the fixture
 from rapport.messaging import forms as contact_forms
 from rapport.messaging.models import ContactRequest
-from rapport.matching.tests.test_views import directory  # noqa: F401 - the fixture
 from rapport.testing import (
     alice,
     alice_profile,
@@ -441,13 +441,31 @@ def test_approach_page_specialists_reach_out(client, django_assert_max_num_queri
     assert len(_reach_out_hrefs(html)) == 7
 
 
-def test_match_results_reach_out_back_to_the_card(client, directory):
+def test_match_results_reach_out_back_to_the_card(client, request):
     from rapport.matching.tests.test_views import answer_everything
 
-    ana = directory["ana"]
+    ana = request.getfixturevalue("directory")["ana"]  # Find your match's own five therapists
     ana.owner = make_user("ana@example.org")
     ana.save(update_fields=["owner"])
     answer_everything(client)
     html = client.get("/match/results/").content.decode()
     assert _reach_out_hrefs(html) == [contact_url(ana, next=f"/match/results/#match-{ana.pk}")]
     assert f'id="match-{ana.pk}"' in html
+
+
+def test_the_pages_load_nothing_from_elsewhere_and_nothing_inline(client):
+    from rapport.testing import scan_page, third_party_urls
+
+    pages = [
+        client.get(contact_url(alice_profile())),
+        client.post(contact_url(alice_profile()), form_data(message="I want to die")),
+        client.post(contact_url(alice_profile()), form_data(email="x")),
+    ]
+    client.post(contact_url(alice_profile()), form_data())
+    pages.append(client.get(reverse("messaging:sent")))
+    for response in pages:
+        html = response.content.decode()
+        scanned = scan_page(html)
+        assert not third_party_urls(html, own_hosts={"testserver"})
+        assert not scanned.inline_scripts and not scanned.style_attributes
+        assert not scanned.event_handlers
