@@ -267,8 +267,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def request_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     row = services.get_request_for_owner(request.user, public_id)
     if row.read_at is None:
-        services.contact_mark_read(request=row, by=request.user)
-        row.refresh_from_db()
+        services.contact_mark_read(request=row, by=request.user)  # sets row.read_at too
     return render(
         request,
         "messaging/request.html",

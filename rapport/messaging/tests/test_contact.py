@@ -203,7 +203,9 @@ def test_a_filled_honeypot_sends_nothing_and_keeps_the_words(client):
 
 def test_a_form_sent_back_too_fast_sends_nothing_and_keeps_the_words(client):
     page = client.get(contact_url(alice_profile())).content.decode()
-    token = unescape(re.search(r'name="token" value="([^"]+)"', page).group(1))
+    found = re.search(r'name="token" value="([^"]+)"', page)
+    assert found is not None
+    token = unescape(found.group(1))
     response = client.post(contact_url(alice_profile()), form_data(token=token))
     assert response.status_code == 400
     assert "Please check your message and press Send again" in text_of(response)
