@@ -45,7 +45,9 @@ def account_export(user: User) -> bytes:
 
     account.json: the email and sign-up date; per owned profile, profiles/<id>/profile.json
     (the interchange document, contact fields included: it is the owner's own data),
-    edits.json (unsaved drafts and edits waiting for review) and the two photo files.
+    edits.json (unsaved drafts and edits waiting for review) and the two photo files;
+    requests.json: the contact requests the account received, decrypted (what people wrote
+    to this therapist is theirs to take along; erased ones have empty contents).
     """
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -92,7 +94,38 @@ def account_export(user: User) -> bytes:
                 if name and default_storage.exists(name):
                     with default_storage.open(name, "rb") as handle:
                         archive.writestr(f"{folder}/photo-{size}.webp", handle.read())
+        requests = _received_requests(user)
+        if requests:
+            archive.writestr("requests.json", _json(requests))
     return out.getvalue()
+
+
+def _received_requests(user: User) -> list[dict[str, Any]]:
+    from rapport.messaging import crypto
+    from rapport.messaging.models import ContactRequest
+
+    rows = []
+    for request in ContactRequest.objects.for_owner(user).order_by("created_at", "pk"):
+        try:
+            contents: dict[str, Any] | None = request.contents()
+        except crypto.InvalidToken:  # sealed with a key no longer configured
+            contents = None
+        rows.append(
+            {
+                "id": str(request.public_id),
+                "profile": request.profile_id,
+                "sent_at": request.created_at,
+                "read_at": request.read_at,
+                "replied_at": request.replied_at,
+                "replied_via": request.replied_via,
+                "archived_at": request.archived_at,
+                "spam_reported_at": request.spam_reported_at,
+                "withdrawn_at": request.withdrawn_at,
+                "deleted_at": request.deleted_at,
+                "contents": contents,
+            }
+        )
+    return rows
 
 
 def deletion_date(user: User) -> datetime | None:
@@ -162,8 +195,9 @@ def account_deletion_cancel(*, user: User) -> None:
 def accounts_purge(now: datetime | None = None) -> int:
     """Delete the accounts whose undo window is over; returns how many.
 
-    Drafts, revisions, claim requests, offices and licenses go with their profile or user
-    (CASCADE); audit events lose their actor (SET_NULL) and keep the target's id only.
+    Drafts, revisions, claim requests, contact requests, offices and licenses go with their
+    profile or user (CASCADE); audit events lose their actor (SET_NULL) and keep the
+    target's id only.
     """
     cutoff = (now or timezone.now()) - timedelta(days=DELETION_UNDO_DAYS)
     deleted = 0

@@ -6,6 +6,9 @@ called by the tasks in tasks.py, never in a web request: the queued task row hol
 request's id, and what the sender wrote is decrypted here, in memory, for the one send.
 
 Subjects name the site and the kind of email only: mail servers log subjects in the clear.
+The emails to the sender go to an address nobody has verified, so they carry nothing the
+sender typed (not even the name): the contact form cannot be used to send someone else
+words of the sender's choosing under our name.
 """
 
 from __future__ import annotations
@@ -18,17 +21,31 @@ from django.template import Context
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from rapport.core import crisis
 from rapport.directory.availability import site_url
 
 from .models import ContactPreference, ContactRequest, InboxSettings
 
+_PREFERRED = {
+    ContactPreference.EMAIL: _("by email"),
+    ContactPreference.PHONE: _("by phone"),
+    ContactPreference.EITHER: _("by email or phone"),
+}
+
+# The receipt lists these three (crisis.toml keeps the rest for the /crisis/ page, linked).
+_CRISIS_SLUGS = ("988", "911", "crisis-text-line")
+
 
 def _crisis_lines() -> list[str]:
-    """One line per resource in crisis.toml with the things to do right now (call, text)."""
+    """One line per resource with the things to do right now (call, text), from crisis.toml."""
+    config = crisis.load()
     lines = []
-    for resource in crisis.load().resources:
+    for slug in _CRISIS_SLUGS:
+        resource = config.get(slug)
+        if resource is None:
+            continue
         labels = [a.label for a in resource.actions if a.kind in {"call", "text"}]
         if labels:
             lines.append(f"{resource.name}: {', '.join(labels)}")
@@ -41,6 +58,7 @@ def _render(template: str, context: dict[str, Any]) -> str:
     full = {
         "site_name": settings.SITE_NAME,
         "crisis_lines": _crisis_lines(),
+        "crisis_url": site_url(reverse("core:crisis")),
         "retention_days": settings.RAPPORT_CONTACT_RETENTION_DAYS,
         **context,
     }
@@ -52,10 +70,7 @@ def _message(to: str, subject: str, body: str) -> EmailMessage:
 
 
 def _preferred_label(details: dict[str, Any]) -> str:
-    try:
-        return str(ContactPreference(details.get("preferred", "")).label).lower()
-    except ValueError:
-        return ""
+    return str(_PREFERRED.get(details.get("preferred", ""), ""))
 
 
 def _closed(request: ContactRequest) -> bool:
@@ -108,7 +123,6 @@ def receipt(request: ContactRequest) -> EmailMessage | None:
     body = _render(
         "receipt",
         {
-            "details": details,
             "profile_name": request.profile.name,
             "preferred_label": _preferred_label(details),
             "notify_on_read": request.notify_on_read,
@@ -128,7 +142,6 @@ def read_notice(request: ContactRequest) -> EmailMessage | None:
     body = _render(
         "read_notice",
         {
-            "details": details,
             "profile_name": request.profile.name,
             "withdraw_url": withdraw_url(request),
         },
@@ -164,7 +177,6 @@ def alternatives(request: ContactRequest) -> EmailMessage | None:
     body = _render(
         "alternatives",
         {
-            "details": details,
             "profile_name": request.profile.name,
             "alternatives": [
                 {

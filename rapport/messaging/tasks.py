@@ -27,7 +27,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django_tasks import task
@@ -85,6 +85,16 @@ def deliver(
     return True
 
 
+class DeliveryFailed(Exception):
+    """Raised in place of the real error, whose message may name an address (an SMTP
+    "recipient refused" does): the task row stores the traceback as plain text."""
+
+
+# Worth another try later: the mail server or the network is away, or the database is
+# busy (SQLite's lock while another process writes).
+_TRANSIENT = (OSError, smtplib.SMTPException, OperationalError)
+
+
 def _run(
     this_task: object,
     request_id: int,
@@ -96,7 +106,7 @@ def _run(
     first_try = first_try or time.time()
     try:
         deliver(request_id=request_id, marker=marker, build=build)
-    except (OSError, smtplib.SMTPException) as exc:
+    except _TRANSIENT as exc:
         failing_for = time.time() - first_try
         if failing_for >= settings.RAPPORT_MESSAGE_GIVE_UP_HOURS * 3600:
             logger.error(
@@ -106,7 +116,9 @@ def _run(
                 attempt,
                 type(exc).__name__,
             )
-            raise
+            raise DeliveryFailed(
+                f"{marker} for contact request {request_id}: {type(exc).__name__}"
+            ) from None
         delay = retry_delay(attempt)
         this_task.using(run_after=timezone.now() + delay).enqueue(  # type: ignore[attr-defined]
             request_id, attempt + 1, first_try
@@ -119,6 +131,13 @@ def _run(
             type(exc).__name__,
             delay.total_seconds(),
         )
+    except Exception as exc:
+        # Not worth retrying (a bug, a key missing from RAPPORT_MESSAGE_KEYS, an address the
+        # mail library refuses): fail the task, by class name only, without the message.
+        logger.error("%s for contact request %s failed: %s", marker, request_id, type(exc).__name__)
+        raise DeliveryFailed(
+            f"{marker} for contact request {request_id}: {type(exc).__name__}"
+        ) from None
 
 
 @task()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.db import connection
 from django.http import Http404
 from django_tasks_db.models import DBTaskResult
 
@@ -241,3 +243,46 @@ def test_it_gets_or_creates_the_inbox_settings() -> None:
     settings_row = services.inbox_settings_for(alice())
     assert settings_row.email_includes_message is False
     assert services.inbox_settings_for(alice()).pk == settings_row.pk
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite serializes writers (BEGIN IMMEDIATE); its in-memory shared-cache test "
+    "database answers threads with 'table is locked' instead of waiting",
+)
+@pytest.mark.django_db(transaction=True)
+def test_it_makes_simultaneous_submits_with_one_key_one_request() -> None:
+    # Several processes submitting the same form at once: the unique key, not a prior read,
+    # decides.
+    profile = alice_profile()
+    start = threading.Barrier(4)
+    results: list[tuple[int, bool]] = []
+    errors: list[BaseException] = []
+
+    def submit() -> None:
+        try:
+            start.wait()
+            request, created = services.contact_send(
+                profile=profile,
+                sender=SENDER,
+                idempotency_key="raced",
+                notify_on_read=False,
+                wants_alternatives=False,
+            )
+            results.append((request.pk, created))
+        except BaseException as exc:  # reported below, with the thread's own error
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert len({pk for pk, _created in results}) == 1
+    assert sorted(created for _pk, created in results) == [False, False, False, True]
+    assert ContactRequest.objects.count() == 1
+    assert DBTaskResult.objects.count() == 2
