@@ -9,6 +9,7 @@ posts, and the "sent" page finds the request through the session.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from uuid import UUID
 
@@ -18,6 +19,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -85,6 +87,19 @@ def _looking_for_from_match(request: HttpRequest) -> str:
     return "\n".join(lines)
 
 
+def _sent_here(request: HttpRequest, profile: TherapistProfile) -> bool:
+    """Whether this browser sent this therapist a message in the last hour: the Back button
+    draws a fresh form, and the person should know that one went already."""
+    kept = request.session.get(SENT_SESSION_KEY)
+    if not isinstance(kept, dict) or kept.get("slug") != profile.slug:
+        return False
+    try:
+        at = dt.datetime.fromisoformat(str(kept.get("at", "")))
+    except ValueError:
+        return False
+    return timezone.is_aware(at) and timezone.now() - at < dt.timedelta(hours=1)
+
+
 def _published(slug: str) -> TherapistProfile:
     return get_object_or_404(
         TherapistProfile.objects.published().select_related("owner"), slug=slug
@@ -114,7 +129,11 @@ def contact(request: HttpRequest, slug: str) -> HttpResponse:
 
     if request.method != "POST":
         form = ContactForm()
-        context.update(form=form, has_match_answers=bool(_looking_for_from_match(request)))
+        context.update(
+            form=form,
+            has_match_answers=bool(_looking_for_from_match(request)),
+            already_sent=_sent_here(request, profile),
+        )
         return render(request, "messaging/contact.html", context)
 
     form = ContactForm(request.POST)
@@ -181,7 +200,12 @@ def contact(request: HttpRequest, slug: str) -> HttpResponse:
         )
     except services.ContactNotAllowed:
         return render(request, "messaging/not_joined.html", context)
-    request.session[SENT_SESSION_KEY] = {"id": str(sent.public_id), "next": next_url}
+    request.session[SENT_SESSION_KEY] = {
+        "id": str(sent.public_id),
+        "next": next_url,
+        "slug": profile.slug,
+        "at": timezone.now().isoformat(),
+    }
     return redirect("messaging:sent")
 
 

@@ -115,6 +115,14 @@ def test_it_sends_and_redirects_to_the_sent_page(client, django_capture_on_commi
     assert "Sam" not in response["Location"] and "anxiety" not in response["Location"]
 
 
+def test_the_form_says_when_this_browser_just_sent_one(client):
+    client.post(contact_url(alice_profile()), form_data())
+    again = client.get(contact_url(alice_profile()))
+    assert "There is no need to send it again." in text_of(again)
+    other = make_profile(owner=make_user("other@example.org"), external_id="other")
+    assert "There is no need to send it again." not in text_of(client.get(contact_url(other)))
+
+
 def test_a_double_submit_is_one_request(client):
     data = form_data()
     first = client.post(contact_url(alice_profile()), data)

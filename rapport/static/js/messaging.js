@@ -25,3 +25,22 @@
     update();
   });
 })();
+
+// "What I'm looking for": with JavaScript, its box shows once "Add what I'm looking for" is
+// ticked (never hiding words already typed). Without it, the box is simply always there.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-shown-by]").forEach(function (part) {
+    var box = document.getElementById(part.getAttribute("data-shown-by"));
+    var text = part.querySelector("textarea");
+    if (!box || !text) {
+      return;
+    }
+    function update() {
+      part.hidden = !box.checked && !text.value.trim();
+    }
+    box.setAttribute("aria-controls", part.id || (part.id = box.id + "-part"));
+    box.addEventListener("change", update);
+    update();
+  });
+})();
