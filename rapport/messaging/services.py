@@ -111,8 +111,11 @@ def contact_send(
         existing = ContactRequest.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing, False
-        locked = TherapistProfile.objects.select_for_update().get(pk=profile.pk)
-        if locked.owner_id is None or not can_receive_requests(locked):
+        # Read fresh, not locked: a lock would queue every submit to one therapist behind
+        # the others and behind their own profile edits, to guard a race (unpublished in
+        # the same millisecond) whose outcome is acceptable either way.
+        current = TherapistProfile.objects.only("pk", "status", "owner_id").get(pk=profile.pk)
+        if current.owner_id is None or not can_receive_requests(current):
             raise ContactNotAllowed
         sealed = crypto.seal(asdict(sender))
         try:
@@ -120,8 +123,8 @@ def contact_send(
             # this insert fail without spoiling the outer transaction.
             with transaction.atomic():
                 request = ContactRequest.objects.create(
-                    profile=locked,
-                    recipient_id=locked.owner_id,
+                    profile=profile,
+                    recipient_id=current.owner_id,
                     idempotency_key=idempotency_key,
                     sealed=sealed,
                     notify_on_read=notify_on_read,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -286,3 +287,19 @@ def test_it_makes_simultaneous_submits_with_one_key_one_request() -> None:
     assert sorted(created for _pk, created in results) == [False, False, False, True]
     assert ContactRequest.objects.count() == 1
     assert DBTaskResult.objects.count() == 2
+
+
+def test_it_sends_in_a_constant_handful_of_queries(django_assert_num_queries: Any) -> None:
+    profile = alice_profile()
+    send("warm-up")
+    # The transaction (a savepoint inside the test's), the key looked up, the profile read,
+    # its owner checked, the insert in its own savepoint, the audit event, two task rows:
+    # the submit path stays short (C1 in the performance doc).
+    with django_assert_num_queries(11):
+        services.contact_send(
+            profile=profile,
+            sender=SENDER,
+            idempotency_key="counted",
+            notify_on_read=False,
+            wants_alternatives=False,
+        )
