@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.module_loading import import_string
 from django_ratelimit.core import get_usage  # type: ignore[import-untyped]
 
 
@@ -105,10 +106,23 @@ LIMITS: dict[str, tuple[Limit, ...]] = {
 }
 
 
+# Pages that answer a 429 themselves, by URL name: the view (a dotted path) draws the form
+# again with everything that was typed and how long to wait. A contact request that took a
+# while to write is not lost to a limit.
+OWN_429_PAGES: dict[str, str] = {
+    "messaging:contact": "rapport.messaging.views.contact_rate_limited",
+}
+
+
 def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
     seconds = max(1, retry_after)
     response: HttpResponse
-    if request.path.startswith("/api/"):
+    match = request.resolver_match
+    if match is not None and match.view_name in OWN_429_PAGES:
+        own_page = import_string(OWN_429_PAGES[match.view_name])
+        response = own_page(request, minutes=max(1, -(-seconds // 60)), **match.kwargs)
+        response.status_code = 429
+    elif request.path.startswith("/api/"):
         response = JsonResponse({"error": "Too many requests. Please wait and try again."})
         response.status_code = 429
     else:

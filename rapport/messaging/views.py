@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -207,6 +208,35 @@ def contact(request: HttpRequest, slug: str) -> HttpResponse:
         "at": timezone.now().isoformat(),
     }
     return redirect("messaging:sent")
+
+
+def contact_rate_limited(request: HttpRequest, *, slug: str, minutes: int) -> HttpResponse:
+    """The form again, as it was posted, when a rate limit stopped it (core/ratelimits.py
+    answers 429 with Retry-After through this): how long to wait, and nothing lost."""
+    profile = _published(slug)
+    next_url = _safe_next(request, request.POST.get("next", ""))
+    form = ContactForm(request.POST)
+    form.errors.clear()  # unchecked: the limit, not the words, stopped it
+    problem = ngettext(
+        "Many messages were sent from here in a short while, so sending is paused. Please "
+        "wait %(minutes)s minute, then press Send again.",
+        "Many messages were sent from here in a short while, so sending is paused. Please "
+        "wait %(minutes)s minutes, then press Send again.",
+        minutes,
+    ) % {"minutes": f"{minutes:,}"}
+    return render(
+        request,
+        "messaging/contact.html",
+        {
+            "therapist": profile,
+            "form": form,
+            "next_url": next_url,
+            "back_url": next_url or profile.get_absolute_url(),
+            "crisis_resources": _crisis_resources(),
+            "problem": problem,
+        },
+        status=429,
+    )
 
 
 @never_cache

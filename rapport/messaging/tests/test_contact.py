@@ -363,10 +363,16 @@ def test_one_address_gets_429_with_retry_after_after_ten_posts_an_hour(client):
     url = contact_url(alice_profile())
     for _ in range(10):
         assert client.post(url, form_data(name="")).status_code == 400  # counted all the same
-    response = client.post(url, form_data())
+    response = client.post(url, form_data(phone="(253) 555-0100", looking_for="Evenings"))
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= 3600
     assert ContactRequest.objects.count() == 0
+    # The form again with how long to wait and everything typed: nothing lost to the limit.
+    text = text_of(response)
+    assert re.search(r"sending is paused\. Please wait \d+ minutes?, then press Send again", text)
+    assert "Nothing you typed is lost" in text and "There is a problem" not in text
+    html = unescape(response.content.decode())
+    assert "evening times?" in html and 'value="(253) 555-0100"' in html and "Evenings" in html
     # Reading the form is never limited.
     assert client.get(url).status_code == 200
 
