@@ -19,6 +19,8 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 
 urlpatterns = [
     path("", include("rapport.core.urls")),
+    # Before the directory's: /therapists/<slug>/contact/ is not a city page.
+    path("", include("rapport.messaging.urls")),
     path("", include("rapport.directory.urls")),
     path("", include("rapport.directory.urls_photo")),
     path("match/", include("rapport.matching.urls")),

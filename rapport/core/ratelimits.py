@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.module_loading import import_string
 from django_ratelimit.core import get_usage  # type: ignore[import-untyped]
 
 
@@ -50,6 +51,13 @@ def _login_account(group: str, request: HttpRequest) -> str:
         if value := request.POST.get(field, "").strip():
             return value.casefold()
     return ""
+
+
+def _recipient(group: str, request: HttpRequest) -> str:
+    # The profile a contact form posts to, from its URL (/therapists/<slug>/contact/): many
+    # addresses writing to one therapist is a flood whatever each address sends.
+    match = request.resolver_match
+    return str(match.kwargs.get("slug", "")) if match is not None else ""
 
 
 @dataclass(frozen=True)
@@ -89,13 +97,34 @@ LIMITS: dict[str, tuple[Limit, ...]] = {
     "matching:keep": (Limit("saved-lists-ip", _ip, "20/h"),),
     "account:claim_email": (Limit("claim-ip", _ip, "10/h"),),
     "account:claim_request": (Limit("claim-ip", _ip, "10/h"),),
+    # Contact requests (issue 17). Every POST counts, a corrected mistake or the crisis
+    # screen's "Send my message" too, so a person gets room for a few of those; a script
+    # does not. Per recipient: a flood at one therapist from many addresses.
+    "messaging:contact": (
+        Limit("contact-ip", _ip, "10/h"),
+        Limit("contact-ip-day", _ip, "20/d"),
+        Limit("contact-recipient", _recipient, "30/d"),
+    ),
+}
+
+
+# Pages that answer a 429 themselves, by URL name: the view (a dotted path) draws the form
+# again with everything that was typed and how long to wait. A contact request that took a
+# while to write is not lost to a limit.
+OWN_429_PAGES: dict[str, str] = {
+    "messaging:contact": "rapport.messaging.views.contact_rate_limited",
 }
 
 
 def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
     seconds = max(1, retry_after)
     response: HttpResponse
-    if request.path.startswith("/api/"):
+    match = request.resolver_match
+    if match is not None and match.view_name in OWN_429_PAGES:
+        own_page = import_string(OWN_429_PAGES[match.view_name])
+        response = own_page(request, minutes=max(1, -(-seconds // 60)), **match.kwargs)
+        response.status_code = 429
+    elif request.path.startswith("/api/"):
         response = JsonResponse({"error": "Too many requests. Please wait and try again."})
         response.status_code = 429
     else:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 
 from rapport.core import display, geo
 from rapport.core.states import state_name
+from rapport.messaging import selectors as messaging_selectors
 
 from . import availability, profile_views
 from . import facets as facet_table
@@ -40,8 +41,13 @@ from .summaries import ProfileSummary
 def profile(request: HttpRequest, slug: str) -> HttpResponse:
     # Unpublished profiles 404 exactly like missing ones; with_public_relations
     # keeps the page at a constant number of queries however full the profile is.
+    # Whether it can receive contact requests is read in the same query (an EXISTS).
     therapist = (
-        TherapistProfile.objects.published().with_public_relations().filter(slug=slug).first()
+        TherapistProfile.objects.published()
+        .with_public_relations()
+        .annotate(can_receive=messaging_selectors.can_receive_expression())
+        .filter(slug=slug)
+        .first()
     )
     if therapist is None:
         # Renamed since: the old URL moves for good. Only a published profile's, so an
@@ -52,7 +58,19 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(moved, permanent=True)
     similar = None if therapist.accepting_new_clients else _similar(therapist)
     profile_views.record_view(request, therapist, on=availability.today())  # the dashboard's count
-    return render(request, "directory/profile.html", {"therapist": therapist, "similar": similar})
+    # "Usually replies within N days": one query, and only where requests can arrive.
+    replies_within = (
+        messaging_selectors.replies_within_days(
+            messaging_selectors.response_stats([therapist.pk]).get(therapist.pk)
+        )
+        if therapist.can_receive
+        else None
+    )
+    return render(
+        request,
+        "directory/profile.html",
+        {"therapist": therapist, "similar": similar, "replies_within": replies_within},
+    )
 
 
 # --- Similar therapists (on the profile of one who is not accepting) --------------------------

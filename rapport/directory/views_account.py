@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from rapport.messaging import selectors as messaging_selectors
+
 from . import account_data, availability, claims, profile_views
 from .forms_account import AvailabilityForm, ClaimRequestForm
 from .models import ClaimRequest, ClaimStatus, Status, TherapistProfile
@@ -73,6 +75,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     profiles = list(
         TherapistProfile.objects.filter(owner_id=_user_id(request)).order_by("name", "pk")
     )
+    # Contact requests and marked replies per profile and week, for all profiles in one query.
+    requests_per_week = messaging_selectors.weekly_counts(
+        request.user, on=today, weeks=profile_views.WEEKS_SHOWN
+    )
     rows = [
         {
             "profile": p,
@@ -80,7 +86,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "availability": availability.state(p, today),
             "form": _availability_form(p),
             "missing": missing_items(p),
-            "weeks": profile_views.views_per_week(p, on=today),
+            "weeks": [
+                (monday, views, *requests_per_week.get(p.pk, {}).get(monday, (0, 0)))
+                for monday, views in profile_views.views_per_week(p, on=today)
+            ],
         }
         for p in profiles
     ]
@@ -94,6 +103,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "claims_pending": claims_pending,
             "editor_url": EDITOR_URL,
+            "unread": messaging_selectors.unread_count(request.user),
             "deletion_date": account_data.deletion_date(request.user),  # type: ignore[arg-type]
             "stale_days": availability.STALE_AFTER_DAYS,
             "expired_days": availability.EXPIRED_AFTER_DAYS,

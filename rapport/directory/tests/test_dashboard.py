@@ -48,7 +48,7 @@ def test_it_shows_each_own_profile_with_status_availability_and_the_editor_link(
     assert "Availability not confirmed recently" not in first
     assert 'href="/account/profile/"' in html
     assert "Charlie" not in html
-    assert "Contact requests per week: coming later." in html
+    assert "Views, requests and replies per week" in html and ">Requests<" in html
     ids = re.findall(r'\sid="([^"]+)"', html)
     assert len(ids) == len(set(ids)), "one availability form per profile, ids unique"
 
@@ -95,8 +95,9 @@ def test_it_counts_profile_views_per_day_without_robots_or_the_owner(client) -> 
         profile=profile, day=timezone.localdate() - dt.timedelta(days=7), count=5
     )
     html = client.get("/account/").content.decode()
-    views = section_of(html, profile).split("Profile views per week")[1]
-    counts = [int(n) for n in re.findall(r"<td>(\d+)</td>", views)]
+    table = section_of(html, profile).split("Views, requests and replies per week")[1]
+    # Each week's row: views, contact requests, replies (the messaging app's columns).
+    counts = [int(n) for n in re.findall(r"<td>(\d+)</td>", table)][::3]
     assert counts[:2] == [4, 5]  # this week (3 + the anonymous one), last week
     assert len(counts) == 8
 
