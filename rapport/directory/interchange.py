@@ -517,9 +517,11 @@ def _drop_empty(mapping: dict[str, Any]) -> dict[str, Any]:
 # --- Reading files ---------------------------------------------------------------
 
 
-# A profile line is a few KB (1.9 KB on average in the demo data; every field at its longest,
-# every character escaped, stays under 100 KB). A longer line is no profile but a file of the
-# wrong kind or a gzip bomb, and reading it whole would take as much memory as it is long.
+# A profile line is a few KB (1.9 KB on average in the demo data). Every text at its longest
+# (a 5,000-character statement and all 83 approaches with 1,500-character statements), every
+# character written as a \uXXXX escape, makes about 800 KB. A longer line is no profile but a
+# file of the wrong kind or a gzip bomb, and reading it whole would take as much memory as it
+# is long.
 MAX_LINE_CHARS = 1 << 20
 # 1M profiles (the whole US workforce) are about 2 GB of JSON Lines: four times that by default.
 MAX_BYTES = 8 << 30
@@ -688,8 +690,8 @@ def _read_csv(lines: Iterator[str]) -> Iterator[tuple[int, object]]:
             # the number a person sees in an editor (the row's last line).
             yield reader.line_num, _utf8_failure(*_cells(row)) or unflatten_csv_row(row)
     except csv.Error as exc:
-        # A NUL byte, or a quote left open until a cell passes csv's field limit (128 KB):
-        # the rows after it cannot be told apart, so the import stops there.
+        # Usually a quote left open until the cell passes csv's field limit (128 KB): the
+        # rows after it cannot be told apart, so the import stops there.
         # (DictReader's own line_num is only updated after a row is read.)
         line = reader.reader.line_num
         raise InputRefused(f"line {line}: not readable as CSV ({exc}); stopped there") from exc
