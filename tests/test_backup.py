@@ -171,3 +171,26 @@ def test_a_postgresql_backup_restores_with_pg_restore(
         timeout=300,
     )
     assert export(site(tmp_path / "restored", restore_url), tmp_path) == exported
+
+
+def test_without_pg_dump_it_says_what_to_install_and_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.management import CommandError
+
+    from rapport.core.management.commands import backup
+
+    db = {"NAME": "rapport", "HOST": "db.internal", "USER": "rapport", "PASSWORD": "s3cret"}
+    monkeypatch.setattr(backup.shutil, "which", lambda name: None)
+    with pytest.raises(CommandError) as excinfo:
+        backup.backup_postgres(db, tmp_path / "rapport.dump")
+    message = str(excinfo.value)
+    assert "apt-get install postgresql-client" in message
+    assert f"pg_dump --format=custom --file={tmp_path / 'rapport.dump'} rapport" in message
+    assert "s3cret" not in message  # the password goes in PGPASSWORD, never in a command line
+    assert backup.pg_environment(db) == {
+        "PGHOST": "db.internal",
+        "PGUSER": "rapport",
+        "PGPASSWORD": "s3cret",
+    }
+    assert not (tmp_path / "rapport.dump").exists()
