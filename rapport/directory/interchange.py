@@ -627,12 +627,23 @@ class ProfileFile:
     ) -> None:
         self.path, self.max_bytes, self.max_line = Path(path), max_bytes, max_line
         self.format = file_format(path)
+        self._first_seen: tuple[int, int] | None = None
 
     def __iter__(self) -> Iterator[tuple[int, object]]:
         try:
             stream = open_text(self.path, max_bytes=self.max_bytes)
+            stat = self.path.stat()
         except OSError as exc:
             raise InputRefused(f"{self.path}: {exc.strerror or exc}") from exc
+        # The second pass must read what the first one checked, or --strict could write
+        # lines it never validated (a file still being downloaded, say).
+        seen = (stat.st_size, stat.st_mtime_ns)
+        if self._first_seen not in (None, seen):
+            stream.close()
+            raise InputRefused(
+                f"{self.path}: changed since it was checked; import it again once it is complete"
+            )
+        self._first_seen = seen
         with stream:
             yield from read_documents(stream, self.format, max_line=self.max_line)
 

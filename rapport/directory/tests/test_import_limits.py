@@ -178,6 +178,26 @@ def test_strict_reads_a_gzip_file_twice_and_imports_nothing_when_a_line_fails(
     assert not TherapistProfile.objects.exists()
 
 
+CHANGED = "changed since it was checked; import it again once it is complete"
+
+
+class ChangedAfterFirstPass(interchange.ProfileFile):
+    """A file that gets a bad line once the first pass has read it (a download still going)."""
+
+    def __iter__(self) -> Iterator[tuple[int, object]]:
+        yield from super().__iter__()
+        with self.path.open("ab") as file:
+            file.write(b"{}\n")
+
+
+def test_strict_imports_nothing_when_the_file_changes_between_its_passes(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b"".join(profile_line(n) for n in range(1, 4)))
+    result = interchange.import_documents(ChangedAfterFirstPass(path), strict=True)
+    assert result.stopped == f"{path}: {CHANGED}"
+    assert result.dry_run and not TherapistProfile.objects.exists()
+
+
 def test_strict_needs_documents_it_can_read_twice() -> None:
     with pytest.raises(TypeError, match="strict needs documents it can read twice"):
         interchange.import_documents(iter([(1, {"id": "p1", "name": "Ana Paz"})]), strict=True)
