@@ -18,7 +18,8 @@ import hashlib
 import io
 import json
 import re
-from collections import defaultdict
+import zlib
+from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,6 +95,9 @@ class LineError:
 
 
 MAINTAINED_SHOWN = 20  # ids of skipped claimed profiles named in the summary
+# Errors kept for the report: a file of a million bad lines must not grow a million-item list
+# (the command shows 200; every error is counted).
+MAX_ERRORS_KEPT = 1000
 
 
 @dataclass
@@ -104,13 +108,21 @@ class ImportResult:
     failed_lines: int = 0
     # Claimed profiles the file also holds, left alone: their therapist keeps them now.
     maintained: list[str] = field(default_factory=list)  # the file's ids
-    errors: list[LineError] = field(default_factory=list)
+    errors: list[LineError] = field(default_factory=list)  # the first MAX_ERRORS_KEPT
+    error_count: int = 0
     seconds: float = 0.0
     dry_run: bool = False
+    stopped: str = ""  # why the file could not be read to its end (InputRefused)
 
     @property
     def ok(self) -> bool:
-        return self.failed_lines == 0
+        return self.failed_lines == 0 and not self.stopped
+
+    def add_failed_line(self, line: int, errors: list[tuple[str, str]]) -> None:
+        self.failed_lines += 1
+        self.error_count += len(errors)
+        room = max(MAX_ERRORS_KEPT - len(self.errors), 0)
+        self.errors.extend(LineError(line, path, message) for path, message in errors[:room])
 
     def summary(self) -> str:
         text = (
@@ -128,7 +140,7 @@ class ImportResult:
             total = self.created + self.updated + self.unchanged + len(self.maintained)
             text += f" in {self.seconds:,.1f}s ({total / max(self.seconds, 1e-9):,.0f} profiles/s)"
         if self.dry_run:
-            text += " (nothing imported: --strict and some lines failed)"
+            text += " (nothing imported: --strict and the file is not valid)"
         return text
 
 
@@ -523,16 +535,94 @@ def _drop_empty(mapping: dict[str, Any]) -> dict[str, Any]:
 # --- Reading files ---------------------------------------------------------------
 
 
-def open_text(path: str | Path) -> TextIO:
+# A profile line is a few KB (1.9 KB on average in the demo data). Every text at its longest
+# (a 5,000-character statement and all 83 approaches with 1,500-character statements), every
+# character written as a \uXXXX escape, makes about 800 KB. A longer line is no profile but a
+# file of the wrong kind or a gzip bomb, and reading it whole would take as much memory as it
+# is long.
+MAX_LINE_CHARS = 1 << 20
+# 1M profiles (the whole US workforce) are about 2 GB of JSON Lines: four times that by default.
+MAX_BYTES = 8 << 30
+# Profile files compress 5 to 10 times (6.2 for the demo data, 6.1 for its first MB); deflate
+# can reach 1,000. A file that expands more than this is refused as soon as it has produced
+# enough text for the ratio to mean something: a bomb of short lines ("{}" a billion times)
+# passes the line limit, and each of its lines costs a validation.
+MAX_GZIP_RATIO = 100
+GZIP_RATIO_AFTER = 256 << 10
+
+
+class InputRefused(Exception):
+    """The file cannot be read to its end (too big, a line too long, a damaged gzip).
+
+    The import stops there, keeping the batches already written; the message says why.
+    """
+
+
+class _LimitedFile(io.RawIOBase):
+    """A file's bytes (decompressed for .gz), counted, so no file can make the import read
+    more than `max_bytes` or a gzip bomb expand for long."""
+
+    def __init__(self, path: Path, max_bytes: int) -> None:
+        self.path, self.max_bytes, self.count = path, max_bytes, 0
+        self._file = path.open("rb")
+        self._gzip = (
+            gzip.GzipFile(fileobj=_SmallReads(self._file)) if path.suffix.lower() == ".gz" else None
+        )
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._gzip is None:
+            n = self._file.readinto(buffer)
+        else:
+            try:
+                n = self._gzip.readinto(buffer)
+            except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
+                raise InputRefused(f"{self.path}: not a complete gzip file ({exc})") from exc
+        self.count += n
+        if self.count > self.max_bytes:
+            raise InputRefused(
+                f"{self.path}: more than {self.max_bytes:,} bytes"
+                f"{' once decompressed' if self._gzip else ''}; stopped there"
+                " (--max-bytes raises the limit)"
+            )
+        if (
+            self._gzip is not None
+            and self.count > GZIP_RATIO_AFTER
+            and self.count > MAX_GZIP_RATIO * self._file.tell()
+        ):
+            raise InputRefused(
+                f"{self.path}: expands more than {MAX_GZIP_RATIO} times when decompressed, which"
+                f" no profile file does (a gzip bomb?); stopped after {self.count:,} bytes"
+            )
+        return n
+
+    def close(self) -> None:
+        if self._gzip is not None:
+            self._gzip.close()
+        self._file.close()
+        super().close()
+
+
+class _SmallReads:
+    """Hands gzip 1 KB at a time (it asks for 128 KB), so the compressed position that the
+    ratio is measured against follows the decompressed text closely (the file object
+    buffers, so this costs no extra system calls)."""
+
+    def __init__(self, file: Any) -> None:
+        self._file = file
+
+    def read(self, size: int = -1) -> bytes:
+        return self._file.read(1024 if size < 0 else min(size, 1024))
+
+
+def open_text(path: str | Path, *, max_bytes: int = MAX_BYTES) -> TextIO:
     # surrogateescape: a byte that is not UTF-8 (a file saved as Windows-1252)
     # becomes a stand-in character instead of an exception that would stop the
     # import mid-file, so read_documents() can report the line it is on.
-    path = Path(path)
-    if path.suffix == ".gz":
-        return io.TextIOWrapper(
-            gzip.open(path, "rb"), encoding="utf-8-sig", errors="surrogateescape", newline=""
-        )
-    return path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
+    raw = io.BufferedReader(_LimitedFile(Path(path), max_bytes))
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
 
 
 def file_format(path: str | Path) -> str:
@@ -546,12 +636,58 @@ def file_format(path: str | Path) -> str:
     raise ValueError(f"{path}: unknown format; name it .jsonl or .csv (optionally .gz)")
 
 
-def read_documents(stream: TextIO, fmt: str) -> Iterator[tuple[int, object]]:
+class ProfileFile:
+    """A file's documents, read afresh on each iteration: `--strict` checks the whole file in
+    a first pass and imports it in a second, holding neither the file nor its profiles."""
+
+    def __init__(
+        self, path: str | Path, *, max_bytes: int = MAX_BYTES, max_line: int = MAX_LINE_CHARS
+    ) -> None:
+        self.path, self.max_bytes, self.max_line = Path(path), max_bytes, max_line
+        self.format = file_format(path)
+        self._first_seen: tuple[int, int] | None = None
+
+    def __iter__(self) -> Iterator[tuple[int, object]]:
+        try:
+            stream = open_text(self.path, max_bytes=self.max_bytes)
+            stat = self.path.stat()
+        except OSError as exc:
+            raise InputRefused(f"{self.path}: {exc.strerror or exc}") from exc
+        # The second pass must read what the first one checked, or --strict could write
+        # lines it never validated (a file still being downloaded, say).
+        seen = (stat.st_size, stat.st_mtime_ns)
+        if self._first_seen not in (None, seen):
+            stream.close()
+            raise InputRefused(
+                f"{self.path}: changed since it was checked; import it again once it is complete"
+            )
+        self._first_seen = seen
+        with stream:
+            yield from read_documents(stream, self.format, max_line=self.max_line)
+
+
+def _lines(stream: TextIO, max_line: int) -> Iterator[str]:
+    """The stream's lines, each read with a limit: a 2 GB line is refused after 1 MB."""
+    number = 0
+    while line := stream.readline(max_line + 1):
+        number += 1
+        if len(line) > max_line:
+            raise InputRefused(
+                f"line {number}: longer than {max_line:,} characters, which no profile is"
+                " (is this the right file?); stopped there"
+            )
+        yield line
+
+
+def read_documents(
+    stream: TextIO, fmt: str, *, max_line: int = MAX_LINE_CHARS
+) -> Iterator[tuple[int, object]]:
     """Yield (line number, document or ParseFailure) for a JSONL or CSV stream."""
+    lines = _lines(stream, max_line)
     if fmt == "csv":
-        yield from _read_csv(stream)
+        yield from _read_csv(lines)
         return
-    for number, line in enumerate(stream, start=1):
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         if failure := _utf8_failure(line):
@@ -575,12 +711,19 @@ def _utf8_failure(*texts: object) -> ParseFailure | None:
     return None
 
 
-def _read_csv(stream: TextIO) -> Iterator[tuple[int, object]]:
-    reader = csv.DictReader(stream)
-    for row in reader:
-        # line_num counts physical lines, so multi-line quoted cells keep
-        # the number a person sees in an editor (the row's last line).
-        yield reader.line_num, _utf8_failure(*_cells(row)) or unflatten_csv_row(row)
+def _read_csv(lines: Iterator[str]) -> Iterator[tuple[int, object]]:
+    reader = csv.DictReader(lines)
+    try:
+        for row in reader:
+            # line_num counts physical lines, so multi-line quoted cells keep
+            # the number a person sees in an editor (the row's last line).
+            yield reader.line_num, _utf8_failure(*_cells(row)) or unflatten_csv_row(row)
+    except csv.Error as exc:
+        # Usually a quote left open until the cell passes csv's field limit (128 KB): the
+        # rows after it cannot be told apart, so the import stops there.
+        # (DictReader's own line_num is only updated after a row is read.)
+        line = reader.reader.line_num
+        raise InputRefused(f"line {line}: not readable as CSV ({exc}); stopped there") from exc
 
 
 def _cells(row: dict[str | None, Any]) -> Iterator[object]:
@@ -637,6 +780,7 @@ def import_documents(
     batch_size: int = 2000,
     progress: Progress | None = None,
     terms: TermLookup | None = None,
+    result: ImportResult | None = None,
 ) -> ImportResult:
     """Validate and upsert documents given as (line number, document) pairs.
 
@@ -644,17 +788,24 @@ def import_documents(
     with line, path and reason. Whatever a unique constraint would refuse (an
     approach listed twice, a (source, id) seen on an earlier line) is found
     here, as that line's error, so no batch fails on an IntegrityError. With
-    `strict`, nothing is written unless every document is valid (the file is
-    validated fully first).
+    `strict`, the documents are read twice: a first pass validates them all,
+    keeping only the (source, id) pairs, and a second writes them if every one
+    was valid; so `documents` must be readable twice (a list, a ProfileFile).
+    A file that cannot be read to its end (InputRefused) stops the import:
+    `result.stopped` says why, and the batches written before it stay.
+    Pass `result` to see what was done even when the import raises.
     """
+    if strict and isinstance(documents, Iterator):
+        raise TypeError("strict needs documents it can read twice (a list or a ProfileFile)")
     vocab = terms or TermLookup()
-    result = ImportResult()
+    result = result if result is not None else ImportResult()
     status = Status.PENDING if pending else Status.PUBLISHED
     today = timezone.localdate()
     started = timezone.now()
     seen: dict[tuple[str, str], int] = {}
 
     def valid_batches() -> Iterator[list[CleanProfile]]:
+        seen.clear()
         batch: list[CleanProfile] = []
         for number, raw in documents:
             if isinstance(raw, ParseFailure):
@@ -673,8 +824,7 @@ def import_documents(
                 else:
                     seen[key] = number
             if profile is None:
-                result.failed_lines += 1
-                result.errors.extend(LineError(number, path, msg) for path, msg in errors)
+                result.add_failed_line(number, errors)
                 if progress:
                     progress.update(1)
                 continue
@@ -685,31 +835,32 @@ def import_documents(
         if batch:
             yield batch
 
-    if strict:
-        checked = [batch for batch in valid_batches()]
-        if result.failed_lines:
-            result.dry_run = True
-            result.seconds = (timezone.now() - started).total_seconds()
-            return result
-        batches: Iterable[list[CleanProfile]] = checked
-    else:
-        batches = valid_batches()
-
-    changed_so_far = 0
-    for batch in batches:
-        # Small imports tell the search index which profiles changed; big ones
-        # ask for a fresh snapshot instead of logging every id.
-        bulk = is_bulk(changed_so_far + len(batch))
-        created, updated, unchanged = _write_batch(
-            batch, status=status, bulk=bulk, maintained=result.maintained
-        )
-        changed_so_far += created + updated
-        result.created += created
-        result.updated += updated
-        result.unchanged += unchanged
-        if progress:
-            progress.update(len(batch))
-    result.seconds = (timezone.now() - started).total_seconds()
+    try:
+        if strict:
+            # The first pass only validates: each batch is dropped as soon as it is checked.
+            deque(valid_batches(), maxlen=0)
+            if not result.ok:
+                result.dry_run = True
+                return result
+        changed_so_far = 0
+        for batch in valid_batches():
+            # Small imports tell the search index which profiles changed; big ones
+            # ask for a fresh snapshot instead of logging every id.
+            bulk = is_bulk(changed_so_far + len(batch))
+            created, updated, unchanged = _write_batch(
+                batch, status=status, bulk=bulk, maintained=result.maintained
+            )
+            changed_so_far += created + updated
+            result.created += created
+            result.updated += updated
+            result.unchanged += unchanged
+            if progress:
+                progress.update(len(batch))
+    except InputRefused as exc:
+        result.stopped = str(exc)
+        result.dry_run = strict and not (result.created or result.updated)
+    finally:
+        result.seconds = (timezone.now() - started).total_seconds()
     return result
 
 

@@ -92,12 +92,15 @@ def profile_suspend(*, profile: TherapistProfile, by: User | None, reason: str) 
     return _transition(profile=profile, by=by, verb="suspended", reason=reason)
 
 
-def import_recorded(*, result: ImportResult, file_name: str, by: User | None = None) -> AuditEvent:
-    """One audit event per import run; a million per-profile events would drown the log."""
+def import_recorded(
+    *, result: ImportResult, file_name: str, by: User | None = None, failure: str = ""
+) -> AuditEvent:
+    """One audit event per import run, a failed one too (`failure` says why it ended);
+    a million per-profile events would drown the log."""
     return AuditEvent.objects.create(
         actor=by,
         action="directory.profiles.imported",
         target_type="file",
         target_id=file_name[-64:],
-        reason=result.summary(),
+        reason=result.summary() + (f"; failed: {failure}" if failure else ""),
     )

@@ -1,7 +1,9 @@
-"""Every message the importer can give about a line, one row each, and a guard that keeps it so.
+"""Every message the importer can give about a line or a file, one row each, and a guard
+that keeps it so.
 
 Each row is a minimal bad file (valid but for one thing) and the one error the
-importer must report for it, with its line number and field path. The guard
+importer must report for it, with its line number and field path; FILE_ROWS are
+the files it cannot read to their end, with the message that stops it. The guard
 reads the message strings out of `interchange.py` and `validators.py` and fails
 when one of them has no row here, so a new rule comes with its words tested.
 """
@@ -9,6 +11,7 @@ when one of them has no row here, so a new rule comes with its words tested.
 from __future__ import annotations
 
 import ast
+import gzip
 import io
 import json
 import re
@@ -23,6 +26,7 @@ from hypothesis import strategies as st
 from rapport.directory import interchange, validators
 from rapport.directory.interchange import LineError
 from rapport.directory.models import TherapistProfile
+from rapport.directory.tests import test_import_limits
 
 pytestmark = pytest.mark.django_db
 
@@ -219,12 +223,72 @@ def test_it_refuses_a_file_it_cannot_read_by_name(tmp_path: Path) -> None:
         call_command("import_profiles", str(path), stdout=io.StringIO(), stderr=io.StringIO())
 
 
+class FileRow(NamedTuple):
+    """A file the importer cannot read to its end, and the one message that stops it
+    ("{path}" is the file's path, "{bytes}" a count that depends on the zlib library)."""
+
+    name: str
+    content: bytes | None  # None: no such file
+    message: str
+    options: tuple[str, ...] = ()
+
+
+_LINE = json.dumps(VALID).encode() + b"\n"
+FILE_ROWS = {
+    "a line too long": FileRow(
+        "in.jsonl",
+        _LINE + b'{"id": "' + b"x" * (1 << 20) + b'"}\n',
+        "line 2: longer than 1,048,576 characters, which no profile is"
+        " (is this the right file?); stopped there",
+    ),
+    "too many bytes": FileRow(
+        "in.jsonl",
+        _LINE * 400,
+        "{path}: more than 10,000 bytes; stopped there (--max-bytes raises the limit)",
+        ("--max-bytes", "10000"),
+    ),
+    "a gzip bomb": FileRow(
+        "in.jsonl.gz",
+        gzip.compress(b"\n" * (4 << 20)),
+        "{path}: expands more than 100 times when decompressed, which no profile file does"
+        " (a gzip bomb?); stopped after {bytes} bytes",
+    ),
+    "a cut gzip": FileRow(
+        "in.jsonl.gz",
+        gzip.compress(_LINE * 100)[:-12],
+        "{path}: not a complete gzip file"
+        " (Compressed file ended before the end-of-stream marker was reached)",
+    ),
+    "no such file": FileRow("in.jsonl", None, "{path}: No such file or directory"),
+    "a CSV cell past csv's limit": FileRow(
+        "in.csv",
+        b'id,name\nc1,"' + b"x" * 140_000 + b"\n",
+        "line 2: not readable as CSV (field larger than field limit (131072)); stopped there",
+    ),
+}
+
+
+@pytest.mark.parametrize("row", FILE_ROWS.values(), ids=FILE_ROWS.keys())
+def test_it_stops_at_a_file_it_cannot_read_to_its_end_and_says_why(
+    tmp_path: Path, row: FileRow
+) -> None:
+    path = tmp_path / row.name
+    if row.content is not None:
+        path.write_bytes(row.content)
+    with pytest.raises(CommandError) as excinfo:
+        call_command(
+            "import_profiles", str(path), *row.options, stdout=io.StringIO(), stderr=io.StringIO()
+        )
+    expected = re.escape(row.message.format(path=path, bytes="{bytes}"))
+    assert re.fullmatch(expected.replace(r"\{bytes\}", "[0-9,]+"), str(excinfo.value))
+
+
 # --- The guard ---------------------------------------------------------------------------
 
 # A message is the first argument of one of these, or the second item of a
 # (path, message) pair that is appended to an error list or written in one.
 # So write a message where it is raised: one kept in a variable escapes the guard.
-_MESSAGE_CALLS = {"FieldError", "ParseFailure", "ValueError"}
+_MESSAGE_CALLS = {"FieldError", "ParseFailure", "ValueError", "InputRefused"}
 
 
 def _template(node: ast.expr) -> str | None:
@@ -265,6 +329,9 @@ def _pattern(template: str) -> re.Pattern[str]:
 def test_every_message_in_the_code_has_a_row() -> None:
     templates = message_templates(interchange) | message_templates(validators)
     tested = [row.error.message for row in ROWS.values()] + [f"in.txt: {UNKNOWN_FORMAT}"]
+    tested += [row.message.format(path="in.jsonl", bytes="417,792") for row in FILE_ROWS.values()]
+    # Only --strict's second pass can see it: test_import_limits.py makes a file change.
+    tested += [f"in.jsonl: {test_import_limits.CHANGED}"]
     covered = set()
     for message in tested:
         # A message counts for the most specific template it fits: "20000 is

@@ -25,39 +25,66 @@ class Command(BaseCommand):
             help="put imported profiles in the moderation queue instead of publishing them",
         )
         parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument(
+            "--max-bytes",
+            type=int,
+            default=interchange.MAX_BYTES,
+            help="refuse a file longer than this once decompressed (default 8 GiB)",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         path = str(options["file"])
+        result = interchange.ImportResult()
+        # Whatever ends the run (a refused file, Ctrl-C, a database error), its audit event
+        # is written, saying what was imported before it ended and why.
+        failure = ""
         try:
-            fmt = interchange.file_format(path)
-            stream = interchange.open_text(path)
-        except (ValueError, OSError) as exc:
-            raise CommandError(str(exc)) from exc
-        with stream, Progress(total=None, desc="import") as progress:
-            result = interchange.import_documents(
-                interchange.read_documents(stream, fmt),
-                strict=bool(options["strict"]),
-                pending=bool(options["pending"]),
-                batch_size=int(options["batch_size"]),  # type: ignore[call-overload]
-                progress=progress,
-            )
-        if not (
-            result.created
-            or result.updated
-            or result.unchanged
-            or result.maintained
-            or result.failed_lines
-        ):
-            # Blank lines, or a CSV header alone: an export that went wrong, not "0 imported".
-            raise CommandError(f"{path}: no profiles in the file (it is empty or only blank lines)")
+            self._import(path, result, options)
+            failure = result.stopped
+        except CommandError as exc:
+            failure = str(exc)
+            raise
+        except BaseException as exc:
+            failure = f"ended by {type(exc).__name__}"
+            raise
+        finally:
+            import_recorded(result=result, file_name=path, failure=failure)
         for error in result.errors[:MAX_ERRORS_SHOWN]:
             self.stderr.write(str(error))
-        if len(result.errors) > MAX_ERRORS_SHOWN:
-            self.stderr.write(f"... and {len(result.errors) - MAX_ERRORS_SHOWN:,} more errors")
-        import_recorded(result=result, file_name=path)
+        if result.error_count > MAX_ERRORS_SHOWN:
+            self.stderr.write(f"... and {result.error_count - MAX_ERRORS_SHOWN:,} more errors")
         self.stdout.write(result.summary())
+        if result.stopped:
+            raise CommandError(
+                result.stopped + ("; nothing was imported (--strict)" if result.dry_run else "")
+            )
         if not result.ok:
             raise CommandError(
                 f"{result.failed_lines:,} line(s) failed validation"
                 + ("; nothing was imported (--strict)" if result.dry_run else "")
             )
+
+    def _import(self, path: str, result: interchange.ImportResult, options: dict) -> None:
+        try:
+            documents = interchange.ProfileFile(path, max_bytes=int(options["max_bytes"]))
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        with Progress(total=None, desc="import") as progress:
+            interchange.import_documents(
+                documents,
+                strict=bool(options["strict"]),
+                pending=bool(options["pending"]),
+                batch_size=int(options["batch_size"]),
+                progress=progress,
+                result=result,
+            )
+        found = (
+            result.created
+            + result.updated
+            + result.unchanged
+            + len(result.maintained)
+            + result.failed_lines
+        )
+        if not found and not result.stopped:
+            # Blank lines, or a CSV header alone: an export that went wrong, not "0 imported".
+            raise CommandError(f"{path}: no profiles in the file (it is empty or only blank lines)")

@@ -62,8 +62,8 @@ class Command(BaseCommand):
             self.stderr.write("Some generated profiles failed validation:")
             for error in result.errors[:MAX_ERRORS_SHOWN]:
                 self.stderr.write(f"  {error}")
-            if len(result.errors) > MAX_ERRORS_SHOWN:
-                self.stderr.write(f"  ... and {len(result.errors) - MAX_ERRORS_SHOWN:,} more")
+            if result.error_count > MAX_ERRORS_SHOWN:
+                self.stderr.write(f"  ... and {result.error_count - MAX_ERRORS_SHOWN:,} more")
         import_recorded(result=result, file_name=f"seed_demo --therapists {count} --seed {seed}")
         self.stdout.write(result.summary())
         with_avatar = avatars.assign()
