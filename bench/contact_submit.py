@@ -17,6 +17,7 @@ and the profiles get their owner back (none); the audit events stay (the log is 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import re
 import sys
@@ -45,14 +46,15 @@ def main() -> int:
     size = common.parse_size(args.size)
     os.environ.update(common.dataset_env(size, args.backend))
     os.environ.setdefault("ALLOWED_HOSTS", "*")
+    # The web worker's warm-up (django.setup(), index, vocabulary), before any model import.
+    importlib.import_module("rapport.wsgi")
     from allauth.account.models import EmailAddress
     from django.test import Client
     from django_tasks_db.models import DBTaskResult
-    from rapport.messaging.forms import MIN_FILL_SECONDS
 
-    import rapport.wsgi  # noqa: F401  (the web worker's warm-up)
     from rapport.accounts.models import User
     from rapport.directory.models import TherapistProfile
+    from rapport.messaging.forms import MIN_FILL_SECONDS
     from rapport.messaging.models import ContactRequest
 
     started_at = time.time()
