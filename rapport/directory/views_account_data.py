@@ -71,6 +71,9 @@ def delete(request: HttpRequest) -> HttpResponse:
             {"deletion_date": account_data.deletion_date(user)},
         )
     form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=user)
+    profiles = TherapistProfile.objects.filter(owner=user).order_by("name", "pk")
+    # Listed from a feed: the purge keeps the feed from listing it again (DeletedListing).
+    imported = any(p.imported for p in profiles)
     if request.method == "POST" and form.is_valid():
         account_data.account_deletion_request(
             user=user, site_url=request.build_absolute_uri(reverse("account_login"))
@@ -82,13 +85,18 @@ def delete(request: HttpRequest) -> HttpResponse:
             {
                 "deletion_date": account_data.deletion_date(user),
                 "days": account_data.DELETION_UNDO_DAYS,
+                "imported": imported,
             },
         )
-    profiles = TherapistProfile.objects.filter(owner=user).order_by("name", "pk")
     return render(
         request,
         "account_area/delete.html",
-        {"form": form, "profiles": profiles, "days": account_data.DELETION_UNDO_DAYS},
+        {
+            "form": form,
+            "profiles": profiles,
+            "imported": imported,
+            "days": account_data.DELETION_UNDO_DAYS,
+        },
         status=400 if form.is_bound else 200,
     )
 

@@ -22,11 +22,13 @@ from rapport.directory import interchange
 from rapport.directory.account_data import account_deletion_cancel
 from rapport.directory.editor.models import ProfileDraft, ProfileRevision, RevisionStatus
 from rapport.directory.fulltext import fulltext_sync
-from rapport.directory.models import ClaimRequest, Status, TherapistProfile
+from rapport.directory.models import ClaimRequest, DeletedListing, Status, TherapistProfile
 from rapport.directory.services import TransitionError, profile_approve, profile_reject
+from rapport.directory.tests.test_interchange import doc, run_import, write_jsonl
 from rapport.moderation.models import AuditEvent
 from rapport.testing import (
     ALICE_EMAIL,
+    DANA_EMAIL,
     PASSWORD,
     alice,
     alice_profile,
@@ -235,6 +237,57 @@ def test_after_seven_days_the_purge_deletes_everything_and_undo_is_gone(
     assert not AuditEvent.objects.filter(actor_id=user_id).exists()
     response = Client().post("/accounts/login/", {"login": ALICE_EMAIL, "password": PASSWORD})
     assert response.status_code == 200  # no such account any more: the form again
+
+
+def purge_after_the_window(user_id: int) -> None:
+    asked = User.objects.get(pk=user_id).deletion_requested_at
+    assert asked is not None
+    User.objects.filter(pk=user_id).update(
+        deletion_requested_at=asked - timedelta(days=7, minutes=1)
+    )
+    call_command("purge_deleted_accounts")
+
+
+def test_a_deleted_imported_listing_does_not_come_back_with_the_next_import(
+    tmp_path: Path,
+) -> None:
+    feed = write_jsonl(tmp_path / "feed.jsonl", [doc(id="t1"), doc(id="t2", name="Tess Two")])
+    run_import(feed)
+    # Dana claimed her imported listing, then deletes her account.
+    TherapistProfile.objects.filter(source="test", external_id="t1").update(owner=dana())
+    owner = signed_in(dana())
+    page = owner.get("/account/delete/").text
+    assert "will not come back when we import that source again" in page
+    done = owner.post("/account/delete/", {"email": DANA_EMAIL})
+    assert "your imported listing will not come back" in done.text
+    run_tasks()
+    assert "it will not come back when we import that source again" in mail.outbox[-1].body
+    purge_after_the_window(dana().pk)
+    assert not TherapistProfile.objects.filter(external_id="t1").exists()
+    # Only the key is kept: nothing about the person.
+    assert list(DeletedListing.objects.values()) == [
+        {"id": DeletedListing.objects.get().pk, "source": "test", "external_id": "t1"}
+    ]
+
+    for _ in range(2):  # the feed is imported again, and again
+        out, _err = run_import(feed)
+        assert (
+            "0 created, 0 updated, 1 unchanged, 0 failed, 1 skipped as their therapist deleted them (t1)"
+            in out
+        )
+        assert not TherapistProfile.objects.filter(source="test", external_id="t1").exists()
+    event = AuditEvent.objects.filter(action="directory.profiles.imported").latest("pk")
+    assert "1 skipped as their therapist deleted them (t1)" in event.reason
+    # The same id from another source is another listing.
+    run_import(write_jsonl(tmp_path / "other.jsonl", [doc(id="t1", source="other")]))
+    assert TherapistProfile.objects.filter(source="other", external_id="t1").exists()
+
+
+def test_a_profile_made_in_the_editor_says_nothing_about_imports() -> None:
+    client = signed_in(dana())
+    client.post("/account/profile/create/", {"name": "Dana Whitfield"})
+    assert TherapistProfile.objects.get(owner=dana()).source == "account"
+    assert "import" not in client.get("/account/delete/").text
 
 
 # --- Staff decisions while a deletion is pending ----------------------------------------------

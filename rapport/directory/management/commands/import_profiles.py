@@ -45,7 +45,7 @@ class Command(BaseCommand):
             result.created
             or result.updated
             or result.unchanged
-            or result.maintained
+            or result.skipped
             or result.failed_lines
         ):
             # Blank lines, or a CSV header alone: an export that went wrong, not "0 imported".
