@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from . import account_data, availability, claims, profile_views
 from .forms_account import AvailabilityForm, ClaimRequestForm
 from .models import ClaimRequest, ClaimStatus, Status, TherapistProfile
+from .views_account_data import paused_while_deleting
 
 EDITOR_URL = "/account/profile/"  # the editor's page (another part of issue 16)
 
@@ -103,6 +104,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@paused_while_deleting
 @require_POST
 def availability_update(request: HttpRequest, profile_id: int) -> HttpResponse:
     profile = get_profile_for_owner(request, profile_id)
@@ -177,6 +179,7 @@ def _claim_page(
             "pending": ClaimRequest.objects.filter(
                 profile=profile, user_id=_user_id(request), status=ClaimStatus.PENDING
             ).exists(),
+            "deletion_date": account_data.deletion_date(request.user),  # type: ignore[arg-type]
         },
         status=status,
     )
@@ -189,6 +192,7 @@ def claim_start(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@paused_while_deleting
 @require_POST
 def claim_email(request: HttpRequest, slug: str) -> HttpResponse:
     profile = _claimable(slug)
@@ -206,6 +210,7 @@ def claim_email(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@paused_while_deleting
 @require_http_methods(["GET", "HEAD", "POST"])
 def claim_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The emailed link: GET shows what will be claimed and a button, POST claims."""
@@ -237,6 +242,7 @@ def claim_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
+@paused_while_deleting
 @require_POST
 def claim_request(request: HttpRequest, slug: str) -> HttpResponse:
     profile = _claimable(slug)

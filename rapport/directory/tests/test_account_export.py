@@ -17,8 +17,8 @@ from django.test import Client
 from PIL import Image
 
 from rapport.accounts.models import User
+from rapport.directory import claims, interchange
 from rapport.directory import index as ix
-from rapport.directory import interchange
 from rapport.directory.account_data import account_deletion_cancel
 from rapport.directory.editor.models import ProfileDraft, ProfileRevision, RevisionStatus
 from rapport.directory.fulltext import fulltext_sync
@@ -34,6 +34,7 @@ from rapport.testing import (
     alice_profile,
     bob,
     dana,
+    imported_profile,
     make_profile,
     run_tasks,
 )
@@ -356,15 +357,92 @@ def test_a_rejection_or_a_refused_approval_in_the_undo_window_is_kept_for_the_un
     assert (published.status, pending.status) == (Status.PUBLISHED, Status.REJECTED)
 
 
-def test_an_owner_editing_in_the_undo_window_still_waits_for_review() -> None:
+BASICS = {
+    "name": "Alicia Okafor-Quist", "credentials": "PhD", "title": "Licensed Psychologist",
+    "pronouns": "", "gender": "", "gender_self": "",
+}  # fmt: skip
+
+
+def test_in_the_undo_window_the_editor_and_claiming_change_nothing_and_offer_the_undo(
+    client,
+) -> None:
     published = alice_profile()
+    listing = imported_profile()
+    token = claims.make_claim_token(profile=listing, user=alice())  # asked for before
     signed_in(alice()).post("/account/delete/", {"email": ALICE_EMAIL})
+    run_tasks()
+    mail.outbox.clear()
     again = signed_in(alice())
-    basics = {
-        "name": "Alicia Okafor-Quist", "credentials": published.credentials,
-        "title": published.title, "pronouns": "", "gender": "", "gender_self": "",
-    }  # fmt: skip
-    assert again.post("/account/profile/basics/", basics).status_code == 303
+
+    # The editor's pages still show, and say why nothing can be saved.
+    page = again.get("/account/profile/basics/")
+    assert page.status_code == 200
+    assert "Editing and claiming are paused" in page.text
+    assert 'action="/account/delete/keep/"' in page.text  # the undo, right there
+    assert "Editing and claiming are paused" in again.get("/account/profile/").text
+    assert "Editing and claiming are paused" in again.get("/account/profile/photo/").text
+    claim_page = again.get(f"/account/claim/{listing.slug}/").text
+    assert "Editing and claiming are paused" in claim_page
+    assert f"/account/claim/{listing.slug}/email/" not in claim_page
+
+    # Every write is refused with a page that says why and offers the undo and the export.
+    writes = {
+        "section save": ("/account/profile/basics/", BASICS),
+        "autosave": ("/account/profile/basics/draft/", BASICS),
+        "discard": ("/account/profile/basics/discard/", {}),
+        "submit": ("/account/profile/submit/", {}),
+        "photo alt": ("/account/profile/photo/", {"alt": "Me"}),
+        "photo remove": ("/account/profile/photo/remove/", {}),
+        "availability": (
+            f"/account/profiles/{published.pk}/availability/",
+            {"availability": "not_accepting"},
+        ),
+        "claim by email": (f"/account/claim/{listing.slug}/email/", {}),
+        "claim by review": (
+            f"/account/claim/{listing.slug}/request/",
+            {"license_number": "LMFT1", "evidence": "my site"},
+        ),
+        "claim link": (f"/account/claim/confirm/{token}/", {}),
+    }
+    for what, (url, data) in writes.items():
+        response = again.post(url, data)
+        assert response.status_code == 409, what
+        assert "Nothing was changed" in response.text, what
+        assert 'action="/account/delete/keep/"' in response.text, what
+        assert 'action="/account/export/"' in response.text, what
     published.refresh_from_db()
-    assert published.name == "Alice Okafor"  # held: "Keep my account" republishes it
-    assert ProfileRevision.objects.filter(profile=published, status="pending").exists()
+    listing.refresh_from_db()
+    assert published.name == "Alice Okafor" and published.accepting_new_clients
+    assert not ProfileRevision.objects.filter(profile=published).exists()
+    assert not ProfileDraft.objects.filter(profile=published).exists()
+    assert listing.owner is None and not ClaimRequest.objects.exists()
+    run_tasks()
+    assert mail.outbox == []  # no claim link went out
+
+    # Export still works, and keeping the account opens the editor again.
+    assert again.post("/account/export/").status_code == 200
+    assert again.post("/account/delete/keep/").status_code == 302
+    assert again.post("/account/profile/basics/", BASICS).status_code == 303
+    assert "Editing and claiming are paused" not in again.get("/account/profile/basics/").text
+
+
+def test_a_claim_cannot_be_completed_for_an_account_being_deleted() -> None:
+    listing = imported_profile()
+    token = claims.make_claim_token(profile=listing, user=alice())
+    claims.claim_request_create(
+        profile=listing, user=alice(), license_number="LMFT1", evidence="my site"
+    )
+    signed_in(alice()).post("/account/delete/", {"email": ALICE_EMAIL})
+    # The services refuse too, whoever calls them: the purge would delete the profile.
+    with pytest.raises(claims.ClaimError, match="scheduled for deletion"):
+        claims.claim_with_token(token=token, user=alice())
+    staff = signed_in(bob())
+    response = staff.post(
+        "/admin/directory/claimrequest/",
+        {"action": "approve_selected", "_selected_action": [ClaimRequest.objects.get().pk]},
+        follow=True,
+    )
+    assert "account is scheduled for deletion" in response.text
+    listing.refresh_from_db()
+    assert listing.owner is None
+    assert ClaimRequest.objects.get().status == "pending"  # decided once they keep it or not
