@@ -17,7 +17,7 @@ from django.test import Client
 from PIL import Image
 
 from rapport.accounts.models import User
-from rapport.directory import claims, interchange
+from rapport.directory import availability, claims, interchange
 from rapport.directory import index as ix
 from rapport.directory.account_data import account_deletion_cancel
 from rapport.directory.editor.models import ProfileDraft, ProfileRevision, RevisionStatus
@@ -369,6 +369,10 @@ def test_in_the_undo_window_the_editor_and_claiming_change_nothing_and_offer_the
     published = alice_profile()
     listing = imported_profile()
     token = claims.make_claim_token(profile=listing, user=alice())  # asked for before
+    long_ago = availability.today() - timedelta(days=40)
+    TherapistProfile.objects.filter(pk=published.pk).update(accepting_confirmed_at=long_ago)
+    published.refresh_from_db()
+    reminder = availability.make_reminder_token(published)  # emailed before
     signed_in(alice()).post("/account/delete/", {"email": ALICE_EMAIL})
     run_tasks()
     mail.outbox.clear()
@@ -416,6 +420,10 @@ def test_in_the_undo_window_the_editor_and_claiming_change_nothing_and_offer_the
     assert not ProfileRevision.objects.filter(profile=published).exists()
     assert not ProfileDraft.objects.filter(profile=published).exists()
     assert listing.owner is None and not ClaimRequest.objects.exists()
+    # The availability reminder's link (no sign-in) does not confirm either.
+    link = Client().post(f"/account/availability/confirm/{reminder}/")
+    assert link.status_code == 410 and "scheduled for deletion" in link.text
+    assert alice_profile().accepting_confirmed_at == long_ago
     run_tasks()
     assert mail.outbox == []  # no claim link went out
 
