@@ -201,7 +201,7 @@ def profile_for_reminder(token: str) -> TherapistProfile:
     profile = (
         TherapistProfile.objects.filter(pk=pk, owner__isnull=False).select_related("owner").first()
     )
-    if profile is not None and profile.owner.deletion_requested_at is not None:
+    if profile is not None and profile.owner and profile.owner.deletion_requested_at:
         # Paused like the editor (views_account_data.paused_while_deleting): hidden, to be deleted.
         raise ReminderError(
             gettext(
