@@ -93,6 +93,6 @@ def test_a_therapist_adds_a_passkey_and_signs_in_with_it_alone(
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page).to_have_url(base + "/accounts/2fa/authenticate/")
     _axe_clean(page, "second step with a passkey")
-    page.get_by_role("button", name="Use a security key").click()
+    page.get_by_role("button", name="Use a passkey").click()
     expect(page).to_have_url(base + "/account/")
     assert not blocked, blocked
