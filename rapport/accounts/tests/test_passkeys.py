@@ -200,6 +200,11 @@ def test_the_two_factor_page_says_passkeys() -> None:
     listing = client.get("/accounts/2fa/webauthn/").text
     assert "<h1>Passkeys</h1>" in listing and "Phone" in listing
     assert "security key" not in listing.lower()
+    key = Authenticator.objects.get(user=alice(), type=Authenticator.Type.WEBAUTHN)
+    rename = client.get(f"/accounts/2fa/webauthn/keys/{key.pk}/edit/")
+    assert "<h1>Rename your passkey</h1>" in rename.text
+    remove = client.get(f"/accounts/2fa/webauthn/keys/{key.pk}/remove/")
+    assert "<h1>Remove this passkey?</h1>" in remove.text and "“Phone”" in remove.text
 
 
 def test_staff_sent_to_set_up_an_app_are_offered_a_passkey_instead() -> None:
