@@ -385,6 +385,9 @@ def test_in_the_undo_window_the_editor_and_claiming_change_nothing_and_offer_the
     assert 'action="/account/delete/keep/"' in page.text  # the undo, right there
     assert "Editing and claiming are paused" in again.get("/account/profile/").text
     assert "Editing and claiming are paused" in again.get("/account/profile/photo/").text
+    dashboard = again.get("/account/").text
+    assert f'action="/account/profiles/{published.pk}/availability/"' not in dashboard
+    assert "Changing your availability is paused" in dashboard
     claim_page = again.get(f"/account/claim/{listing.slug}/").text
     assert "Editing and claiming are paused" in claim_page
     assert f"/account/claim/{listing.slug}/email/" not in claim_page
