@@ -283,6 +283,20 @@ def test_a_deleted_imported_listing_does_not_come_back_with_the_next_import(
     run_import(write_jsonl(tmp_path / "other.jsonl", [doc(id="t1", source="other")]))
     assert TherapistProfile.objects.filter(source="other", external_id="t1").exists()
 
+    # Should the therapist ask to be listed from the feed again, staff remove the row.
+    staff = signed_in(bob())
+    assert "t1" in staff.get("/admin/directory/deletedlisting/").text
+    staff.post(
+        "/admin/directory/deletedlisting/",
+        {
+            "action": "delete_selected",
+            "_selected_action": [DeletedListing.objects.get().pk],
+            "post": "yes",
+        },
+    )
+    assert not DeletedListing.objects.exists()
+    assert run_import(feed)[0].startswith("1 created, 0 updated, 1 unchanged, 0 failed in")
+
 
 def test_a_profile_made_in_the_editor_says_nothing_about_imports() -> None:
     client = signed_in(dana())
