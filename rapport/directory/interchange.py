@@ -94,16 +94,7 @@ class LineError:
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
-SKIPPED_SHOWN = 20  # ids of skipped lines named in the summary, per reason
-
-
-def _skipped(ids: list[str], reason: str) -> str:
-    """ ", 3 skipped as <reason> (a, b, c)": the count, the first ids, how many more."""
-    shown = ", ".join(ids[:SKIPPED_SHOWN])
-    more = len(ids) - SKIPPED_SHOWN
-    return (
-        f", {len(ids):,} skipped as {reason} ({shown}{f' and {more:,} more' if more > 0 else ''})"
-    )
+MAINTAINED_SHOWN = 20  # ids of skipped claimed profiles named in the summary
 
 
 @dataclass
@@ -112,10 +103,10 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     failed_lines: int = 0
-    # Claimed profiles the file also holds, left alone: their therapist keeps them now.
-    maintained: list[str] = field(default_factory=list)  # the file's ids
     # Listings whose therapist deleted their account (DeletedListing): never created again.
     deleted: list[str] = field(default_factory=list)  # the file's ids
+    # Claimed profiles the file also holds, left alone: their therapist keeps them now.
+    maintained: list[str] = field(default_factory=list)  # the file's ids
     errors: list[LineError] = field(default_factory=list)
     seconds: float = 0.0
     dry_run: bool = False
@@ -143,6 +134,16 @@ class ImportResult:
         if self.dry_run:
             text += " (nothing imported: --strict and some lines failed)"
         return text
+
+
+def _skipped(ids: list[str], reason: str) -> str:
+    """The summary's words for lines skipped for one reason: the count, the first
+    MAINTAINED_SHOWN ids (for either reason) and how many more."""
+    shown = ", ".join(ids[:MAINTAINED_SHOWN])
+    more = len(ids) - MAINTAINED_SHOWN
+    return (
+        f", {len(ids):,} skipped as {reason} ({shown}{f' and {more:,} more' if more > 0 else ''})"
+    )
 
 
 # --- The taxonomy terms the validator checks slugs against ----------------------
