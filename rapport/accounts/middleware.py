@@ -49,7 +49,7 @@ class StaffTwoFactorMiddleware:
             request,
             _(
                 "Staff need a second step after the password to use the admin: set up an "
-                "authenticator app below, or add a passkey instead."
+                "authenticator app, or add a passkey."
             ),
         )
         setup = reverse("mfa_activate_totp")
