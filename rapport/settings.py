@@ -332,7 +332,10 @@ ACCOUNT_RATE_LIMITS = {
 # their own. allauth's scripts are static files, so they run under our CSP.
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
-MFA_FORMS = {"add_webauthn": "rapport.accounts.forms.AddPasskeyForm"}
+MFA_FORMS = {
+    "add_webauthn": "rapport.accounts.forms.AddPasskeyForm",
+    "authenticate": "rapport.accounts.forms.SecondStepForm",
+}
 # Passkey sign-in is throttled with password sign-in, by our table (core/ratelimits.py).
 MFA_RATE_LIMITS = {"webauthn_login": None}
 MFA_TOTP_ISSUER = SITE_NAME

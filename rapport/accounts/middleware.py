@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-# A code generator or a security key; recovery codes alone are a fallback, not a factor.
+# An authenticator app or a passkey; recovery codes alone are a fallback, not a factor.
 SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 
 
@@ -21,9 +21,11 @@ def has_second_factor(user: Any) -> bool:
 
 
 class StaffTwoFactorMiddleware:
-    """Sends a signed-in staff member without TOTP (or a security key) from any admin page to
-    the two-factor setup. The admin's own login redirects to allauth's (rapport/urls.py), which
-    asks for the code of anyone who has one, so a staff session in the admin has passed it."""
+    """Sends a signed-in staff member without a second factor from any admin page to the
+    authenticator-app setup, which offers adding a passkey instead (templates/mfa/totp/
+    activate_form.html): either one lets them in. The admin's own login redirects to
+    allauth's (rapport/urls.py), which asks for the second step of anyone who has one, so a
+    staff session in the admin has passed it."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -45,7 +47,10 @@ class StaffTwoFactorMiddleware:
             return None
         messages.warning(
             request,
-            _("Staff need two-factor authentication to use the admin. Please set it up."),
+            _(
+                "Staff need a second step after the password to use the admin: set up an "
+                "authenticator app, or add a passkey."
+            ),
         )
         setup = reverse("mfa_activate_totp")
         return HttpResponseRedirect(f"{setup}?{urlencode({'next': request.get_full_path()})}")

@@ -21,7 +21,13 @@ from typing import Any
 
 import pydantic_core
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponsePermanentRedirect,
+)
 from django.urls import URLPattern, URLResolver, path, re_path, reverse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query
@@ -46,6 +52,7 @@ from .schemas import (
     MAX_PER_PAGE,
     MAX_TEXT,
     ErrorOut,
+    MovedOut,
     ProfileOut,
     SearchOut,
     SearchParams,
@@ -149,6 +156,16 @@ _DATABASE_UNAVAILABLE = {
     "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
 }
+# The Location header of the 308 a renamed profile's old slug gets (ninja has no place for it).
+_MOVED = (
+    "Renamed: the profile's current URL is in the Location header. Follow it, keep the new slug."
+)
+_LOCATION = {
+    "Location": {
+        "description": "The profile's current URL in this API.",
+        "schema": {"type": "string", "example": "/api/v1/therapists/jane-doe-2b3c4d5e"},
+    }
+}
 _URI_TOO_LONG = {
     "description": (
         "The request line is longer than the server accepts (about 4,000 bytes); "
@@ -177,6 +194,10 @@ class RapportAPI(NinjaAPI):
                             _example_name(value): {"value": value} for value in examples
                         }
                 responses = operation.setdefault("responses", {})
+                moved = responses.get(308)  # ninja's keys are ints until serialised
+                if moved is not None:
+                    moved["description"] = _MOVED
+                    moved["headers"] = _LOCATION
                 responses.setdefault("414", _URI_TOO_LONG)
                 responses.setdefault("503", _DATABASE_UNAVAILABLE)
         return schema
@@ -494,27 +515,39 @@ def search_therapists(request: HttpRequest, params: Query[SearchParams]) -> Http
 
 @api.get(
     "/therapists/{id}",
-    response={200: ProfileOut, 404: ErrorOut},
+    response={
+        200: ProfileOut,
+        308: MovedOut,
+        404: ErrorOut,
+    },
     operation_id="get_therapist",
     url_name="therapist",
     summary="A therapist's public profile",
     tags=["therapists"],
     exclude_unset=True,
 )
-def get_therapist(request: HttpRequest, id: str) -> dict[str, Any]:  # noqa: A002 - the URL's name
+def get_therapist(request: HttpRequest, id: str) -> dict[str, Any] | HttpResponse:  # noqa: A002 - the URL's name
     """The profile in the interchange format (docs/profile-format.md), without its email.
 
-    `id` is the profile's slug, as in search results. Unpublished and missing
-    profiles are the same 404.
+    `id` is the profile's slug, as in search results. A slug the profile had before it was
+    renamed answers 308 Permanent Redirect to its current URL: follow it, and store the new
+    slug. Unpublished and missing profiles are the same 404, under every slug they had.
     """
     # Checked before the database sees it: PostgreSQL rejects some strings (NUL) outright.
-    profile = (
-        TherapistProfile.objects.published().with_public_relations().filter(slug=id).first()
-        if _SLUG.fullmatch(id)
-        else None
-    )
-    if profile is None:
+    if not _SLUG.fullmatch(id):
         raise ApiError(404, _("not found"))
+    profile = TherapistProfile.objects.published().with_public_relations().filter(slug=id).first()
+    if profile is None:
+        # As the profile page does, looked up only when no current slug matches.
+        current = (
+            TherapistProfile.objects.published()
+            .filter(old_slugs__slug=id)
+            .values_list("slug", flat=True)
+            .first()
+        )
+        if current is None:
+            raise ApiError(404, _("not found"))
+        return _moved(request, current)
     document = export_document(profile)
     for name in PRIVATE_FIELDS:
         document.pop(name, None)
@@ -524,6 +557,19 @@ def get_therapist(request: HttpRequest, id: str) -> dict[str, Any]:  # noqa: A00
         **document,
         "availability": availability_out(profile),
     }
+
+
+def _moved(request: HttpRequest, slug: str) -> HttpResponse:
+    """308, not 301: permanent like the page's, and a client may not change the method
+    (301 lets old clients turn a POST into a GET; here it could only be GET or HEAD, but
+    308 leaves no doubt). Every current HTTP client follows it; the body says the same."""
+    location = reverse("api:therapist", kwargs={"id": slug})
+    redirect = HttpResponsePermanentRedirect(
+        location, preserve_request=True, content_type=api.get_content_type()
+    )  # preserve_request: 308
+    return api.create_response(
+        request, {"slug": slug, "location": location}, temporal_response=redirect
+    )
 
 
 def availability_out(profile: object) -> dict[str, Any]:

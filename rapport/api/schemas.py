@@ -119,6 +119,13 @@ class Out(BaseModel):
     response's 400 facet options at 1M profiles, for no benefit with dicts.)"""
 
 
+class MovedOut(Out):
+    """The body of a 308: where a renamed profile is now (the Location header says the same)."""
+
+    slug: str = Field(description="The profile's current slug.")
+    location: str = Field(description="The profile's current URL in this API.")
+
+
 class ErrorOut(Out):
     error: str
     suggestions: list[str] | None = Field(

@@ -30,7 +30,7 @@ from rapport.moderation.services import audit_record
 
 from .changes import profiles_changed
 from .interchange import export_document
-from .models import Status, TherapistProfile
+from .models import DeletedListing, Status, TherapistProfile
 from .photos import _delete_files
 
 DELETION_UNDO_DAYS = 7
@@ -162,6 +162,7 @@ def account_deletion_request(*, user: User, site_url: str = "") -> None:
                 "date": deletion_date(locked),
                 "days": DELETION_UNDO_DAYS,
                 "site_url": site_url,
+                "imported": any(p.imported for p in profiles),
             },
         )
     user.deletion_requested_at = locked.deletion_requested_at
@@ -218,6 +219,11 @@ def accounts_purge(now: datetime | None = None) -> int:
             for p in profiles:
                 audit_record(actor=None, action="directory.profile.deleted_with_account", target=p)
             audit_record(actor=None, action="accounts.user.deleted", target=user)
+            # The feed still lists them: without this the next import publishes them again.
+            DeletedListing.objects.bulk_create(
+                [DeletedListing(source=p.source, external_id=p.external_id) for p in profiles],
+                ignore_conflicts=True,
+            )
             TherapistProfile.objects.filter(pk__in=ids).delete()
             profiles_changed(ids=ids)
             user.delete()

@@ -35,6 +35,7 @@ from .index import index_touch
 from .models import (
     ApproachStatement,
     ClaimRequest,
+    DeletedListing,
     License,
     Office,
     TherapistProfile,
@@ -390,3 +391,22 @@ class ClaimRequestAdmin(admin.ModelAdmin):
         self._decide(
             request, queryset, claim_request_reject, str(_("%(count)d claim(s) rejected."))
         )
+
+
+# --- Listings deleted with their therapist's account: the importer skips them --------------
+
+
+@admin.register(DeletedListing)
+class DeletedListingAdmin(admin.ModelAdmin):
+    """Only the key is kept (see the model). Deleting a row lets the next import list the
+    therapist again: for when they ask to be back in the directory from the same feed."""
+
+    list_display = ("source", "external_id")
+    search_fields = ("external_id",)
+    list_filter = ("source",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # written by the purge only
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

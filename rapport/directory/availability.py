@@ -198,7 +198,16 @@ def profile_for_reminder(token: str) -> TherapistProfile:
         raise ReminderError(
             gettext("This link is not valid. Check that you copied all of it.")
         ) from exc
-    profile = TherapistProfile.objects.filter(pk=pk, owner__isnull=False).first()
+    profile = (
+        TherapistProfile.objects.filter(pk=pk, owner__isnull=False).select_related("owner").first()
+    )
+    if profile is not None and profile.owner and profile.owner.deletion_requested_at:
+        # Paused like the editor (views_account_data.paused_while_deleting): hidden, to be deleted.
+        raise ReminderError(
+            gettext(
+                "Your account is scheduled for deletion. Sign in and keep your account to confirm your availability."
+            )
+        )
     confirmed = profile.accepting_confirmed_at if profile else None
     if profile is None or (confirmed.toordinal() if confirmed else 0) != day:
         raise ReminderError(

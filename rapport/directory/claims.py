@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core import signing
@@ -24,14 +23,13 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from rapport.accounts.models import User
 from rapport.moderation.services import audit_record
 
 from .emails import send_claim_email
 from .models import ClaimRequest, ClaimStatus, TherapistProfile
-
-if TYPE_CHECKING:
-    from rapport.accounts.models import User
 
 CLAIM_LINK_SECONDS = 24 * 3600
 _SALT = "rapport.directory.claim"
@@ -41,6 +39,24 @@ EMAILS_PER_PROFILE_PER_DAY = 3
 
 class ClaimError(ValueError):
     """A claim that cannot go ahead, with a message for the person."""
+
+
+def _refuse_if_leaving(user_id: int, message: str) -> None:
+    """ClaimError while the account is scheduled for deletion: the purge deletes whatever it
+    owns on that day, so a profile claimed now would be deleted with it. The user is locked
+    before any profile, in the order `account_deletion_request` locks them."""
+    leaving = (
+        User.objects.select_for_update()
+        .filter(pk=user_id, deletion_requested_at__isnull=False)
+        .exists()
+    )
+    if leaving:
+        raise ClaimError(message)
+
+
+LEAVING = gettext_lazy(
+    "This account is scheduled for deletion: keep the account first, then claim the profile."
+)
 
 
 def is_claimable(profile: TherapistProfile) -> bool:
@@ -117,6 +133,7 @@ def claim_with_token(*, token: str, user: User) -> TherapistProfile:
               "a new link while signed in as yourself.")
         )  # fmt: skip
     with transaction.atomic():
+        _refuse_if_leaving(user.pk, str(LEAVING))
         profile = TherapistProfile.objects.select_for_update().filter(pk=link.profile_id).first()
         if profile is None:
             raise ClaimError(_("This profile no longer exists."))
@@ -143,6 +160,7 @@ def claim_request_create(
     if not is_claimable(profile):
         raise ClaimError(_("This profile has already been claimed."))
     with transaction.atomic():
+        _refuse_if_leaving(user.pk, str(LEAVING))
         if ClaimRequest.objects.filter(
             profile=profile, user=user, status=ClaimStatus.PENDING
         ).exists():
@@ -159,6 +177,13 @@ def claim_request_create(
 def claim_request_approve(*, claim: ClaimRequest, by: User | None) -> ClaimRequest:
     with transaction.atomic():
         current = ClaimRequest.objects.select_for_update().get(pk=claim.pk)
+        _refuse_if_leaving(
+            current.user_id,
+            _(
+                "The claimant's account is scheduled for deletion: decide this claim if they "
+                "keep it (approved now, the profile would be deleted with the account)."
+            ),
+        )
         profile = TherapistProfile.objects.select_for_update().get(pk=current.profile_id)
         if current.status != ClaimStatus.PENDING:
             raise ClaimError(_("This request has already been decided."))

@@ -37,6 +37,7 @@ from .changes import is_bulk, profiles_changed
 from .facets import DOCUMENT_TERM_FIELDS
 from .models import (
     ApproachStatement,
+    DeletedListing,
     License,
     LicenseStatus,
     Office,
@@ -106,6 +107,8 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     failed_lines: int = 0
+    # Listings whose therapist deleted their account (DeletedListing): never created again.
+    deleted: list[str] = field(default_factory=list)  # the file's ids
     # Claimed profiles the file also holds, left alone: their therapist keeps them now.
     maintained: list[str] = field(default_factory=list)  # the file's ids
     errors: list[LineError] = field(default_factory=list)  # the first MAX_ERRORS_KEPT
@@ -124,24 +127,35 @@ class ImportResult:
         room = max(MAX_ERRORS_KEPT - len(self.errors), 0)
         self.errors.extend(LineError(line, path, message) for path, message in errors[:room])
 
+    @property
+    def skipped(self) -> int:
+        return len(self.maintained) + len(self.deleted)
+
     def summary(self) -> str:
         text = (
             f"{self.created:,} created, {self.updated:,} updated, {self.unchanged:,} unchanged, "
             f"{self.failed_lines:,} failed"
         )
         if self.maintained:
-            shown = ", ".join(self.maintained[:MAINTAINED_SHOWN])
-            more = len(self.maintained) - MAINTAINED_SHOWN
-            text += (
-                f", {len(self.maintained):,} skipped as their therapist maintains them"
-                f" ({shown}{f' and {more:,} more' if more > 0 else ''})"
-            )
+            text += _skipped(self.maintained, "their therapist maintains them")
+        if self.deleted:
+            text += _skipped(self.deleted, "their therapist deleted them")
         if self.seconds:
-            total = self.created + self.updated + self.unchanged + len(self.maintained)
+            total = self.created + self.updated + self.unchanged + self.skipped
             text += f" in {self.seconds:,.1f}s ({total / max(self.seconds, 1e-9):,.0f} profiles/s)"
         if self.dry_run:
             text += " (nothing imported: --strict and the file is not valid)"
         return text
+
+
+def _skipped(ids: list[str], reason: str) -> str:
+    """The summary's words for lines skipped for one reason: the count, the first
+    MAINTAINED_SHOWN ids (for either reason) and how many more."""
+    shown = ", ".join(ids[:MAINTAINED_SHOWN])
+    more = len(ids) - MAINTAINED_SHOWN
+    return (
+        f", {len(ids):,} skipped as {reason} ({shown}{f' and {more:,} more' if more > 0 else ''})"
+    )
 
 
 # --- The taxonomy terms the validator checks slugs against ----------------------
@@ -848,7 +862,7 @@ def import_documents(
             # ask for a fresh snapshot instead of logging every id.
             bulk = is_bulk(changed_so_far + len(batch))
             created, updated, unchanged = _write_batch(
-                batch, status=status, bulk=bulk, maintained=result.maintained
+                batch, status=status, bulk=bulk, result=result
             )
             changed_so_far += created + updated
             result.created += created
@@ -865,10 +879,12 @@ def import_documents(
 
 
 def _write_batch(
-    batch: list[CleanProfile], *, status: str, bulk: bool = False, maintained: list[str]
+    batch: list[CleanProfile], *, status: str, bulk: bool = False, result: ImportResult
 ) -> tuple[int, int, int]:
     """Upsert one batch in one transaction. Returns (created, updated, unchanged) and adds
-    the ids of claimed profiles, which are never overwritten, to `maintained`."""
+    the ids of claimed profiles, which are never overwritten, to `result.maintained`, and
+    those of listings deleted with their therapist's account, never created again, to
+    `result.deleted`."""
     by_source: dict[str, list[CleanProfile]] = defaultdict(list)
     for profile in batch:
         by_source[profile.source].append(profile)
@@ -886,12 +902,18 @@ def _write_batch(
                     [p.external_id for p in profiles],
                 )
             }
+            gone = _deleted_ids(
+                source, [p.external_id for p in profiles if p.external_id not in existing]
+            )
             for profile in profiles:
-                if profile.external_id not in existing:
+                if profile.external_id in gone:
+                    # Its therapist deleted their account: the feed does not bring it back.
+                    result.deleted.append(profile.external_id)
+                elif profile.external_id not in existing:
                     to_create.append(profile)
                 elif existing[profile.external_id][2] is not None:
                     # Claimed: the therapist's own edits win over any file.
-                    maintained.append(profile.external_id)
+                    result.maintained.append(profile.external_id)
                 elif existing[profile.external_id][1] == profile.content_hash:
                     unchanged += 1
                 else:
@@ -935,15 +957,26 @@ _PROFILE_COLUMNS = (
 )  # fmt: skip
 
 
-def _rows_by_key(columns: str, source: str, external_ids: list[str]) -> list[tuple]:
-    """Profiles of one source by external id, in raw SQL: the ORM's per-parameter
-    preparation of a 2,000-item IN list cost more than the query."""
+def _deleted_ids(source: str, external_ids: list[str]) -> set[str]:
+    """Which of these ids of one source were deleted with their therapist's account."""
+    if not external_ids or not DeletedListing.objects.exists():
+        return set()  # the usual case, and a first import's every line: one tiny query
+    table = DeletedListing._meta.db_table
+    return {ext for (ext,) in _rows_by_key("external_id", source, external_ids, table=table)}
+
+
+def _rows_by_key(
+    columns: str, source: str, external_ids: list[str], *, table: str = ""
+) -> list[tuple]:
+    """Profiles (or rows of another table keyed the same) of one source by external id, in
+    raw SQL: the ORM's per-parameter preparation of a 2,000-item IN list cost more than the
+    query."""
     rows: list[tuple] = []
     with connection.cursor() as cursor:
         for start in range(0, len(external_ids), 5000):
             chunk = external_ids[start : start + 5000]
             cursor.execute(
-                f"SELECT {columns} FROM {TherapistProfile._meta.db_table}"
+                f"SELECT {columns} FROM {table or TherapistProfile._meta.db_table}"
                 f" WHERE source = %s AND external_id IN ({', '.join(['%s'] * len(chunk))})",
                 [source, *chunk],
             )

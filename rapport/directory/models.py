@@ -293,6 +293,10 @@ class PublicFacts:
         return photo_url(self.photo_small) if self.photo_small else ""
 
 
+# The source of profiles created in the editor; any other source came from an import.
+EDITOR_SOURCE = "account"
+
+
 class TherapistProfile(PublicFacts, models.Model):
     # Identity of the record across installations: upsert key of the import.
     source = models.CharField(max_length=32, default="import")
@@ -388,6 +392,11 @@ class TherapistProfile(PublicFacts, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def imported(self) -> bool:
+        """Came from a feed (which may list it again), not from the editor."""
+        return self.source != EDITOR_SOURCE
 
     # --- what PublicFacts reads (relations come from with_public_relations) ---
 
@@ -512,6 +521,28 @@ def slugs_moved(moves: Sequence[tuple[int, str, str]]) -> None:
     OldSlug.objects.bulk_create(
         [OldSlug(profile_id=pk, slug=old) for pk, old, _new in moves], ignore_conflicts=True
     )
+
+
+class DeletedListing(models.Model):
+    """A listing whose therapist deleted their account: the importer never creates it again.
+
+    Written by the purge (`accounts_purge`) for each profile it deletes, and read by the
+    importer, which skips a line with this (source, id). Only the key is kept, no name, date
+    or account: it says nothing about the person, and the feed already holds the id. Staff
+    can remove a row in the admin when the therapist asks to be listed from the feed again."""
+
+    source = models.CharField(max_length=32)
+    external_id = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"], name="directory_deleted_listing_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id}"
 
 
 class IndexVersion(models.Model):

@@ -13,8 +13,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.static import serve
 
 from . import photos
+from .account_data import deletion_date
 from .models import TherapistProfile
 from .photo_forms import PhotoForm
+from .views_account_data import paused_while_deleting
 
 # The largest request that can carry a photo within the limit: the file, the form's other
 # fields and the multipart boundaries.
@@ -30,6 +32,7 @@ def get_profile_for_owner(request: HttpRequest) -> TherapistProfile | None:
 
 @csrf_exempt  # checked below, after the size: the CSRF check would read the whole body first
 @login_required
+@paused_while_deleting  # before the size: nothing of the body is read either
 @require_http_methods(["GET", "HEAD", "POST"])
 def photo_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
@@ -87,6 +90,7 @@ def photo_too_large(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@paused_while_deleting
 @require_POST
 def photo_remove(request: HttpRequest) -> HttpResponse:
     profile = get_profile_for_owner(request)
@@ -109,6 +113,7 @@ def _page(
         "form": form,
         "refusal": refusal,
         "max_mb": photos.MAX_UPLOAD_BYTES // (1024 * 1024),
+        "deletion_date": deletion_date(request.user),  # type: ignore[arg-type]  # signed in
     }
     return render(request, "account_area/photo.html", context, status=status)
 

@@ -20,6 +20,7 @@ from rapport.messaging import selectors as messaging_selectors
 from . import account_data, availability, claims, profile_views
 from .forms_account import AvailabilityForm, ClaimRequestForm
 from .models import ClaimRequest, ClaimStatus, Status, TherapistProfile
+from .views_account_data import paused_while_deleting
 
 EDITOR_URL = "/account/profile/"  # the editor's page (another part of issue 16)
 
@@ -113,6 +114,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@paused_while_deleting
 @require_POST
 def availability_update(request: HttpRequest, profile_id: int) -> HttpResponse:
     profile = get_profile_for_owner(request, profile_id)
@@ -187,6 +189,7 @@ def _claim_page(
             "pending": ClaimRequest.objects.filter(
                 profile=profile, user_id=_user_id(request), status=ClaimStatus.PENDING
             ).exists(),
+            "deletion_date": account_data.deletion_date(request.user),  # type: ignore[arg-type]
         },
         status=status,
     )
@@ -199,6 +202,7 @@ def claim_start(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@paused_while_deleting
 @require_POST
 def claim_email(request: HttpRequest, slug: str) -> HttpResponse:
     profile = _claimable(slug)
@@ -216,6 +220,7 @@ def claim_email(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@paused_while_deleting
 @require_http_methods(["GET", "HEAD", "POST"])
 def claim_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The emailed link: GET shows what will be claimed and a button, POST claims."""
@@ -247,6 +252,7 @@ def claim_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
+@paused_while_deleting
 @require_POST
 def claim_request(request: HttpRequest, slug: str) -> HttpResponse:
     profile = _claimable(slug)

@@ -1,8 +1,14 @@
 """The account's own data: download everything (/account/export/) and delete the account
-with a 7-day undo (/account/delete/). The work is in account_data.py."""
+with a 7-day undo (/account/delete/). The work is in account_data.py.
+
+While a deletion is pending, the views that change a profile or claim one are wrapped in
+`paused_while_deleting`: they answer with a page that says why and offers the undo, and
+change nothing. Export and "Keep my account" stay open."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django import forms
@@ -20,6 +26,38 @@ from rapport.accounts.models import User
 
 from . import account_data
 from .models import TherapistProfile
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def paused_while_deleting(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """Refuse a write (any unsafe method) from an account scheduled for deletion, with a page
+    that says so and offers "Keep my account"; pages that only show still show.
+
+    Why refuse rather than hold the change: the profiles are hidden and will be deleted, so an
+    edit would be lost or would wait on an undo nobody may press, and a profile claimed now
+    would be deleted with the account (the purge deletes what the account owns on that day).
+    Put it under login_required, so only signed-in people reach it."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if (
+            request.method not in SAFE_METHODS
+            and isinstance(user, User)
+            and user.deletion_requested_at is not None
+        ):
+            return render(
+                request,
+                "account_area/deletion_paused.html",
+                {"deletion_date": account_data.deletion_date(user)},
+                status=409,
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _user(request: HttpRequest) -> User:
@@ -71,6 +109,9 @@ def delete(request: HttpRequest) -> HttpResponse:
             {"deletion_date": account_data.deletion_date(user)},
         )
     form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=user)
+    profiles = TherapistProfile.objects.filter(owner=user).order_by("name", "pk")
+    # Listed from a feed: the purge keeps the feed from listing it again (DeletedListing).
+    imported = any(p.imported for p in profiles)
     if request.method == "POST" and form.is_valid():
         account_data.account_deletion_request(
             user=user, site_url=request.build_absolute_uri(reverse("account_login"))
@@ -82,13 +123,18 @@ def delete(request: HttpRequest) -> HttpResponse:
             {
                 "deletion_date": account_data.deletion_date(user),
                 "days": account_data.DELETION_UNDO_DAYS,
+                "imported": imported,
             },
         )
-    profiles = TherapistProfile.objects.filter(owner=user).order_by("name", "pk")
     return render(
         request,
         "account_area/delete.html",
-        {"form": form, "profiles": profiles, "days": account_data.DELETION_UNDO_DAYS},
+        {
+            "form": form,
+            "profiles": profiles,
+            "imported": imported,
+            "days": account_data.DELETION_UNDO_DAYS,
+        },
         status=400 if form.is_bound else 200,
     )
 

@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from .conftest import DESKTOP
 from .test_therapist import _axe_clean
@@ -20,14 +20,9 @@ pytestmark = [
 ]
 
 
-def test_a_therapist_adds_a_passkey_and_signs_in_with_it_alone(
-    live_server: Any, browser: Browser, request: pytest.FixtureRequest
-) -> None:
-    from allauth.mfa.models import Authenticator
-
-    from rapport.testing import ALICE_EMAIL, PASSWORD, alice
-
-    user = alice()
+def _page_with_authenticator(
+    browser: Browser, request: pytest.FixtureRequest
+) -> tuple[Page, list[str]]:
     context = browser.new_context(viewport=DESKTOP, locale="en-US", timezone_id="UTC")
     context.set_default_timeout(10_000)
     request.addfinalizer(context.close)
@@ -52,6 +47,18 @@ def test_a_therapist_adds_a_passkey_and_signs_in_with_it_alone(
             }
         },
     )
+    return page, blocked
+
+
+def test_a_therapist_adds_a_passkey_and_signs_in_with_it_alone(
+    live_server: Any, browser: Browser, request: pytest.FixtureRequest
+) -> None:
+    from allauth.mfa.models import Authenticator
+
+    from rapport.testing import ALICE_EMAIL, PASSWORD, alice
+
+    user = alice()
+    page, blocked = _page_with_authenticator(browser, request)
     base = live_server.url
     assert base.startswith("http://localhost:")
 
@@ -93,6 +100,40 @@ def test_a_therapist_adds_a_passkey_and_signs_in_with_it_alone(
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page).to_have_url(base + "/accounts/2fa/authenticate/")
     _axe_clean(page, "second step with a passkey")
-    page.get_by_role("button", name="Use a security key").click()
+    page.get_by_role("button", name="Use a passkey").click()
     expect(page).to_have_url(base + "/account/")
+    assert not blocked, blocked
+
+
+def test_staff_without_a_second_step_can_add_a_passkey_instead_of_an_app(
+    live_server: Any, browser: Browser, request: pytest.FixtureRequest
+) -> None:
+    from allauth.mfa.models import Authenticator
+
+    from rapport.testing import PASSWORD, erin
+
+    user = erin()
+    page, blocked = _page_with_authenticator(browser, request)
+    base = live_server.url
+    page.goto(base + "/accounts/login/?next=/admin/")
+    page.locator("input[name=login]").fill(user.email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.locator("input[name=password]").fill(PASSWORD)  # allauth asks once more
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate/\?next=%2Fadmin%2F$"))
+    expect(page.locator("h1")).to_have_text("Set up an authenticator app")
+    _axe_clean(page, "staff setup with the passkey alternative")
+    page.get_by_role("link", name="Add a passkey instead").click()
+    expect(page.locator("h1")).to_have_text("Add a passkey")
+    page.get_by_label("Name it").fill("Office laptop")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add a passkey").click()
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.WEBAUTHN).exists()
+    page.goto(base + "/admin/")
+    expect(page).to_have_url(base + "/admin/")  # the passkey is enough
+    page.goto(base + "/accounts/2fa/")
+    expect(page.locator("main")).to_contain_text("You have added 1 passkey.")
+    _axe_clean(page, "two-factor page in plain words")
     assert not blocked, blocked

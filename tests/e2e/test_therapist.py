@@ -226,7 +226,7 @@ def test_staff_without_two_factor_is_sent_away_from_admin(
         live_server.url + "/accounts/reauthenticate/?next=" + quote(setup, safe="")
     )
     expect(page.locator(".messages")).to_contain_text(
-        "Staff need two-factor authentication to use the admin."
+        "Staff need a second step after the password to use the admin"
     )
     page.locator("input[name=password]").fill(PERSONA_PASSWORD)
     with page.expect_navigation():

@@ -9,11 +9,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from rapport.api.schemas import FacetOptionOut, SearchOut
+from rapport.api.schemas import FacetOptionOut, MovedOut, SearchOut
+from rapport.core.ids import profile_slug
 from rapport.core.middleware import CONTENT_SECURITY_POLICY
 from rapport.directory import index as ix
 from rapport.directory.fulltext import fulltext_sync
-from rapport.directory.models import Status
+from rapport.directory.models import Status, TherapistProfile, slugs_moved
 from rapport.taxonomy.models import Kind
 from rapport.testing import (
     count_city_lookups,
@@ -398,6 +399,29 @@ def test_it_hides_unpublished_profiles_behind_the_same_404(client, status):
     assert response.status_code == 404 and body == {"error": "not found"}
 
 
+def test_an_old_slug_redirects_permanently_to_the_current_profile(client, directory):
+    profile = directory["tacoma"]
+    old = profile.slug
+    new = profile_slug("Zoë Ångström-Lind", profile.source, profile.external_id)
+    TherapistProfile.objects.filter(pk=profile.pk).update(slug=new, name="Zoë Ångström-Lind")
+    slugs_moved([(profile.pk, old, new)])  # what the editor and the importer do on a rename
+    assert client.get(f"/therapists/{old}/").status_code == 301  # the page
+
+    response, body = get(client, f"{SEARCH}/{old}")
+    assert response.status_code == 308
+    assert response["Location"] == f"{SEARCH}/{new}"
+    assert MovedOut.model_validate(body) == MovedOut(slug=new, location=f"{SEARCH}/{new}")
+    assert client.head(f"{SEARCH}/{old}")["Location"] == f"{SEARCH}/{new}"
+    followed = client.get(f"{SEARCH}/{old}", follow=True)
+    assert followed.status_code == 200 and followed.json()["slug"] == new
+
+    # Hidden, it is the same 404 under its old name as under its new one.
+    TherapistProfile.objects.filter(pk=profile.pk).update(status=Status.SUSPENDED)
+    for slug in (old, new):
+        response, body = get(client, f"{SEARCH}/{slug}")
+        assert response.status_code == 404 and body == {"error": "not found"}
+
+
 @pytest.mark.parametrize("slug", ["no-such-person-abcdefgh", "%00", "caf%C3%A9", "x" * 300])
 def test_it_answers_404_for_anything_else(client, slug):
     response, body = get(client, f"{SEARCH}/{slug}")
@@ -456,9 +480,12 @@ def test_it_publishes_its_openapi_document(client):
     assert params["radius"]["schema"]["enum"] == [5, 10, 25, 50, 100]
     assert params["per_page"]["schema"]["maximum"] == 50
     assert set(search["responses"]) == {"200", "400", "414", "503"}
-    assert set(schema["paths"]["/api/v1/therapists/{id}"]["get"]["responses"]) == {
-        "200", "404", "414", "503",
-    }  # fmt: skip
+    profile_responses = schema["paths"]["/api/v1/therapists/{id}"]["get"]["responses"]
+    assert set(profile_responses) == {"200", "308", "404", "414", "503"}
+    assert "Location" in profile_responses["308"]["headers"]
+    assert profile_responses["308"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/MovedOut"
+    }
     assert "email" not in json.dumps(schema["components"]["schemas"]["ProfileOut"])
 
 

@@ -28,6 +28,7 @@ from rapport.moderation.services import audit_record
 from ..changes import profiles_changed
 from ..interchange import CleanProfile, TermLookup, clean_document, export_document
 from ..models import (
+    EDITOR_SOURCE,
     ApproachStatement,
     License,
     Office,
@@ -161,9 +162,9 @@ def profile_create_for_owner(*, user: User, name: str) -> TherapistProfile:
     external_id = f"u{user.pk}-{secrets.token_hex(4)}"
     with transaction.atomic():
         profile = TherapistProfile.objects.create(
-            source="account",
+            source=EDITOR_SOURCE,
             external_id=external_id,
-            slug=profile_slug(name, "account", external_id),
+            slug=profile_slug(name, EDITOR_SOURCE, external_id),
             name=name,
             owner=user,
             status=Status.DRAFT,

@@ -25,10 +25,12 @@ from rapport.taxonomy.models import Kind
 
 from .. import search as engine
 from .. import validators as v
+from ..account_data import deletion_date
 from ..models import Status, TherapistProfile
 from ..search import Hit
 from ..services import TransitionError, profile_submit
 from ..topics import Specialist, specialist
+from ..views_account_data import paused_while_deleting
 from . import forms as ef
 from . import services
 from .access import owned_profile, owned_profile_or_404
@@ -74,8 +76,13 @@ def _section_states(profile: TherapistProfile) -> dict[str, dict[str, Any]]:
 @require_safe
 def profile_home(request: HttpRequest) -> HttpResponse:
     profile = owned_profile(request.user)
+    leaving = deletion_date(_user(request))
     if profile is None:
-        return render(request, "account_area/create.html", {"form": ef.CreateProfileForm()})
+        return render(
+            request,
+            "account_area/create.html",
+            {"form": ef.CreateProfileForm(), "deletion_date": leaving},
+        )
     document = services.profile_document(profile.pk)
     states = _section_states(profile)
     return render(
@@ -86,11 +93,13 @@ def profile_home(request: HttpRequest) -> HttpResponse:
             "sections": [(s, states.get(s.slug, {})) for s in SECTIONS],
             "missing": services.missing_for_review(document),
             "can_submit": profile.status in (Status.DRAFT, Status.REJECTED),
+            "deletion_date": leaving,
         },
     )
 
 
 @login_required
+@paused_while_deleting
 @require_POST
 def profile_create(request: HttpRequest) -> HttpResponse:
     if owned_profile(request.user) is not None:
@@ -106,6 +115,7 @@ def profile_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@paused_while_deleting
 @require_POST
 def profile_submit_for_review(request: HttpRequest) -> HttpResponse:
     profile = owned_profile_or_404(request.user)
@@ -207,6 +217,7 @@ def _render(
         "rejected": state.get("rejected"),
         "reviewed_here": bool(section.reviewed) and profile.status == Status.PUBLISHED,
         "previews": _previews(profile, form),
+        "deletion_date": deletion_date(_user(request)),
         **(extra or {}),
     }
     return render(request, "account_area/section.html", context, status=status)
@@ -229,6 +240,7 @@ def _show_section(
 
 
 @login_required
+@paused_while_deleting
 @require_http_methods(["GET", "HEAD", "POST"])
 def profile_section(request: HttpRequest, section: str) -> HttpResponse:
     chosen = section_or_404(section)
@@ -289,6 +301,7 @@ def profile_section(request: HttpRequest, section: str) -> HttpResponse:
 
 
 @login_required
+@paused_while_deleting
 @require_POST
 def profile_autosave(request: HttpRequest, section: str) -> HttpResponse:
     chosen = section_or_404(section)
@@ -301,6 +314,7 @@ def profile_autosave(request: HttpRequest, section: str) -> HttpResponse:
 
 
 @login_required
+@paused_while_deleting
 @require_POST
 def profile_discard(request: HttpRequest, section: str) -> HttpResponse:
     chosen = section_or_404(section)

@@ -17,21 +17,24 @@ from django.test import Client
 from PIL import Image
 
 from rapport.accounts.models import User
+from rapport.directory import availability, claims, interchange
 from rapport.directory import index as ix
-from rapport.directory import interchange
 from rapport.directory.account_data import account_deletion_cancel
 from rapport.directory.editor.models import ProfileDraft, ProfileRevision, RevisionStatus
 from rapport.directory.fulltext import fulltext_sync
-from rapport.directory.models import ClaimRequest, Status, TherapistProfile
+from rapport.directory.models import ClaimRequest, DeletedListing, Status, TherapistProfile
 from rapport.directory.services import TransitionError, profile_approve, profile_reject
+from rapport.directory.tests.test_interchange import doc, run_import, write_jsonl
 from rapport.moderation.models import AuditEvent
 from rapport.testing import (
     ALICE_EMAIL,
+    DANA_EMAIL,
     PASSWORD,
     alice,
     alice_profile,
     bob,
     dana,
+    imported_profile,
     make_profile,
     run_tasks,
 )
@@ -237,6 +240,71 @@ def test_after_seven_days_the_purge_deletes_everything_and_undo_is_gone(
     assert response.status_code == 200  # no such account any more: the form again
 
 
+def purge_after_the_window(user_id: int) -> None:
+    asked = User.objects.get(pk=user_id).deletion_requested_at
+    assert asked is not None
+    User.objects.filter(pk=user_id).update(
+        deletion_requested_at=asked - timedelta(days=7, minutes=1)
+    )
+    call_command("purge_deleted_accounts")
+
+
+def test_a_deleted_imported_listing_does_not_come_back_with_the_next_import(
+    tmp_path: Path,
+) -> None:
+    feed = write_jsonl(tmp_path / "feed.jsonl", [doc(id="t1"), doc(id="t2", name="Tess Two")])
+    run_import(feed)
+    # Dana claimed her imported listing, then deletes her account.
+    TherapistProfile.objects.filter(source="test", external_id="t1").update(owner=dana())
+    owner = signed_in(dana())
+    page = owner.get("/account/delete/").text
+    assert "will not come back when we import that source again" in page
+    done = owner.post("/account/delete/", {"email": DANA_EMAIL})
+    assert "your imported listing will not come back" in done.text
+    run_tasks()
+    assert "it will not come back when we import that source again" in mail.outbox[-1].body
+    purge_after_the_window(dana().pk)
+    assert not TherapistProfile.objects.filter(external_id="t1").exists()
+    # Only the key is kept: nothing about the person.
+    assert list(DeletedListing.objects.values()) == [
+        {"id": DeletedListing.objects.get().pk, "source": "test", "external_id": "t1"}
+    ]
+
+    for _ in range(2):  # the feed is imported again, and again
+        out, _err = run_import(feed)
+        assert (
+            "0 created, 0 updated, 1 unchanged, 0 failed, 1 skipped as their therapist deleted them (t1)"
+            in out
+        )
+        assert not TherapistProfile.objects.filter(source="test", external_id="t1").exists()
+    event = AuditEvent.objects.filter(action="directory.profiles.imported").latest("pk")
+    assert "1 skipped as their therapist deleted them (t1)" in event.reason
+    # The same id from another source is another listing.
+    run_import(write_jsonl(tmp_path / "other.jsonl", [doc(id="t1", source="other")]))
+    assert TherapistProfile.objects.filter(source="other", external_id="t1").exists()
+
+    # Should the therapist ask to be listed from the feed again, staff remove the row.
+    staff = signed_in(bob())
+    assert "t1" in staff.get("/admin/directory/deletedlisting/").text
+    staff.post(
+        "/admin/directory/deletedlisting/",
+        {
+            "action": "delete_selected",
+            "_selected_action": [DeletedListing.objects.get().pk],
+            "post": "yes",
+        },
+    )
+    assert not DeletedListing.objects.exists()
+    assert run_import(feed)[0].startswith("1 created, 0 updated, 1 unchanged, 0 failed in")
+
+
+def test_a_profile_made_in_the_editor_says_nothing_about_imports() -> None:
+    client = signed_in(dana())
+    client.post("/account/profile/create/", {"name": "Dana Whitfield"})
+    assert TherapistProfile.objects.get(owner=dana()).source == "account"
+    assert "import" not in client.get("/account/delete/").text
+
+
 # --- Staff decisions while a deletion is pending ----------------------------------------------
 
 
@@ -303,15 +371,103 @@ def test_a_rejection_or_a_refused_approval_in_the_undo_window_is_kept_for_the_un
     assert (published.status, pending.status) == (Status.PUBLISHED, Status.REJECTED)
 
 
-def test_an_owner_editing_in_the_undo_window_still_waits_for_review() -> None:
+BASICS = {
+    "name": "Alicia Okafor-Quist", "credentials": "PhD", "title": "Licensed Psychologist",
+    "pronouns": "", "gender": "", "gender_self": "",
+}  # fmt: skip
+
+
+def test_in_the_undo_window_the_editor_and_claiming_change_nothing_and_offer_the_undo(
+    client,
+) -> None:
     published = alice_profile()
-    signed_in(alice()).post("/account/delete/", {"email": ALICE_EMAIL})
-    again = signed_in(alice())
-    basics = {
-        "name": "Alicia Okafor-Quist", "credentials": published.credentials,
-        "title": published.title, "pronouns": "", "gender": "", "gender_self": "",
-    }  # fmt: skip
-    assert again.post("/account/profile/basics/", basics).status_code == 303
+    listing = imported_profile()
+    token = claims.make_claim_token(profile=listing, user=alice())  # asked for before
+    long_ago = availability.today() - timedelta(days=40)
+    TherapistProfile.objects.filter(pk=published.pk).update(accepting_confirmed_at=long_ago)
     published.refresh_from_db()
-    assert published.name == "Alice Okafor"  # held: "Keep my account" republishes it
-    assert ProfileRevision.objects.filter(profile=published, status="pending").exists()
+    reminder = availability.make_reminder_token(published)  # emailed before
+    signed_in(alice()).post("/account/delete/", {"email": ALICE_EMAIL})
+    run_tasks()
+    mail.outbox.clear()
+    again = signed_in(alice())
+
+    # The editor's pages still show, and say why nothing can be saved.
+    page = again.get("/account/profile/basics/")
+    assert page.status_code == 200
+    assert "Editing and claiming are paused" in page.text
+    assert 'action="/account/delete/keep/"' in page.text  # the undo, right there
+    assert "Editing and claiming are paused" in again.get("/account/profile/").text
+    assert "Editing and claiming are paused" in again.get("/account/profile/photo/").text
+    dashboard = again.get("/account/").text
+    assert f'action="/account/profiles/{published.pk}/availability/"' not in dashboard
+    assert "Changing your availability is paused" in dashboard
+    claim_page = again.get(f"/account/claim/{listing.slug}/").text
+    assert "Editing and claiming are paused" in claim_page
+    assert f"/account/claim/{listing.slug}/email/" not in claim_page
+
+    # Every write is refused with a page that says why and offers the undo and the export.
+    writes = {
+        "section save": ("/account/profile/basics/", BASICS),
+        "autosave": ("/account/profile/basics/draft/", BASICS),
+        "discard": ("/account/profile/basics/discard/", {}),
+        "submit": ("/account/profile/submit/", {}),
+        "photo alt": ("/account/profile/photo/", {"alt": "Me"}),
+        "photo remove": ("/account/profile/photo/remove/", {}),
+        "availability": (
+            f"/account/profiles/{published.pk}/availability/",
+            {"availability": "not_accepting"},
+        ),
+        "claim by email": (f"/account/claim/{listing.slug}/email/", {}),
+        "claim by review": (
+            f"/account/claim/{listing.slug}/request/",
+            {"license_number": "LMFT1", "evidence": "my site"},
+        ),
+        "claim link": (f"/account/claim/confirm/{token}/", {}),
+    }
+    for what, (url, data) in writes.items():
+        response = again.post(url, data)
+        assert response.status_code == 409, what
+        assert "Nothing was changed" in response.text, what
+        assert 'action="/account/delete/keep/"' in response.text, what
+        assert 'action="/account/export/"' in response.text, what
+    published.refresh_from_db()
+    listing.refresh_from_db()
+    assert published.name == "Alice Okafor" and published.accepting_new_clients
+    assert not ProfileRevision.objects.filter(profile=published).exists()
+    assert not ProfileDraft.objects.filter(profile=published).exists()
+    assert listing.owner is None and not ClaimRequest.objects.exists()
+    # The availability reminder's link (no sign-in) does not confirm either.
+    link = Client().post(f"/account/availability/confirm/{reminder}/")
+    assert link.status_code == 410 and "scheduled for deletion" in link.text
+    assert alice_profile().accepting_confirmed_at == long_ago
+    run_tasks()
+    assert mail.outbox == []  # no claim link went out
+
+    # Export still works, and keeping the account opens the editor again.
+    assert again.post("/account/export/").status_code == 200
+    assert again.post("/account/delete/keep/").status_code == 302
+    assert again.post("/account/profile/basics/", BASICS).status_code == 303
+    assert "Editing and claiming are paused" not in again.get("/account/profile/basics/").text
+
+
+def test_a_claim_cannot_be_completed_for_an_account_being_deleted() -> None:
+    listing = imported_profile()
+    token = claims.make_claim_token(profile=listing, user=alice())
+    claims.claim_request_create(
+        profile=listing, user=alice(), license_number="LMFT1", evidence="my site"
+    )
+    signed_in(alice()).post("/account/delete/", {"email": ALICE_EMAIL})
+    # The services refuse too, whoever calls them: the purge would delete the profile.
+    with pytest.raises(claims.ClaimError, match="scheduled for deletion"):
+        claims.claim_with_token(token=token, user=alice())
+    staff = signed_in(bob())
+    response = staff.post(
+        "/admin/directory/claimrequest/",
+        {"action": "approve_selected", "_selected_action": [ClaimRequest.objects.get().pk]},
+        follow=True,
+    )
+    assert "account is scheduled for deletion" in response.text
+    listing.refresh_from_db()
+    assert listing.owner is None
+    assert ClaimRequest.objects.get().status == "pending"  # decided once they keep it or not

@@ -178,6 +178,14 @@ def test_the_summary_names_the_first_skipped_ids_and_counts_the_rest() -> None:
     )
 
 
+def test_the_summary_reports_each_reason_for_a_skip_apart() -> None:
+    result = interchange.ImportResult(created=1, maintained=["a"], deleted=["b", "c"])
+    assert result.summary() == (
+        "1 created, 0 updated, 0 unchanged, 0 failed, 1 skipped as their therapist maintains "
+        "them (a), 2 skipped as their therapist deleted them (b, c)"
+    )
+
+
 def test_it_resumes_after_a_crash_without_duplicates(tmp_path: Path, monkeypatch) -> None:
     docs = [doc(id=f"p{i}") for i in range(7)]
     path = write_jsonl(tmp_path / "in.jsonl", docs)

@@ -82,7 +82,7 @@ class Command(BaseCommand):
             result.created
             + result.updated
             + result.unchanged
-            + len(result.maintained)
+            + result.skipped
             + result.failed_lines
         )
         if not found and not result.stopped:
