@@ -405,3 +405,29 @@ def run_tasks() -> None:
         call_command(
             "db_worker", queue_name="*", batch=True, startup_delay=False, reload=False, verbosity=0
         )
+
+
+def verify_license(
+    license: License,  # noqa: A002 - the model's name
+    *,
+    checked: datetime.date | None = None,
+    expires: datetime.date | None = None,
+    by: Any = None,
+    method: str = "board",
+) -> Any:
+    """Record a state board check of `license` through the service (badge, index, audit)."""
+    from rapport.moderation.verification import verification_record
+
+    today = timezone.localdate()
+    checked = checked or today
+    return verification_record(
+        license=license,
+        by=by,
+        method=method,
+        verified_on=checked,
+        expires_on=expires or checked + datetime.timedelta(days=365),
+        lookup_url="https://fortress.wa.gov/doh/providercredentialsearch/"
+        if method == "board"
+        else "",
+        result="Active, no actions on record",
+    )

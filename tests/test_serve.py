@@ -151,6 +151,7 @@ def test_worker_once_runs_the_housekeeping_jobs(migrated: Path) -> None:
         "job send_availability_reminders",
         "job prune_db_task_results",
         "job purge_deleted_accounts",
+        "job refresh_license_verifications",
     ]
 
 
@@ -161,7 +162,8 @@ def test_worker_once_fails_and_says_so_when_a_job_cannot_run(tmp_path: Path) -> 
     assert (
         "Postponed: requeue_stale_tasks, purge_saved_matches, purge_saved_shortlists, "
         "clearsessions, "
-        "send_availability_reminders, prune_db_task_results, purge_deleted_accounts, queued tasks"
+        "send_availability_reminders, prune_db_task_results, purge_deleted_accounts, "
+        "refresh_license_verifications, queued tasks"
         in result.stderr
     )
     assert "Traceback" not in result.stderr
@@ -189,6 +191,6 @@ def test_the_worker_runs_its_jobs_at_start_and_stops_cleanly_on_sigterm(migrated
         "worker started: requeue_stale_tasks, purge_saved_matches, purge_saved_shortlists, "
         "clearsessions, "
         "send_availability_reminders, prune_db_task_results, purge_deleted_accounts, "
-        "queued tasks"
+        "refresh_license_verifications, queued tasks"
     )
     assert messages[-1] == "worker stopped"
