@@ -19,12 +19,15 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 
 urlpatterns = [
     path("", include("rapport.core.urls")),
+    # Before the directory's: /therapists/<slug>/report/ is the moderation app's.
+    path("", include("rapport.moderation.urls_public")),
     path("", include("rapport.directory.urls")),
     path("", include("rapport.directory.urls_photo")),
     path("match/", include("rapport.matching.urls")),
     path("shortlist/", include("rapport.shortlist.urls")),
     path("account/", include("rapport.directory.urls_account")),
     path("admin/", admin.site.urls),
+    path("staff/", include("rapport.moderation.urls")),
     # Sign-in machinery at /accounts/; /account/ is the therapist's own area.
     path("accounts/", include("rapport.accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -87,6 +87,8 @@ LIMITS: dict[str, tuple[Limit, ...]] = {
     "matching:keep": (Limit("saved-lists-ip", _ip, "20/h"),),
     "account:claim_email": (Limit("claim-ip", _ip, "10/h"),),
     "account:claim_request": (Limit("claim-ip", _ip, "10/h"),),
+    # Reports reach a moderator's queue: a few an hour from one address is plenty.
+    "moderation:report": (Limit("report-ip", _ip, "5/h"),),
 }
 
 

@@ -26,6 +26,8 @@ _TRANSITIONS: dict[str, tuple[set[str], str]] = {
     "approved": ({Status.PENDING, Status.SUSPENDED}, Status.PUBLISHED),
     "rejected": ({Status.PENDING}, Status.REJECTED),
     "suspended": ({Status.PUBLISHED}, Status.SUSPENDED),
+    # Back to the owner's draft with what to change; they submit again when done.
+    "changes_requested": ({Status.PENDING}, Status.DRAFT),
 }
 
 
@@ -64,6 +66,12 @@ def profile_approve(
 
 def profile_reject(*, profile: TherapistProfile, by: User | None, reason: str) -> TherapistProfile:
     return _transition(profile=profile, by=by, verb="rejected", reason=reason)
+
+
+def profile_request_changes(
+    *, profile: TherapistProfile, by: User | None, reason: str
+) -> TherapistProfile:
+    return _transition(profile=profile, by=by, verb="changes_requested", reason=reason)
 
 
 def profile_suspend(*, profile: TherapistProfile, by: User | None, reason: str) -> TherapistProfile:
