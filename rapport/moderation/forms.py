@@ -95,9 +95,8 @@ class VerificationForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
-        self.fields["license"].queryset = License.objects  # type: ignore[attr-defined].filter(profile=profile).select_related(
-            "license_type"
-        )
+        licenses = License.objects.filter(profile=profile).select_related("license_type")
+        self.fields["license"].queryset = licenses  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
