@@ -109,7 +109,10 @@ def _flush_past_the_audit_triggers():
     flush is a TRUNCATE, which the row triggers do not see.)"""
     from importlib import import_module
 
-    from django.db.backends.sqlite3.operations import DatabaseOperations
+    # Through the backend's module: importing operations.py first is a circular import.
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    DatabaseOperations = DatabaseWrapper.ops_class
 
     migration = import_module("rapport.moderation.migrations.0003_roles_append_only")
     real = DatabaseOperations.sql_flush

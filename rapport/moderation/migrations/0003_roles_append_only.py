@@ -121,14 +121,14 @@ def append_only(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     statements = {"postgresql": [POSTGRESQL_FORWARD], "sqlite": SQLITE_FORWARD}.get(vendor, [])
     for statement in statements:
-        schema_editor.execute(statement)
+        schema_editor.execute(statement, params=None)
 
 
 def not_append_only(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     statements = {"postgresql": [POSTGRESQL_BACKWARD], "sqlite": SQLITE_BACKWARD}.get(vendor, [])
     for statement in statements:
-        schema_editor.execute(statement)
+        schema_editor.execute(statement, params=None)
 
 
 class Migration(migrations.Migration):

@@ -25,7 +25,11 @@ def test_a_visitor_reports_a_profile_and_a_moderator_sees_it(client: Client) -> 
     assert form.status_code == 200 and "It is my profile" in form.content.decode()
     response = client.post(
         _url(profile),
-        {"reason": "wrong", "details": "The office moved to Seattle.", "reply_to": "me@example.org"},
+        {
+            "reason": "wrong",
+            "details": "The office moved to Seattle.",
+            "reply_to": "me@example.org",
+        },
     )
     assert response.status_code == 200 and "Thank you for your report" in response.content.decode()
     report = ProfileReport.objects.get()
@@ -39,7 +43,9 @@ def test_a_visitor_reports_a_profile_and_a_moderator_sees_it(client: Client) -> 
     assert f"/staff/review/report/{report.pk}/" in queue and "Wrong information" in queue
     item = moderator.get(f"/staff/review/report/{report.pk}/").content.decode()
     assert "The office moved to Seattle." in item
-    moderator.post(f"/staff/review/report/{report.pk}/", {"decision": "reject", "reason": "Checked."})
+    moderator.post(
+        f"/staff/review/report/{report.pk}/", {"decision": "reject", "reason": "Checked."}
+    )
     run_tasks()
     assert [m.to for m in mail.outbox] == [["me@example.org"]]
     assert alice_profile().status == Status.PUBLISHED
