@@ -73,7 +73,12 @@ def licenses_refresh(
         for lic in License.objects.filter(profile_id__in=batch):
             found = best.get(_key(lic.profile_id, lic.license_type_id, lic.state, lic.number))
             verified_at = _midnight(found.verified_on) if found else None
-            source = str(found.get_method_display()).lower()[:40] if found else ""
+            source = ""
+            if found is not None:
+                source = str(found.get_method_display()).lower()
+                if found.is_demo:  # nobody checked it: the page says so
+                    source = _("%(method)s, demo") % {"method": source}
+                source = source[:40]
             if lic.verified_at != verified_at or lic.verification_source != source:
                 lic.verified_at, lic.verification_source = verified_at, source
                 updates.append(lic)

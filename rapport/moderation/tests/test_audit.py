@@ -45,7 +45,7 @@ def test_the_export_is_csv_of_the_filtered_log_and_is_itself_an_event() -> None:
 
     response = client.get("/staff/audit/export.csv", {"action": "directory.profile"})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))  # type: ignore[attr-defined]
     assert rows[0] == ["time", "action", "actor", "target_type", "target_id", "reason"]
     assert [(r[1], r[2], r[5]) for r in rows[1:]] == [
         ("directory.profile.suspended", "bob@example.org", "'=HYPERLINK(1)")  # not a formula

@@ -8,7 +8,8 @@
 - Scheduled housekeeping runs in this process once a day: expired saved match lists and
   shared shortlists (the 7 days the pages promise), expired sessions, reminders to owners whose availability
   was confirmed 30+ days ago (`send_availability_reminders`), license checks that expired
-  (their badge dropped) and recheck reminders (`refresh_license_verifications`), and finished task rows older than 14 days (a
+  (their badge dropped) and recheck reminders (`refresh_license_verifications`), the
+  moderators' digest of what waits (`send_moderator_digest`), and finished task rows older than 14 days (a
   sent email's row holds its text, links included).
 
 One worker per installation is enough (the jobs are idempotent, and db_worker instances share
@@ -51,6 +52,7 @@ JOBS = (
     Job("purge_deleted_accounts", 24 * 3600),
     # A license check that expired yesterday must not show as verified today.
     Job("refresh_license_verifications", 24 * 3600),
+    Job("send_moderator_digest", 24 * 3600),
 )
 
 # Every queue; no code reloading (a stale worker is restarted by its supervisor instead).
