@@ -241,6 +241,22 @@ def alice_profile() -> TherapistProfile:
     return alice().profiles.get()
 
 
+def role_group(name: str) -> Any:
+    """The staff role's group ("moderator" or "administrator"), as moderation's migration 0003
+    creates it; created again the same way when a test that commits has flushed it."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.filter(name=name).first()
+    if group is None:
+        migration = importlib.import_module("rapport.moderation.migrations.0003_roles_append_only")
+        migration.create_roles(apps, None)
+        group = Group.objects.get(name=name)
+    return group
+
+
 def bob():
     """Bob: a staff moderator. Staff with directory permissions, deliberately not a superuser."""
     user = make_user(BOB_EMAIL, first_name="Bob", last_name="Lindqvist", is_staff=True)
@@ -254,20 +270,16 @@ def bob():
             ).exclude(codename="export_auditevent")
             | Permission.objects.filter(content_type__app_label="taxonomy", codename="view_term")
         )
-        from django.contrib.auth.models import Group
-
         # The moderator role: the review queue at /staff/review/, moderation emails.
-        user.groups.add(Group.objects.get(name="moderator"))
+        user.groups.add(role_group("moderator"))
     return with_totp(user, BOB_TOTP_SECRET)
 
 
 def ada():
     """Ada: an administrator (the "administrator" group), with two-factor: she reads and
     exports the audit log at /staff/audit/ and changes staff roles."""
-    from django.contrib.auth.models import Group
-
     user = make_user(ADA_EMAIL, first_name="Ada", last_name="Nwosu", is_staff=True)
-    user.groups.add(Group.objects.get(name="administrator"))
+    user.groups.add(role_group("administrator"))
     return with_totp(user, BOB_TOTP_SECRET)
 
 

@@ -62,9 +62,10 @@ def create_roles(apps, schema_editor):
     # Permissions are normally created after all migrations (post_migrate); the groups need
     # them now.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = models_module
     Group = apps.get_model("auth", "Group")
     moderator, _ = Group.objects.get_or_create(name="moderator")
     moderator.permissions.set(_permissions(apps, MODERATOR))
