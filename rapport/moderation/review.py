@@ -64,6 +64,14 @@ KIND_LABELS = {
     "report": gettext_lazy("Reports"),
     "flag": gettext_lazy("Flagged statements"),
 }
+# One item's kind, as the list and the item page name it.
+KIND_SINGULAR = {
+    "profile": gettext_lazy("New profile"),
+    "revision": gettext_lazy("Edit to review"),
+    "claim": gettext_lazy("Claim"),
+    "report": gettext_lazy("Report"),
+    "flag": gettext_lazy("Flagged statement"),
+}
 DECISIONS = ("approve", "reject", "changes")
 # The queue page lists this many of the oldest items (the counts are exact).
 PAGE = 200
@@ -83,7 +91,7 @@ class QueueItem:
 
     @property
     def kind_label(self) -> str:
-        return str(KIND_LABELS[self.kind])
+        return str(KIND_SINGULAR[self.kind])
 
 
 def _profiles_pending():

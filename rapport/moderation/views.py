@@ -117,7 +117,7 @@ def _item_context(
         )
     return {
         "kind": kind,
-        "kind_label": review.KIND_LABELS[kind],
+        "kind_label": review.KIND_SINGULAR[kind],
         "obj": obj,
         "profile": profile,
         "waiting": review.is_waiting(kind, obj),

@@ -137,7 +137,9 @@ def test_without_javascript_a_rejection_without_reason_gets_a_message(
     context = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="en-US")
     request.addfinalizer(context.close)
     page = context.new_page()
-    _sign_in_with_code(page, live_server.url, bob().email, BOB_TOTP_SECRET, f"/staff/review/{kind}/{pk}/")
+    _sign_in_with_code(
+        page, live_server.url, bob().email, BOB_TOTP_SECRET, f"/staff/review/{kind}/{pk}/"
+    )
     page.locator(".decision-reject button").click()
     expect(page.locator("#reject-reason-error")).to_have_text(
         "Write the reason: the therapist receives it by email."
@@ -160,7 +162,9 @@ def test_a_visitor_reports_a_profile_and_an_administrator_reads_the_log(
     page.goto(live_server.url + profile.get_absolute_url())
     page.get_by_role("link", name="Report this profile").click()
     page.get_by_role("button", name="Send the report").click()
-    expect(page.locator(".error-summary")).to_contain_text("Choose what is wrong with this profile.")
+    expect(page.locator(".error-summary")).to_contain_text(
+        "Choose what is wrong with this profile."
+    )
     _axe_clean(page, f"report form with errors ({viewport})")
     _shot(page, f"report-errors-{viewport}")
     page.get_by_label("Wrong information").check()
