@@ -4,7 +4,7 @@ Each example builds a few published profiles with random licenses and random ver
 records (current, expired yesterday, expired long ago, for another number), lets some of them
 expire as days pass (records dated back, then the daily job), and reads every surface: the
 profile page's badges and JSON-LD, the search page's cards and its "Verified license only"
-filter, the API's search (filter and flag) and profile (per license).
+filter, the approach page's specialists, the API's search (filter and flag) and profile (per license).
 """
 
 from __future__ import annotations
@@ -80,6 +80,12 @@ def _search_cards(client, verified: bool) -> dict[int, bool]:
     }
 
 
+def _approach_cards(client) -> dict[int, bool]:
+    page = client.get("/approaches/relational-therapy/").content.decode()
+    found = re.findall(r'<article aria-labelledby="sp-(\d+)">(.*?)</article>', page, re.S)
+    return {int(pk): 'class="card-verified"' in body for pk, body in found}
+
+
 @settings(
     max_examples=30,
     deadline=None,
@@ -115,6 +121,7 @@ def test_no_license_without_a_current_check_is_shown_as_verified(client, spec) -
     try:
         cards = _search_cards(client, verified=False)
         filtered = _search_cards(client, verified=True)
+        specialists = _approach_cards(client)
         found = client.get("/api/v1/therapists", {"per_page": 50, "verified": "true"}).json()
         api_filtered = {r["id"] for r in found["results"]}
         api_all = {
@@ -129,6 +136,8 @@ def test_no_license_without_a_current_check_is_shown_as_verified(client, spec) -
             assert credentials == shown
             assert cards[profile.pk] == shown
             assert (profile.pk in filtered) == shown
+            if profile.pk in specialists:  # the approach page lists a page of them
+                assert specialists[profile.pk] == shown
             assert (profile.slug in api_filtered) == shown
             assert api_all[profile.slug] == shown
             detail = client.get(f"/api/v1/therapists/{profile.slug}").json()
