@@ -164,8 +164,7 @@ def test_worker_once_fails_and_says_so_when_a_job_cannot_run(tmp_path: Path) -> 
         "Postponed: requeue_stale_tasks, purge_saved_matches, purge_saved_shortlists, "
         "clearsessions, "
         "send_availability_reminders, prune_db_task_results, purge_deleted_accounts, "
-        "refresh_license_verifications, send_moderator_digest, queued tasks"
-        in result.stderr
+        "refresh_license_verifications, send_moderator_digest, queued tasks" in result.stderr
     )
     assert "Traceback" not in result.stderr
 
