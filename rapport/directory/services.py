@@ -31,6 +31,10 @@ _TRANSITIONS: dict[str, tuple[set[str], str]] = {
 }
 
 
+# How a verb reads in "A draft profile cannot be ...".
+_VERB_WORDS = {"changes_requested": "sent back for changes"}
+
+
 class TransitionError(ValueError):
     pass
 
@@ -44,7 +48,8 @@ def _transition(
         current = TherapistProfile.objects.select_for_update().get(pk=profile.pk)
         if current.status not in allowed_from:
             raise TransitionError(
-                f"A {current.get_status_display().lower()} profile cannot be {verb}."
+                f"A {current.get_status_display().lower()} profile cannot be "
+                f"{_VERB_WORDS.get(verb, verb)}."
             )
         current.status = to
         current.save(update_fields=["status", "updated_at"])
