@@ -221,3 +221,17 @@ def test_it_records_a_verification_from_the_queue_and_refuses_bad_input(moderato
     assert (record.verifier, record.result) == (bob(), "Active, no actions")
     lic.refresh_from_db()
     assert lic.is_verified
+
+
+def test_the_queue_page_reads_a_fixed_number_of_queries(moderator: Client) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_review_queue(5)
+    moderator.get(QUEUE)  # sessions, permissions and the like warmed up
+    with CaptureQueriesContext(connection) as few:
+        moderator.get(QUEUE)
+    make_review_queue(25)
+    with CaptureQueriesContext(connection) as many:
+        assert moderator.get(QUEUE).content.decode().count('class="queue-link"') == 30
+    assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
