@@ -98,3 +98,33 @@ def admin_user(admin_user):  # type: ignore[no-untyped-def]
     from rapport.testing import BOB_TOTP_SECRET, with_totp
 
     return with_totp(admin_user, BOB_TOTP_SECRET)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_the_audit_triggers():
+    """Tests that commit (live_server, transactional_db) are cleaned up by Django's flush,
+    which on SQLite is a DELETE on every table: the audit table's append-only trigger
+    (moderation migration 0003) rightly refuses it. Only here, between tests, the flush
+    drops the triggers, empties the tables and puts the triggers back. (On PostgreSQL the
+    flush is a TRUNCATE, which the row triggers do not see.)"""
+    from importlib import import_module
+
+    # Through the backend's module: importing operations.py first is a circular import.
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    DatabaseOperations = DatabaseWrapper.ops_class
+
+    migration = import_module("rapport.moderation.migrations.0003_roles_append_only")
+    real = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):  # type: ignore[no-untyped-def]
+        statements = real(
+            self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+        )
+        if "moderation_auditevent" not in tables:
+            return statements
+        return [*migration.SQLITE_BACKWARD, *statements, *migration.SQLITE_FORWARD]
+
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+    yield
+    DatabaseOperations.sql_flush = real  # type: ignore[method-assign]

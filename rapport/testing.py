@@ -10,6 +10,7 @@ as-is afterwards, so calling `alice()` twice in a test is harmless.
   two-factor (TOTP) set up as staff must: `totp_code(BOB_TOTP_SECRET)` is his current code
 - charlie: a therapist with his own draft profile and no rights on alice's things
 - erin: staff who has not set up two-factor yet, so the admin turns her away
+- ada: an administrator (audit log, roles), with two-factor
 
 - dana: a therapist who has just signed up: an account, no profile yet (she claims
   `imported_profile()`, the listing an import made for her)
@@ -54,6 +55,7 @@ ERIN_EMAIL = "erin@example.org"
 BOB_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 DANA_EMAIL = "dana@example.org"
+ADA_EMAIL = "ada@example.org"
 
 _sequence = itertools.count(1)
 
@@ -239,16 +241,45 @@ def alice_profile() -> TherapistProfile:
     return alice().profiles.get()
 
 
+def role_group(name: str) -> Any:
+    """The staff role's group ("moderator" or "administrator"), as moderation's migration 0003
+    creates it; created again the same way when a test that commits has flushed it."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.filter(name=name).first()
+    if group is None:
+        migration = importlib.import_module("rapport.moderation.migrations.0003_roles_append_only")
+        migration.create_roles(apps, None)
+        group = Group.objects.get(name=name)
+    return group
+
+
 def bob():
     """Bob: a staff moderator. Staff with directory permissions, deliberately not a superuser."""
     user = make_user(BOB_EMAIL, first_name="Bob", last_name="Lindqvist", is_staff=True)
     if not user.user_permissions.exists():
         # Moderators act on profiles and read the audit log and the taxonomy
         # (the admin's term pickers need view_term); they do not edit the taxonomy.
+        # Not the audit log's export: that is an administrator's (see ada()).
         user.user_permissions.set(
-            Permission.objects.filter(content_type__app_label__in=["directory", "moderation"])
+            Permission.objects.filter(
+                content_type__app_label__in=["directory", "moderation"]
+            ).exclude(codename="export_auditevent")
             | Permission.objects.filter(content_type__app_label="taxonomy", codename="view_term")
         )
+        # The moderator role: the review queue at /staff/review/, moderation emails.
+        user.groups.add(role_group("moderator"))
+    return with_totp(user, BOB_TOTP_SECRET)
+
+
+def ada():
+    """Ada: an administrator (the "administrator" group), with two-factor: she reads and
+    exports the audit log at /staff/audit/ and changes staff roles."""
+    user = make_user(ADA_EMAIL, first_name="Ada", last_name="Nwosu", is_staff=True)
+    user.groups.add(role_group("administrator"))
     return with_totp(user, BOB_TOTP_SECRET)
 
 
@@ -409,3 +440,82 @@ def run_tasks() -> None:
         call_command(
             "db_worker", queue_name="*", batch=True, startup_delay=False, reload=False, verbosity=0
         )
+
+
+def verify_license(
+    license: License,  # noqa: A002 - the model's name
+    *,
+    checked: datetime.date | None = None,
+    expires: datetime.date | None = None,
+    by: Any = None,
+    method: str = "board",
+) -> Any:
+    """Record a state board check of `license` through the service (badge, index, audit)."""
+    from rapport.moderation.verification import verification_record
+
+    today = timezone.localdate()
+    checked = checked or today
+    return verification_record(
+        license=license,
+        by=by,
+        method=method,
+        verified_on=checked,
+        expires_on=expires or checked + datetime.timedelta(days=365),
+        lookup_url="https://fortress.wa.gov/doh/providercredentialsearch/"
+        if method == "board"
+        else "",
+        result="Active, no actions on record",
+    )
+
+
+def make_review_queue(
+    count: int, *, start: datetime.datetime | None = None
+) -> list[tuple[str, int]]:
+    """`count` waiting items of every kind in turn (new profile, edit, claim, report, flagged
+    statement), one minute apart from `start`: what a moderator's queue looks like. Returns
+    (kind, pk) oldest first."""
+    from rapport.directory.models import ClaimRequest, ProfileRevision
+    from rapport.moderation.models import ProfileReport
+
+    start = start or timezone.now() - datetime.timedelta(days=2)
+    made: list[tuple[str, int]] = []
+    for i in range(count):
+        when = start + datetime.timedelta(minutes=i)
+        kind = ("profile", "revision", "claim", "report", "flag")[i % 5]
+        if kind == "profile":
+            owner = make_user(f"queued-{i}@example.org")
+            profile = make_profile(name=f"Pending Person {i}", status=Status.PENDING, owner=owner)
+            TherapistProfile.objects.filter(pk=profile.pk).update(updated_at=when)
+            made.append((kind, profile.pk))
+        elif kind == "revision":
+            owner = make_user(f"editing-{i}@example.org")
+            profile = make_profile(name=f"Editing Person {i}", owner=owner)
+            revision = ProfileRevision.objects.create(
+                profile=profile, section="about", data={"statement": f"A new statement {i}."},
+                submitted_at=when,
+            )  # fmt: skip
+            made.append((kind, revision.pk))
+        elif kind == "claim":
+            profile = make_profile(name=f"Claimed Person {i}", owner=None, source="import")
+            claim = ClaimRequest.objects.create(
+                profile=profile, user=make_user(f"claimant-{i}@example.org"),
+                license_number="LH60012345", evidence="My practice website names me.",
+            )  # fmt: skip
+            ClaimRequest.objects.filter(pk=claim.pk).update(created_at=when)
+            made.append((kind, claim.pk))
+        elif kind == "report":
+            profile = make_profile(name=f"Reported Person {i}")
+            report = ProfileReport.objects.create(
+                profile=profile, reason="wrong", details="The phone number is disconnected."
+            )
+            ProfileReport.objects.filter(pk=report.pk).update(created_at=when)
+            made.append((kind, report.pk))
+        else:
+            profile = make_profile(
+                name=f"Flagged Person {i}",
+                owner=make_user(f"flagged-{i}@example.org"),
+                review_flags=["training-list:approaches.relational-therapy"],
+            )
+            TherapistProfile.objects.filter(pk=profile.pk).update(updated_at=when)
+            made.append((kind, profile.pk))
+    return made

@@ -21,12 +21,15 @@ urlpatterns = [
     path("", include("rapport.core.urls")),
     # Before the directory's: /therapists/<slug>/contact/ is not a city page.
     path("", include("rapport.messaging.urls")),
+    # Before the directory's: /therapists/<slug>/report/ is the moderation app's.
+    path("", include("rapport.moderation.urls_public")),
     path("", include("rapport.directory.urls")),
     path("", include("rapport.directory.urls_photo")),
     path("match/", include("rapport.matching.urls")),
     path("shortlist/", include("rapport.shortlist.urls")),
     path("account/", include("rapport.directory.urls_account")),
     path("admin/", admin.site.urls),
+    path("staff/", include("rapport.moderation.urls")),
     # Sign-in machinery at /accounts/; /account/ is the therapist's own area.
     path("accounts/", include("rapport.accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -154,6 +154,8 @@ def test_worker_once_runs_the_housekeeping_jobs(migrated: Path) -> None:
         "job purge_contact_requests",
         "job send_reply_reminders",
         "job offer_alternatives",
+        "job refresh_license_verifications",
+        "job send_moderator_digest",
     ]
 
 
@@ -165,7 +167,8 @@ def test_worker_once_fails_and_says_so_when_a_job_cannot_run(tmp_path: Path) -> 
         "Postponed: requeue_stale_tasks, purge_saved_matches, purge_saved_shortlists, "
         "clearsessions, send_availability_reminders, prune_db_task_results, "
         "purge_deleted_accounts, purge_contact_requests, send_reply_reminders, "
-        "offer_alternatives, queued tasks" in result.stderr
+        "offer_alternatives, refresh_license_verifications, send_moderator_digest, "
+        "queued tasks" in result.stderr
     )
     assert "Traceback" not in result.stderr
 
@@ -192,6 +195,7 @@ def test_the_worker_runs_its_jobs_at_start_and_stops_cleanly_on_sigterm(migrated
         "worker started: requeue_stale_tasks, purge_saved_matches, purge_saved_shortlists, "
         "clearsessions, "
         "send_availability_reminders, prune_db_task_results, purge_deleted_accounts, "
-        "purge_contact_requests, send_reply_reminders, offer_alternatives, queued tasks"
+        "purge_contact_requests, send_reply_reminders, offer_alternatives, "
+        "refresh_license_verifications, send_moderator_digest, queued tasks"
     )
     assert messages[-1] == "worker stopped"

@@ -29,6 +29,7 @@ from django.http import (
     HttpResponsePermanentRedirect,
 )
 from django.urls import URLPattern, URLResolver, path, re_path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query
 from ninja.errors import HttpError, ValidationError
@@ -442,6 +443,7 @@ def _result(hit: s.Hit) -> dict[str, Any]:
         "matched": hit.matched,
         # The search page's rule (display.opening): never cut inside a word.
         "statement_excerpt": display.opening(profile.statement, EXCERPT_LENGTH),
+        "license_verified": profile.licence_verified,
     }
 
 
@@ -551,6 +553,12 @@ def get_therapist(request: HttpRequest, id: str) -> dict[str, Any] | HttpRespons
     document = export_document(profile)
     for name in PRIVATE_FIELDS:
         document.pop(name, None)
+    # The document's licenses are the profile's, in the same order (export_document).
+    for item, lic in zip(document.get("licenses") or [], profile.licenses.all(), strict=True):
+        item["verified"] = lic.is_verified
+        item["verified_month"] = (
+            timezone.localtime(lic.verified_at).strftime("%Y-%m") if lic.verified_at else None
+        )
     return {
         "slug": profile.slug,
         "url": profile.get_absolute_url(),

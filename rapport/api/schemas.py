@@ -184,6 +184,9 @@ class ResultOut(Out):
     fees: FeesOut
     matched: dict[str, list[str]] = Field(description="Selected slugs this profile has, per field.")
     statement_excerpt: str
+    license_verified: bool = Field(
+        description="At least one license has a current check (the search's `verified` filter)."
+    )
 
 
 class FacetOptionOut(TypedDict):
@@ -250,6 +253,14 @@ class LicenseOut(Out):
     state: str
     status: Literal["licensed", "associate", "student"] | None = None
     supervisor: str | None = None
+    verified: bool = Field(
+        False,
+        description="Checked by staff (state board lookup, NPI record or document) and the "
+        "check has not expired; false means self-reported.",
+    )
+    verified_month: str | None = Field(
+        None, description="The month of the current check, YYYY-MM; null when not verified."
+    )
 
 
 class OfficeOut(Out):

@@ -97,6 +97,8 @@ LIMITS: dict[str, tuple[Limit, ...]] = {
     "matching:keep": (Limit("saved-lists-ip", _ip, "20/h"),),
     "account:claim_email": (Limit("claim-ip", _ip, "10/h"),),
     "account:claim_request": (Limit("claim-ip", _ip, "10/h"),),
+    # Reports reach a moderator's queue: a few an hour from one address is plenty.
+    "moderation:report": (Limit("report-ip", _ip, "5/h"),),
     # Contact requests (issue 17). Every POST counts, a corrected mistake or the crisis
     # screen's "Send my message" too, so a person gets room for a few of those; a script
     # does not. Per recipient: a flood at one therapist from many addresses.

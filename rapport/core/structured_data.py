@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
@@ -34,3 +35,14 @@ def person(therapist: Any, url: str) -> dict[str, Any]:
             address["addressRegion"] = office.state
         data["address"] = address
     return data
+
+
+def license_credential(*, name: str, state: str, verified_on: datetime.date) -> dict[str, Any]:
+    """A license staff verified, as a schema.org credential (never a self-reported one)."""
+    return {
+        "@type": "EducationalOccupationalCredential",
+        "credentialCategory": "license",
+        "name": name,
+        "recognizedBy": {"@type": "State", "name": state},
+        "dateModified": verified_on.isoformat(),
+    }

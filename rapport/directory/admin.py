@@ -58,6 +58,9 @@ class LicenseInline(admin.TabularInline):
         "verified_at",
         "verification_source",
     )
+    # Derived from verification records (moderation/verification.py), never typed in here:
+    # a badge without a record is what issue 18 forbids.
+    readonly_fields = ("verified_at", "verification_source")
 
 
 class OfficeInline(admin.TabularInline):

@@ -210,16 +210,18 @@ def claim_request_reject(*, claim: ClaimRequest, by: User | None, reason: str = 
             raise ClaimError(_("This request has already been decided."))
         _decide(current, ClaimStatus.REJECTED, by)
         audit_record(actor=by, action="directory.claim.rejected", target=current, reason=reason)
-        _tell_claimant(current, current.profile, approved=False)
+        _tell_claimant(current, current.profile, approved=False, reason=reason)
     return current
 
 
-def _tell_claimant(claim: ClaimRequest, profile: TherapistProfile, *, approved: bool) -> None:
+def _tell_claimant(
+    claim: ClaimRequest, profile: TherapistProfile, *, approved: bool, reason: str = ""
+) -> None:
     send_claim_email(
         to=claim.user.email,
         subject=_("Your claim on %(site)s was reviewed") % {"site": settings.SITE_NAME},
         template="account_area/email/claim_decided.txt",
-        context={"profile": profile, "approved": approved},
+        context={"profile": profile, "approved": approved, "reason": reason},
     )
 
 

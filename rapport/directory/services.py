@@ -22,7 +22,13 @@ _TRANSITIONS: dict[str, tuple[set[str], str]] = {
     "approved": ({Status.PENDING, Status.SUSPENDED}, Status.PUBLISHED),
     "rejected": ({Status.PENDING}, Status.REJECTED),
     "suspended": ({Status.PUBLISHED}, Status.SUSPENDED),
+    # Back to the owner's draft with what to change; they submit again when done.
+    "changes_requested": ({Status.PENDING}, Status.DRAFT),
 }
+
+
+# How a verb reads in "A draft profile cannot be ...".
+_VERB_WORDS = {"changes_requested": "sent back for changes"}
 
 
 class TransitionError(ValueError):
@@ -58,7 +64,9 @@ def _transition(
         current = TherapistProfile.objects.select_for_update().get(pk=profile.pk)
         status = status_kept(current, leaving)
         if status not in allowed_from:
-            raise TransitionError(f"A {Status(status).label.lower()} profile cannot be {verb}.")
+            raise TransitionError(
+                f"A {Status(status).label.lower()} profile cannot be {_VERB_WORDS.get(verb, verb)}."
+            )
         if leaving is not None:
             # The owner asked to delete the account: the profile stays hidden, and the
             # decision is what it gets back if they keep the account (account_data.py).
@@ -86,6 +94,12 @@ def profile_approve(
 
 def profile_reject(*, profile: TherapistProfile, by: User | None, reason: str) -> TherapistProfile:
     return _transition(profile=profile, by=by, verb="rejected", reason=reason)
+
+
+def profile_request_changes(
+    *, profile: TherapistProfile, by: User | None, reason: str
+) -> TherapistProfile:
+    return _transition(profile=profile, by=by, verb="changes_requested", reason=reason)
 
 
 def profile_suspend(*, profile: TherapistProfile, by: User | None, reason: str) -> TherapistProfile:

@@ -606,7 +606,8 @@ def explain(
     if licensed_here:
         lic = licensed_here[0]
         how = (
-            _("verified %(date)s") % {"date": lic.verified_at.date().isoformat()}
+            _("license verified %(date)s")
+            % {"date": date_format(timezone.localtime(lic.verified_at), "F Y")}
             if lic.verified_at
             else _("self-reported")
         )

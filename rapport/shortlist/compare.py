@@ -81,7 +81,12 @@ def _licences(profile: TherapistProfile) -> list[Part]:
         parts.append(Part(text))
         if licence.verified_at is not None:  # License.is_verified
             parts.append(
-                Part("✓ " + _("Verified %(date)s") % {"date": _date(licence.verified_at)}, "good")
+                Part(
+                    "✓ "
+                    + _("License verified %(date)s")
+                    % {"date": formats.date_format(timezone.localtime(licence.verified_at), "F Y")},
+                    "good",
+                )
             )
         else:
             parts.append(Part(_("Self-reported, not yet checked"), "muted"))

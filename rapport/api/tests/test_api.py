@@ -374,7 +374,15 @@ def test_it_returns_the_interchange_document_without_the_email(client, directory
     assert body["approaches"][0]["slug"] == "relational-therapy"
     assert body["offices"][0]["zip"] == "98402"
     assert body["licenses"] == [
-        {"type": "LMHC", "number": "LH60012345", "state": "WA", "status": "licensed"}
+        {
+            "type": "LMHC",
+            "number": "LH60012345",
+            "state": "WA",
+            "status": "licensed",
+            # Self-reported: no check recorded (moderation/verification.py).
+            "verified": False,
+            "verified_month": None,
+        }
     ]
     assert body["fees"] == {"min": 90, "max": 150, "sliding_scale": True, "free_consultation": True}
     assert body["phone"] == "(253) 555-0142"

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from django import template
+from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator, capfirst
@@ -134,6 +135,18 @@ def person_json_ld(context: template.Context, therapist: TherapistProfile) -> Sa
     }
     if therapist.phone:
         data["telephone"] = therapist.phone
+    # Only licenses with a current check: a self-reported one is not claimed to search engines.
+    credentials = [
+        structured_data.license_credential(
+            name=lic.license_type.name,
+            state=lic.state,
+            verified_on=timezone.localtime(lic.verified_at).date(),
+        )
+        for lic in therapist.licenses.all()
+        if lic.verified_at is not None
+    ]
+    if credentials:
+        data["hasCredential"] = credentials
     return structured_data.script_json(data)
 
 

@@ -10,7 +10,10 @@
   was confirmed 30+ days ago (`send_availability_reminders`), finished task rows older than 14 days (a
   sent email's row holds its text, links included), accounts past their deletion undo, contact
   requests past retention (`purge_contact_requests`), and the contact-request reminders at 48 hours
-  and similar-therapist offers at 7 days (`send_reply_reminders`, `offer_alternatives`).
+  and similar-therapist offers at 7 days (`send_reply_reminders`, `offer_alternatives`),
+  license checks that expired (their badge dropped) and recheck reminders
+  (`refresh_license_verifications`), and the moderators' digest of what waits
+  (`send_moderator_digest`).
 
 One worker per installation is enough (the jobs are idempotent, and db_worker instances share
 the queue safely). `--once` runs every job once, then the queued tasks, and exits (for cron or
@@ -53,6 +56,9 @@ JOBS = (
     Job("purge_contact_requests", 24 * 3600),
     Job("send_reply_reminders", 24 * 3600),
     Job("offer_alternatives", 24 * 3600),
+    # A license check that expired yesterday must not show as verified today.
+    Job("refresh_license_verifications", 24 * 3600),
+    Job("send_moderator_digest", 24 * 3600),
 )
 
 # Every queue; no code reloading (a stale worker is restarted by its supervisor instead).

@@ -4,7 +4,9 @@ The profiles come from `rapport.directory.demo` (deterministic: the same N and
 seed give the same profiles on SQLite and PostgreSQL) and go through the
 importer like any file, so they are validated exactly like real data, marked
 `source: demo`, and a rerun updates them in place instead of duplicating them.
-Two in three then get an abstract generated avatar (demo/avatars.py).
+Two in three then get an abstract generated avatar (demo/avatars.py), and about half of the
+licenses a demo verification record (moderation/demo.py), so the badge and the "verified"
+filter can be seen working.
 """
 
 from __future__ import annotations
@@ -66,6 +68,10 @@ class Command(BaseCommand):
                 self.stderr.write(f"  ... and {result.error_count - MAX_ERRORS_SHOWN:,} more")
         import_recorded(result=result, file_name=f"seed_demo --therapists {count} --seed {seed}")
         self.stdout.write(result.summary())
+        from rapport.moderation.demo import demo_verifications_record
+
+        verified = demo_verifications_record(seed=seed)
+        self.stdout.write(f"{verified:,} demo license verifications recorded (marked as demo).")
         with_avatar = avatars.assign()
         if with_avatar:
             self.stdout.write(
