@@ -106,13 +106,19 @@ def test_following_the_link_while_signed_in_claims_once(
     assert again.status_code == 410
     assert "already claimed" in again.content.decode()
 
-    # Claiming changes only the owner: the public page reads the same but for the claim link.
+    # Claiming changes only the owner: the public page reads the same but for the claim link
+    # and the way to reach them (a verified owner can receive messages here: issue 17).
     client.logout()
     after = client.get(profile.get_absolute_url()).content.decode()
     assert "Claim this profile" not in after
+    assert "hasn't joined" in before and "hasn't joined" not in after
+    assert "/contact/" in after
 
     def without_claim_link(html: str) -> str:
-        return " ".join(re.sub(r'<p class="claim-this">.*?</p>', "", html, flags=re.S).split())
+        html = re.sub(r'<p class="claim-this">.*?</p>', "", html, flags=re.S)
+        html = re.sub(r'<p class="(not-joined-note|reach-out-lead)">.*?</p>', "", html, flags=re.S)
+        html = re.sub(r'<p><a class="button reach-out".*?</p>', "", html, flags=re.S)
+        return " ".join(html.split())
 
     assert without_claim_link(before) == without_claim_link(after)
 
