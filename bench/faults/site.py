@@ -288,7 +288,9 @@ from rapport.directory.models import Office, TherapistProfile
 from rapport.taxonomy.models import Term
 rng = random.Random(1)
 slugs = list(TherapistProfile.objects.published().values_list("slug", flat=True)[:5000])
-zips = list(Office.objects.exclude(zip="").values_list("zip", flat=True).distinct()[:3000])
+from rapport.core import geo
+zips = [z for z in Office.objects.exclude(zip="").values_list("zip", flat=True).distinct()[:3000]
+        if geo.lookup_zip(z) is not None]
 issues = list(Term.objects.active().filter(kind="issue").values_list("slug", flat=True))
 approaches = list(Term.objects.active().filter(kind="approach").values_list("slug", flat=True))
 print(json.dumps({"slugs": rng.sample(slugs, min(500, len(slugs))),
@@ -434,8 +436,14 @@ class Load:
                     self.pool.in_flight[port] -= 1
             with self.lock:
                 self.records.append(
-                    Record(started - self.t0, time.monotonic() - self.t0, page, status,
-                           retry_after, port)  # fmt: skip
+                    Record(
+                        started - self.t0,
+                        time.monotonic() - self.t0,
+                        page,
+                        status,
+                        retry_after,
+                        port,
+                    )  # fmt: skip
                 )
             return (int(status) if status.isdigit() else 0), text
         return 0, ""
@@ -447,7 +455,9 @@ class Load:
         while not self.stop.is_set():
             page = rng.choice(pages)
             if page == "search":
-                query = urlencode({"location": rng.choice(t["zips"]), "issues": rng.choice(t["issues"])})
+                query = urlencode(
+                    {"location": rng.choice(t["zips"]), "issues": rng.choice(t["issues"])}
+                )
                 self.request(page, "GET", f"/therapists/?{query}")
             elif page == "profile":
                 self.request(page, "GET", f"/therapists/{rng.choice(t['slugs'])}/")
@@ -520,7 +530,9 @@ class LogWatch:
             "log_lines": len(lines),
             "tracebacks": text.count("Traceback (most recent call last)"),
             "lines_not_access_log": len([line for line in notable if " GET " not in line]),
-            "sample": [line for line in notable if " GET " not in line and " POST " not in line][:8],
+            "sample": [line for line in notable if " GET " not in line and " POST " not in line][
+                :8
+            ],
         }
 
 
@@ -596,11 +608,12 @@ def run_phase(
     time.sleep(after)
     load.finish()
     seconds = time.monotonic() - started
+    records = load.take()
     result = summarize(
-        name, load.take(), seconds=seconds, fault=window, extra=extra, logs=watch.gained()
+        name, records, seconds=seconds, fault=window, extra=extra, logs=watch.gained()
     )
     log(f"{name}: {result['requests']} requests, {result['by_status']}")
-    return result
+    return result | {"_records": records}
 
 
 # --- Scenarios ----------------------------------------------------------------------------------
@@ -650,27 +663,42 @@ def scenario_postgres(args: argparse.Namespace, root: Path) -> dict[str, Any]:
             redis.start()
             return (began, now()), {}
 
-        phases.append(run_phase(site, load, "redis-stop", before=5, fault=stop_redis, after=args.phase))
+        phases.append(
+            run_phase(site, load, "redis-stop", before=5, fault=stop_redis, after=args.phase)
+        )
+
+        moments: dict[str, float] = {}
 
         def kill_one() -> tuple[tuple[float, float], dict[str, Any]]:
-            with pool.lock:
-                in_flight = pool.in_flight[two.port]
-            began = now()
+            moments["began"] = now()
             site.kill_app(two)
-            killed = now()
+            moments["killed"] = now()
             time.sleep(args.outage)
             site.start_app(two)
-            back = now()
-            return (began, killed), {
-                "in_flight_on_killed_server": in_flight,
-                "killed_server_back_after_s": round(back - killed, 1),
-                "killed_server_port": two.port,
+            return (moments["began"], moments["killed"]), {
+                "killed_server_back_after_s": round(now() - moments["killed"], 1),
             }
 
         kill = run_phase(site, load, "kill-app", before=5, fault=kill_one, after=args.phase)
-        kill["lost"] = sum(v for k, v in kill["by_status"].items() if k.startswith("lost:"))
+        records = kill.pop("_records")
+        # In flight: sent to the killed server before it died, not answered when it did.
+        on_killed = [r for r in records if r.port == two.port]
+        in_flight = [
+            r for r in on_killed if r.start <= moments["killed"] and r.end >= moments["began"]
+        ]
+        lost = [r for r in records if r.status.startswith("lost:")]
+        kill |= {
+            "in_flight_on_killed_server": len(in_flight),
+            "lost": len(lost),
+            "lost_that_were_in_flight": sum(1 for r in lost if r in in_flight),
+            "lost_sent_after_the_kill": sum(1 for r in lost if r.start > moments["killed"]),
+        }
         phases.append(kill)
-        return {"profiles": args.profiles, "phases": phases, "worker_alive": site.worker.poll() is None}  # type: ignore[union-attr]
+        return {
+            "profiles": args.profiles,
+            "phases": phases,
+            "worker_alive": site.worker.poll() is None,
+        }  # type: ignore[union-attr]
     finally:
         site.stop()
         redis.stop()
@@ -735,7 +763,9 @@ def scenario_disk_full(args: argparse.Namespace, root: Path) -> dict[str, Any]:
     mount = root / "disk"
     mount.mkdir()
     size_mb = used // (1 << 20) + args.headroom_mb
-    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_mb}m", "tmpfs", str(mount)], check=True)
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size_mb}m", "tmpfs", str(mount)], check=True
+    )
     try:
         data = mount / "data"
         shutil.copytree(build, data)
@@ -757,7 +787,9 @@ def scenario_disk_full(args: argparse.Namespace, root: Path) -> dict[str, Any]:
             filler.unlink()
             return (began, now()), {"free_bytes_while_full": free, "tmpfs_mb": size_mb}
 
-        phases.append(run_phase(site, load, "disk-full", before=5, fault=disk_full, after=args.phase))
+        phases.append(
+            run_phase(site, load, "disk-full", before=5, fault=disk_full, after=args.phase)
+        )
         alive = site.worker is not None and site.worker.poll() is None
         return {"profiles": args.profiles, "phases": phases, "worker_alive": alive}
     finally:
@@ -786,13 +818,23 @@ def main() -> None:
     names = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
     results = {}
     for name in names:
-        root = Path(tempfile.mkdtemp(prefix=f"faults-site-{name}-", dir="/dev/shm" if name != "sqlite-disk-full" and Path("/dev/shm").is_dir() else None))
+        root = Path(
+            tempfile.mkdtemp(
+                prefix=f"faults-site-{name}-",
+                dir="/dev/shm"
+                if name != "sqlite-disk-full" and Path("/dev/shm").is_dir()
+                else None,
+            )
+        )
         root.chmod(0o755)
         log(f"{name} in {root}")
         try:
             results[name] = SCENARIOS[name](args, root)
         finally:
             shutil.rmtree(root, ignore_errors=True)
+    for scenario in results.values():
+        for phase in scenario["phases"]:
+            phase.pop("_records", None)
     result = {
         "command": " ".join(sys.argv),
         "clients": args.clients,
