@@ -706,6 +706,7 @@ def scenario_postgres(args: argparse.Namespace, root: Path) -> dict[str, Any]:
 
 
 def scenario_scale(args: argparse.Namespace, root: Path) -> dict[str, Any]:
+    """The same load against one app server, then two, for each `--scale-workers` count."""
     site, pg, redis = postgres_site(args, root)
     if args.database_url:
         site.database_url = args.database_url
@@ -715,17 +716,32 @@ def scenario_scale(args: argparse.Namespace, root: Path) -> dict[str, Any]:
             if args.database_url
             else site.build(args.profiles)
         )
-        one = site.start_app()
-        t0 = time.monotonic()
-        load = Load(Pool([one.port]), targets, args.clients, t0)
-        run_phase(site, load, "warm-up", before=5, after=0)
-        phases = [run_phase(site, load, "1 app server", before=args.phase, after=0)]
-        two = site.start_app()
-        load.pool = Pool([one.port, two.port])
-        run_phase(site, load, "warm-up", before=5, after=0)
-        phases.append(run_phase(site, load, "2 app servers", before=args.phase, after=0))
-        ratio = phases[1]["requests_per_s"] / phases[0]["requests_per_s"]
-        return {"profiles": args.profiles, "phases": phases, "speed-up": round(ratio, 2)}
+        runs = []
+        for workers in [int(w) for w in args.scale_workers.split(",")]:
+            site.workers = workers
+            one = site.start_app()
+            load = Load(Pool([one.port]), targets, args.clients, time.monotonic())
+            run_phase(site, load, "warm-up", before=5, after=0)
+            alone = run_phase(
+                site, load, f"1 server x {workers} workers", before=args.phase, after=0
+            )
+            two = site.start_app()
+            load.pool = Pool([one.port, two.port])
+            run_phase(site, load, "warm-up", before=5, after=0)
+            both = run_phase(
+                site, load, f"2 servers x {workers} workers", before=args.phase, after=0
+            )
+            site.stop()
+            site.apps = []
+            runs.append(
+                {
+                    "workers_per_server": workers,
+                    "phases": [alone, both],
+                    "speed_up": round(both["requests_per_s"] / alone["requests_per_s"], 2),
+                }
+            )
+        return {"profiles": args.profiles, "phases": [p for r in runs for p in r["phases"]],
+                "runs": [{k: v for k, v in r.items() if k != "phases"} for r in runs]}  # fmt: skip
     finally:
         site.stop()
         redis.stop()
@@ -814,6 +830,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers per server")
     parser.add_argument("--headroom-mb", type=int, default=16, help="tmpfs beyond the data")
     parser.add_argument("--database-url", default="", help="scale: an existing database")
+    parser.add_argument(
+        "--scale-workers", default="1,3", help="scale: gunicorn workers per server, each count run"
+    )
     args = parser.parse_args()
     names = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
     results = {}
