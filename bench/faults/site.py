@@ -672,6 +672,9 @@ def scenario_postgres(args: argparse.Namespace, root: Path) -> dict[str, Any]:
         def kill_one() -> tuple[tuple[float, float], dict[str, Any]]:
             moments["began"] = now()
             site.kill_app(two)
+            # Its workers die a moment after the master: until the last one has, the kernel
+            # still queues connections on the port (and resets them when it goes).
+            wait_until(lambda: not _connects(two.port), 10, "the killed server's port to close")
             moments["killed"] = now()
             time.sleep(args.outage)
             site.start_app(two)
@@ -681,7 +684,7 @@ def scenario_postgres(args: argparse.Namespace, root: Path) -> dict[str, Any]:
 
         kill = run_phase(site, load, "kill-app", before=5, fault=kill_one, after=args.phase)
         records = kill.pop("_records")
-        # In flight: sent to the killed server before it died, not answered when it did.
+        # In flight: sent to the killed server before its port closed, unanswered when killed.
         on_killed = [r for r in records if r.port == two.port]
         in_flight = [
             r for r in on_killed if r.start <= moments["killed"] and r.end >= moments["began"]

@@ -67,6 +67,12 @@ def _is_write(sql: str) -> bool:
     return sql.lstrip().split(None, 1)[0].upper() in {"INSERT", "UPDATE", "DELETE", "REPLACE"}
 
 
+# A full disk still lets some writes through (SQLite reuses its WAL file's space, PostgreSQL
+# fills pages with room left): such an outage ends once writes have succeeded with no failure
+# for this long, not at the first one, which logged a pair of lines per failed write.
+WRITES_QUIET_SECONDS = 5.0
+
+
 class _Outage:
     """This process's view of a database outage: when it began, how many requests it cost."""
 
@@ -77,15 +83,19 @@ class _Outage:
         # A full disk fails writes while reads go on: only a write that succeeds ends that
         # outage, or every read would log "available again" and the next write "unavailable".
         self.writes_only = False
+        self.last_failure = 0.0
+        self.back_at: float | None = None  # the first success since the last failure
 
     def failed(self, exc: BaseException) -> None:
         with self.lock:
             self.requests += 1
+            self.last_failure = time.monotonic()
+            self.back_at = None
             if self.since is not None:
                 # A connection that fails too means reads are out as well.
                 self.writes_only = self.writes_only and cannot_write(exc)
                 return  # already logged: one line per outage, not a traceback per request
-            self.since = time.monotonic()
+            self.since = self.last_failure
             self.writes_only = cannot_write(exc)
         # The class and first line only: no traceback, no SQL, no parameters.
         first_line = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
@@ -100,9 +110,13 @@ class _Outage:
         with self.lock:
             if self.since is None:
                 return
-            seconds = round(time.monotonic() - self.since, 1)
+            now = time.monotonic()
+            if self.writes_only and now - self.last_failure < WRITES_QUIET_SECONDS:
+                self.back_at = self.back_at or now
+                return
+            seconds = round((self.back_at or now) - self.since, 1)
             requests, self.since, self.requests = self.requests, None, 0
-            self.writes_only = False
+            self.writes_only, self.back_at = False, None
         outage_logger.warning(
             "database available again after %s s; %s requests answered 503",
             seconds,

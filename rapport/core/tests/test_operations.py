@@ -284,7 +284,8 @@ def test_a_full_disk_is_a_503_for_writes_one_log_line_and_reads_still_served(
     assert not any(r.exc_info for r in caplog.records)
     assert not ProfileViewDay.objects.exists()
 
-    # Space again: the first write that succeeds ends it.
+    # Space again: a write that succeeds with no failure for a while ends it.
+    middleware.outage.last_failure -= middleware.WRITES_QUIET_SECONDS
     assert client.post("/match/", {"action": "start"}).status_code == 303
     messages = [r.getMessage() for r in caplog.records if r.name == "rapport.outage"]
     assert len(messages) == 2
@@ -329,3 +330,27 @@ def test_a_session_deleted_by_a_concurrent_logout_is_still_a_400(
     monkeypatch.setattr(Session, "save", logged_out_meanwhile)
     response = client.post("/match/step/1/", {"who": "me", "action": "next"})
     assert response.status_code == 400
+
+
+def test_a_disk_that_lets_some_writes_through_is_still_one_outage(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr(middleware.time, "monotonic", lambda: clock[0])
+    caplog.set_level(logging.INFO)
+    outage = middleware._Outage()
+    full = OperationalError("database or disk is full")
+    outage.failed(full)
+    for _ in range(3):  # a write that fits in space already allocated, then one that does not
+        clock[0] += 1
+        outage.recovered()
+        outage.failed(full)
+    clock[0] += 1
+    outage.recovered()  # space again: the first success after the last failure
+    clock[0] += middleware.WRITES_QUIET_SECONDS
+    outage.recovered()
+    messages = [r.getMessage() for r in caplog.records if r.name == "rapport.outage"]
+    assert messages == [
+        "database unavailable: OperationalError database or disk is full",
+        "database available again after 4.0 s; 4 requests answered 503",
+    ]
