@@ -328,11 +328,13 @@ def test_it_sends_the_documented_503_while_the_database_is_away(
 ) -> None:
     slug = demo[0].slug
 
-    def refuse(self: BaseDatabaseWrapper) -> None:
+    def refuse(self: BaseDatabaseWrapper, *args: Any) -> None:
         raise OperationalError("connection refused")
 
-    # The live server runs in this process: its connections see the same class.
-    monkeypatch.setattr(BaseDatabaseWrapper, "ensure_connection", refuse)
+    # The live server runs in this process: its connections see the same class. Every query
+    # fails; Django's own bookkeeping between requests (close_old_connections) still runs, as
+    # it does against a server that went away after the connection was opened.
+    monkeypatch.setattr(BaseDatabaseWrapper, "_cursor", refuse)
     ix.reset_for_tests()  # the index is read from the database on the next search
     try:
         for operation, target in [
