@@ -9,6 +9,7 @@ from rapport.api.api import api
 from rapport.directory.sitemaps import SITEMAPS
 
 # A database outage that surfaces outside a view is a 503, not a 500 (core/middleware.py).
+handler400 = "rapport.core.middleware.bad_request"
 handler500 = "rapport.core.middleware.server_error"
 # Read by allauth when one of its own rate limits is reached (not a Django handler).
 handler429 = "rapport.accounts.views.rate_limited"

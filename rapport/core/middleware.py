@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from django.contrib.sessions.exceptions import SessionInterrupted
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
@@ -52,6 +53,26 @@ RETRY_AFTER_SECONDS = 30
 outage_logger = logging.getLogger("rapport.outage")
 
 
+# What a database says when it can read but not write: SQLite (SQLITE_FULL, SQLITE_READONLY)
+# and PostgreSQL (SQLSTATE 53100, "could not extend file ...: No space left on device").
+_CANNOT_WRITE = ("database or disk is full", "readonly database", "no space left on device")
+
+
+def cannot_write(exc: BaseException) -> bool:
+    """True for an error that stops writes only: reads still succeed while it lasts."""
+    return any(text in str(exc).lower() for text in _CANNOT_WRITE)
+
+
+def _is_write(sql: str) -> bool:
+    return sql.lstrip().split(None, 1)[0].upper() in {"INSERT", "UPDATE", "DELETE", "REPLACE"}
+
+
+# A full disk still lets some writes through (SQLite reuses its WAL file's space, PostgreSQL
+# fills pages with room left): such an outage ends once writes have succeeded with no failure
+# for this long, not at the first one, which logged a pair of lines per failed write.
+WRITES_QUIET_SECONDS = 5.0
+
+
 class _Outage:
     """This process's view of a database outage: when it began, how many requests it cost."""
 
@@ -59,13 +80,23 @@ class _Outage:
         self.lock = threading.Lock()
         self.since: float | None = None
         self.requests = 0
+        # A full disk fails writes while reads go on: only a write that succeeds ends that
+        # outage, or every read would log "available again" and the next write "unavailable".
+        self.writes_only = False
+        self.last_failure = 0.0
+        self.back_at: float | None = None  # the first success since the last failure
 
     def failed(self, exc: BaseException) -> None:
         with self.lock:
             self.requests += 1
+            self.last_failure = time.monotonic()
+            self.back_at = None
             if self.since is not None:
+                # A connection that fails too means reads are out as well.
+                self.writes_only = self.writes_only and cannot_write(exc)
                 return  # already logged: one line per outage, not a traceback per request
-            self.since = time.monotonic()
+            self.since = self.last_failure
+            self.writes_only = cannot_write(exc)
         # The class and first line only: no traceback, no SQL, no parameters.
         first_line = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
         outage_logger.error(
@@ -79,8 +110,13 @@ class _Outage:
         with self.lock:
             if self.since is None:
                 return
-            seconds = round(time.monotonic() - self.since, 1)
+            now = time.monotonic()
+            if self.writes_only and now - self.last_failure < WRITES_QUIET_SECONDS:
+                self.back_at = self.back_at or now
+                return
+            seconds = round((self.back_at or now) - self.since, 1)
             requests, self.since, self.requests = self.requests, None, 0
+            self.writes_only, self.back_at = False, None
         outage_logger.warning(
             "database available again after %s s; %s requests answered 503",
             seconds,
@@ -129,10 +165,12 @@ class DatabaseUnavailableMiddleware:
         # connection attempt to an unreachable server could hold a page that needs no
         # database (the crisis page) for the whole connect timeout.
         succeeded: list[bool] = []
+        writes_only = outage.writes_only
 
         def watch(execute, sql, params, many, context):
             result = execute(sql, params, many, context)
-            succeeded.append(True)
+            if not writes_only or _is_write(sql):
+                succeeded.append(True)
             return result
 
         with connection.execute_wrapper(watch):
@@ -146,6 +184,32 @@ class DatabaseUnavailableMiddleware:
             outage.failed(exc)
             return database_unavailable_response(request)
         return None
+
+
+def _database_error_behind(exc: BaseException | None) -> BaseException | None:
+    """The connection-level database error `exc` was raised while handling, if any."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, OperationalError | InterfaceError):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The site's 400 handler (rapport/urls.py): a session that could not be saved because the
+    database is away is an outage, not the visitor's bad request.
+
+    Django's session middleware turns any database error on saving an existing session into
+    `SessionInterrupted` (a 400 that blames a concurrent logout): with PostgreSQL restarting
+    or SQLite's disk full, every step of Find your match was a "Bad Request".
+    """
+    cause = _database_error_behind(exception)
+    if isinstance(exception, SessionInterrupted) and cause is not None:
+        outage.failed(cause)
+        return database_unavailable_response(request)
+    return defaults.bad_request(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

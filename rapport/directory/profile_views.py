@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F, Sum
 from django.http import HttpRequest
+
+from rapport.core.middleware import cannot_write
 
 from .models import ProfileViewDay, TherapistProfile
 
@@ -38,13 +40,22 @@ def record_view(request: HttpRequest, profile: TherapistProfile, *, on: dt.date)
     if user is not None and user.is_authenticated and user.pk == profile.owner_id:
         return False
     rows = ProfileViewDay.objects.filter(profile_id=profile.pk, day=on)
-    if rows.update(count=F("count") + 1):
-        return True
     try:
-        with transaction.atomic():
-            ProfileViewDay.objects.create(profile_id=profile.pk, day=on, count=1)
-    except IntegrityError:  # another request created today's row first
-        rows.update(count=F("count") + 1)
+        with transaction.atomic():  # a savepoint: a failed count leaves no broken transaction
+            if rows.update(count=F("count") + 1):
+                return True
+            try:
+                with transaction.atomic():
+                    ProfileViewDay.objects.create(profile_id=profile.pk, day=on, count=1)
+            except IntegrityError:  # another request created today's row first
+                rows.update(count=F("count") + 1)
+    except OperationalError as exc:
+        if not cannot_write(exc):
+            raise
+        # A count is not worth the page: with the disk full (or the database read-only) the
+        # profile, already read, is served uncounted. The writes that cannot be skipped
+        # (sessions, forms) answer 503 and log the outage.
+        return False
     return True
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -242,3 +243,114 @@ def test_a_cache_outage_is_logged_once_without_tracebacks() -> None:
         log.removeHandler(handler)
     assert [r.getMessage() for r in lines] == ["Exception ignored: ConnectionError"]
     assert lines[0].exc_info is None
+
+
+# --- A database that cannot write (SQLite's disk full) -------------------------------------------
+
+
+def _disk_full(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+    # What SQLite answers every write with once its file system is full; reads go on.
+    if sql.lstrip().split(None, 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}:
+        raise OperationalError("database or disk is full")
+    return execute(sql, params, many, context)
+
+
+BROWSER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"}
+
+
+def test_a_full_disk_is_a_503_for_writes_one_log_line_and_reads_still_served(
+    client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    from django.db import connection
+
+    from rapport.directory.models import ProfileViewDay
+
+    profile = make_profile(name="Tacoma One")
+    index.index_touch(None)
+    caplog.set_level(logging.INFO)
+    client.raise_request_exception = False  # the session is saved after the view
+    with connection.execute_wrapper(_disk_full):
+        # Find your match keeps its answers in the session: its first POST has to write.
+        started = client.post("/match/", {"action": "start"})
+        assert started.status_code == 503
+        assert started["Retry-After"] == str(middleware.RETRY_AFTER_SECONDS)
+        # A profile is read, not written: served, its view left uncounted.
+        assert client.get(profile.get_absolute_url(), headers=BROWSER).status_code == 200
+        assert client.get("/approaches/").status_code == 200
+        assert client.post("/match/", {"action": "start"}).status_code == 503
+    # The reads in between did not end the outage: one line for it, not one per request.
+    messages = [r.getMessage() for r in caplog.records if r.name == "rapport.outage"]
+    assert messages == ["database unavailable: OperationalError database or disk is full"]
+    assert not any(r.exc_info for r in caplog.records)
+    assert not ProfileViewDay.objects.exists()
+
+    # Space again: a write that succeeds with no failure for a while ends it.
+    middleware.outage.last_failure -= middleware.WRITES_QUIET_SECONDS
+    assert client.post("/match/", {"action": "start"}).status_code == 303
+    messages = [r.getMessage() for r in caplog.records if r.name == "rapport.outage"]
+    assert len(messages) == 2
+    assert messages[1].startswith("database available again after")
+    assert messages[1].endswith("2 requests answered 503")
+    assert client.get(profile.get_absolute_url(), headers=BROWSER).status_code == 200
+    assert ProfileViewDay.objects.get().count == 1
+
+
+def test_a_session_that_cannot_be_saved_while_the_database_is_away_is_a_503_not_a_400(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.contrib.sessions.models import Session
+
+    assert client.post("/match/", {"action": "start"}).status_code == 303
+
+    def database_away(self: Session, *args: object, **kwargs: object) -> None:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    # Django's session store turns any database error on updating a session into
+    # SessionInterrupted, a 400 that blames "a concurrent logout".
+    monkeypatch.setattr(Session, "save", database_away)
+    response = client.post("/match/step/1/", {"who": "me", "action": "next"})
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(middleware.RETRY_AFTER_SECONDS)
+    assert "briefly unavailable" in response.content.decode()
+
+
+def test_a_session_deleted_by_a_concurrent_logout_is_still_a_400(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.contrib.sessions.models import Session
+
+    assert client.post("/match/", {"action": "start"}).status_code == 303
+    save = Session.save
+
+    def logged_out_meanwhile(self: Session, *args: Any, **kwargs: Any) -> None:
+        # What the 400 is for: the row is gone, the database is fine.
+        Session.objects.filter(pk=self.pk).delete()
+        save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Session, "save", logged_out_meanwhile)
+    response = client.post("/match/step/1/", {"who": "me", "action": "next"})
+    assert response.status_code == 400
+
+
+def test_a_disk_that_lets_some_writes_through_is_still_one_outage(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr(middleware.time, "monotonic", lambda: clock[0])
+    caplog.set_level(logging.INFO)
+    outage = middleware._Outage()
+    full = OperationalError("database or disk is full")
+    outage.failed(full)
+    for _ in range(3):  # a write that fits in space already allocated, then one that does not
+        clock[0] += 1
+        outage.recovered()
+        outage.failed(full)
+    clock[0] += 1
+    outage.recovered()  # space again: the first success after the last failure
+    clock[0] += middleware.WRITES_QUIET_SECONDS
+    outage.recovered()
+    messages = [r.getMessage() for r in caplog.records if r.name == "rapport.outage"]
+    assert messages == [
+        "database unavailable: OperationalError database or disk is full",
+        "database available again after 4.0 s; 4 requests answered 503",
+    ]

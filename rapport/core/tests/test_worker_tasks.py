@@ -44,8 +44,35 @@ def test_stopping_the_worker_stops_its_task_runner() -> None:
 
 
 def test_the_task_runner_is_django_tasks_db_worker_on_every_queue() -> None:
-    assert DB_WORKER_ARGV[3:6] == ["db_worker", "--queue-name", "*"]
+    from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+
+    from rapport.core.management.commands.run_tasks import Command as RunTasks
+
+    assert DB_WORKER_ARGV[3:6] == ["run_tasks", "--queue-name", "*"]
     assert "--no-reload" in DB_WORKER_ARGV
+    assert issubclass(RunTasks, DbWorkerCommand)
+
+
+def test_the_task_runner_ends_with_one_line_not_tracebacks_when_the_database_goes(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from django.db import OperationalError
+    from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+
+    def database_gone(self: object, *args: object, **options: object) -> None:
+        # What db_worker's loop raises when PostgreSQL shuts down under it.
+        raise OperationalError("connection failed: FATAL:  the database system is shutting down")
+
+    monkeypatch.setattr(DbWorkerCommand, "handle", database_gone)
+    with pytest.raises(SystemExit) as exited:
+        call_command("run_tasks", "--queue-name", "*", "--no-reload")
+    assert exited.value.code == 75
+    lines = [r for r in caplog.records if r.name == "rapport.worker"]
+    assert [r.getMessage() for r in lines] == [
+        "task worker stopped, database unavailable: OperationalError connection failed: "
+        "FATAL:  the database system is shutting down"
+    ]
+    assert not any(r.exc_info for r in caplog.records)
 
 
 @pytest.mark.django_db

@@ -62,8 +62,9 @@ JOBS = (
 )
 
 # Every queue; no code reloading (a stale worker is restarted by its supervisor instead).
+# `run_tasks` is db_worker that ends with one log line, not tracebacks, when the database goes.
 DB_WORKER_ARGV = [
-    sys.executable, "-m", "rapport", "db_worker",
+    sys.executable, "-m", "rapport", "run_tasks",
     "--queue-name", "*", "--no-reload", "--interval", "1", "--verbosity", "1",
 ]  # fmt: skip
 
