@@ -51,7 +51,10 @@ class ContactRequestQuerySet(models.QuerySet["ContactRequest"]):
         """Reported as spam by the therapist, not yet decided by a moderator, and not
         withdrawn or deleted meanwhile (nothing is left to decide about those)."""
         return self.filter(
-            spam_reported_at__isnull=False, spam_reviewed_at=None, deleted_at=None, withdrawn_at=None
+            spam_reported_at__isnull=False,
+            spam_reviewed_at=None,
+            deleted_at=None,
+            withdrawn_at=None,
         )
 
 
