@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rapport.directory.models import Status, TherapistProfile
 from rapport.moderation.services import audit_record
@@ -253,7 +254,7 @@ class SpamReviewError(ValueError):
 def _lock_spam_waiting(request: ContactRequest) -> ContactRequest:
     locked = _lock(request)
     if not ContactRequest.objects.spam_waiting().filter(pk=locked.pk).exists():
-        raise SpamReviewError("This spam report was already decided.")
+        raise SpamReviewError(_("This spam report was already decided."))
     return locked
 
 

@@ -1,6 +1,6 @@
 """The review queue: what waits for a moderator, and the three decisions on each item.
 
-Five kinds of item wait, oldest first:
+Six kinds of item wait, oldest first:
 - "profile": a profile submitted for publication (status pending);
 - "revision": an edit of a published profile that needs review (editor/models.py);
 - "claim": a request to own an imported profile, with a license number and evidence;

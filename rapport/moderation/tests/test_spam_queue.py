@@ -71,7 +71,7 @@ def test_alice_reports_spam_and_bob_sees_only_facts_about_it(client: Client) -> 
     client.force_login(bob())
     queue = client.get(QUEUE).content.decode()
     assert f'href="{item_url(row)}"' in queue
-    assert "<span class=\"queue-count\">1</span> Spam reports" in queue
+    assert '<span class="queue-count">1</span> Spam reports' in queue
     assert "1 reported by this therapist in 7 days, 1 in all; 1 received in 24 hours" in queue
     assert_nothing_of_the_sender(queue)
 
