@@ -210,4 +210,4 @@ def test_the_digest_counts_spam_reports(client: Client) -> None:
     run_tasks()
     (message,) = [m for m in mail.outbox if "wait for review" in m.subject]
     assert "- Spam reports: 1" in message.body
-    assert_nothing_of_the_sender(message.body)
+    assert_nothing_of_the_sender(str(message.body))
