@@ -32,6 +32,7 @@ _FIELDS = (
     "alternatives_sent_at",
     "archived_at",
     "spam_reported_at",
+    "spam_reviewed_at",
     "withdrawn_at",
     "deleted_at",
 )

@@ -47,6 +47,16 @@ class ContactRequestQuerySet(models.QuerySet["ContactRequest"]):
     def archived(self) -> ContactRequestQuerySet:
         return self.live().exclude(archived_at=None)
 
+    def spam_waiting(self) -> ContactRequestQuerySet:
+        """Reported as spam by the therapist, not yet decided by a moderator, and not
+        withdrawn or deleted meanwhile (nothing is left to decide about those)."""
+        return self.filter(
+            spam_reported_at__isnull=False,
+            spam_reviewed_at=None,
+            deleted_at=None,
+            withdrawn_at=None,
+        )
+
 
 class ContactRequest(models.Model):
     # In inbox URLs and the sender's withdraw link: never the sequential id.
@@ -74,6 +84,10 @@ class ContactRequest(models.Model):
     replied_via = models.CharField(max_length=16, choices=ReplyChannel.choices, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
     spam_reported_at = models.DateTimeField(null=True, blank=True)
+    # When a moderator decided a spam report (moderation/review.py, kind "spam"): confirmed
+    # (contents erased, spam_reported_at kept) or not spam (spam_reported_at cleared). A
+    # report waits in the review queue while spam_reported_at is set and this is empty.
+    spam_reviewed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     # Deleted by the therapist: the sealed contents are erased, the row stays (without
     # anything about the sender) so response statistics still count it until retention.

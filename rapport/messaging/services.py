@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rapport.directory.models import Status, TherapistProfile
 from rapport.moderation.services import audit_record
@@ -31,13 +32,16 @@ __all__ = [
     "ContactNotAllowed",
     "SenderDetails",
     "can_receive_requests",
+    "SpamReviewError",
     "contact_archive",
+    "contact_confirm_spam",
     "contact_delete",
     "contact_mark_read",
     "contact_mark_replied",
     "contact_report_spam",
     "contact_send",
     "contact_unarchive",
+    "contact_unmark_spam",
     "contact_withdraw",
     "get_request_for_owner",
     "inbox_settings_for",
@@ -141,9 +145,11 @@ def contact_send(
 def get_request_for_owner(user: Any, public_id: Any) -> ContactRequest:
     """The request if it was sent to `user` and is still there to read; the same Http404
     for missing, someone else's, deleted and withdrawn."""
+    # Erased contents (confirmed spam) leave nothing to read: the same 404.
     request = (
         ContactRequest.objects.for_owner(user)
         .filter(public_id=public_id, deleted_at=None, withdrawn_at=None)
+        .exclude(sealed="")
         .select_related("profile")
         .first()
     )
@@ -228,15 +234,52 @@ def contact_delete(*, request: ContactRequest, by: Any) -> None:
 
 
 def contact_report_spam(*, request: ContactRequest, by: Any) -> None:
-    """Out of the inbox; the audit event is what moderation reads. The contents stay sealed
-    (not erased) until retention, so a moderator could be shown them if a review needs it."""
+    """Out of the inbox and into the moderators' review queue (kind "spam"), which shows
+    only metadata: staff never read the contents. A request reported again after a moderator
+    found it not spam waits for review again."""
     with transaction.atomic():
         locked = _lock(request)
         if locked.spam_reported_at is None:
             locked.spam_reported_at = timezone.now()
-            locked.save(update_fields=["spam_reported_at"])
+            locked.spam_reviewed_at = None
+            locked.save(update_fields=["spam_reported_at", "spam_reviewed_at"])
             audit_record(actor=by, action="messaging.request.reported_spam", target=locked)
-    _copy(locked, request, ["spam_reported_at"])
+    _copy(locked, request, ["spam_reported_at", "spam_reviewed_at"])
+
+
+class SpamReviewError(ValueError):
+    """The request is not waiting for a spam review (decided already, withdrawn, deleted)."""
+
+
+def _lock_spam_waiting(request: ContactRequest) -> ContactRequest:
+    locked = _lock(request)
+    if not ContactRequest.objects.spam_waiting().filter(pk=locked.pk).exists():
+        raise SpamReviewError(_("This spam report was already decided."))
+    return locked
+
+
+def contact_confirm_spam(*, request: ContactRequest, by: Any) -> None:
+    """A moderator confirms the therapist's spam report: the sealed contents are erased now
+    (not at retention) and the request stays out of the inbox. Raises SpamReviewError."""
+    with transaction.atomic():
+        locked = _lock_spam_waiting(request)
+        locked.sealed = ""
+        locked.spam_reviewed_at = timezone.now()
+        locked.save(update_fields=["sealed", "spam_reviewed_at"])
+        audit_record(actor=by, action="messaging.request.spam_confirmed", target=locked)
+    _copy(locked, request, ["sealed", "spam_reviewed_at"])
+
+
+def contact_unmark_spam(*, request: ContactRequest, by: Any) -> None:
+    """A moderator finds a reported request is not spam: it goes back to the therapist's
+    inbox, as it was (read or not). Raises SpamReviewError."""
+    with transaction.atomic():
+        locked = _lock_spam_waiting(request)
+        locked.spam_reported_at = None
+        locked.spam_reviewed_at = timezone.now()
+        locked.save(update_fields=["spam_reported_at", "spam_reviewed_at"])
+        audit_record(actor=by, action="messaging.request.spam_cleared", target=locked)
+    _copy(locked, request, ["spam_reported_at", "spam_reviewed_at"])
 
 
 def contact_withdraw(*, request: ContactRequest) -> None:

@@ -32,8 +32,22 @@ class DecisionForm(forms.Form):
         error_messages={"max_length": _("Keep the reason under 1,000 characters.")},
     )
 
+    def __init__(self, *args: Any, kind: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if self.kind == "spam":
+            # Nobody is emailed about a spam decision: the note is optional, for the log.
+            if data.get("decision") == "changes":
+                self.add_error(
+                    "decision",
+                    _(
+                        "A spam report cannot be sent back for changes: confirm it or mark it not spam."
+                    ),
+                )
+            return data
         if data.get("decision") in ("reject", "changes") and not data.get("reason"):
             self.add_error("reason", _("Write the reason: the therapist receives it by email."))
         return data

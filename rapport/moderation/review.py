@@ -1,13 +1,18 @@
 """The review queue: what waits for a moderator, and the three decisions on each item.
 
-Five kinds of item wait, oldest first:
+Six kinds of item wait, oldest first:
 - "profile": a profile submitted for publication (status pending);
 - "revision": an edit of a published profile that needs review (editor/models.py);
 - "claim": a request to own an imported profile, with a license number and evidence;
 - "report": a visitor's report about a public profile (models.ProfileReport);
-- "flag": a profile whose statements the importer or the editor flagged (review_flags).
+- "flag": a profile whose statements the importer or the editor flagged (review_flags);
+- "spam": a contact request its therapist reported as spam (messaging/models.py). Staff never
+  read contact requests: the item shows only metadata (which profile, when, how many reports
+  and requests around it), never what the sender wrote or who they are.
 
-Each can be approved, rejected with a reason, or sent back with a request for changes.
+Each can be approved, rejected with a reason, or sent back with a request for changes; a spam
+report only approved ("confirmed spam": its contents are erased) or rejected ("not spam": back
+to the therapist's inbox), and its reason is optional: nobody is emailed it.
 `review_decide` runs the decision in one transaction with its audit event(s) and the email
 to the therapist (queued in the same transaction: rolled back together). It reuses the
 owning app's services (directory/services.py, editor/services.py, claims.py), which write
@@ -24,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Count, Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -49,6 +54,8 @@ from rapport.directory.services import (
     profile_request_changes,
     profile_suspend,
 )
+from rapport.messaging.models import ContactRequest
+from rapport.messaging.services import SpamReviewError, contact_confirm_spam, contact_unmark_spam
 
 from .models import ProfileReport, ReportStatus
 from .services import audit_record
@@ -56,13 +63,14 @@ from .services import audit_record
 if TYPE_CHECKING:
     from rapport.accounts.models import User
 
-KINDS = ("profile", "revision", "claim", "report", "flag")
+KINDS = ("profile", "revision", "claim", "report", "flag", "spam")
 KIND_LABELS = {
     "profile": gettext_lazy("New profiles"),
     "revision": gettext_lazy("Edits to review"),
     "claim": gettext_lazy("Claims"),
     "report": gettext_lazy("Reports"),
     "flag": gettext_lazy("Flagged statements"),
+    "spam": gettext_lazy("Spam reports"),
 }
 # One item's kind, as the list and the item page name it.
 KIND_SINGULAR = {
@@ -71,8 +79,11 @@ KIND_SINGULAR = {
     "claim": gettext_lazy("Claim"),
     "report": gettext_lazy("Report"),
     "flag": gettext_lazy("Flagged statement"),
+    "spam": gettext_lazy("Spam report"),
 }
 DECISIONS = ("approve", "reject", "changes")
+# "Ask for changes" means nothing for a spam report: nobody could make them.
+NO_CHANGES = ("spam",)
 # The queue page lists this many of the oldest items (the counts are exact).
 PAGE = 200
 
@@ -115,6 +126,60 @@ def _flagged():
     return TherapistProfile.objects.exclude(review_flags=[]).exclude(status=Status.PENDING)
 
 
+def _spam_waiting():
+    return ContactRequest.objects.spam_waiting()
+
+
+@dataclass(frozen=True)
+class SpamFigures:
+    """What a moderator weighs a spam report by, without reading it."""
+
+    reported_week: int  # requests the therapist reported as spam in the last 7 days
+    reported_all: int  # ... and in all (those found not spam no longer count)
+    received_day: int  # requests the profile received in the last 24 hours (a wave shows)
+
+
+def spam_figures(requests: list[ContactRequest]) -> dict[int, SpamFigures]:
+    """{request pk: SpamFigures} for these requests, in two queries whatever their number."""
+    if not requests:
+        return {}
+    now = timezone.now()
+    week = now - datetime.timedelta(days=7)
+    day = now - datetime.timedelta(hours=24)
+    reported = {
+        row["recipient_id"]: row
+        for row in ContactRequest.objects.filter(
+            recipient_id__in={r.recipient_id for r in requests}, spam_reported_at__isnull=False
+        )
+        .values("recipient_id")
+        .annotate(all=Count("id"), week=Count("id", filter=Q(spam_reported_at__gte=week)))
+    }
+    received = dict(
+        ContactRequest.objects.filter(
+            profile_id__in={r.profile_id for r in requests}, created_at__gte=day
+        )
+        .values("profile_id")
+        .annotate(n=Count("id"))
+        .values_list("profile_id", "n")
+    )
+    empty = {"all": 0, "week": 0}
+    return {
+        r.pk: SpamFigures(
+            reported_week=reported.get(r.recipient_id, empty)["week"],
+            reported_all=reported.get(r.recipient_id, empty)["all"],
+            received_day=received.get(r.profile_id, 0),
+        )
+        for r in requests
+    }
+
+
+def _spam_summary(figures: SpamFigures) -> str:
+    return _(
+        "%(week)d reported by this therapist in 7 days, %(all)d in all; "
+        "%(day)d received in 24 hours"
+    ) % {"week": figures.reported_week, "all": figures.reported_all, "day": figures.received_day}
+
+
 def queue_counts() -> dict[str, int]:
     return {
         "profile": _profiles_pending().count(),
@@ -122,6 +187,7 @@ def queue_counts() -> dict[str, int]:
         "claim": _claims_pending().count(),
         "report": _reports_open().count(),
         "flag": _flagged().count(),
+        "spam": _spam_waiting().count(),
     }
 
 
@@ -156,6 +222,25 @@ def queue_items(limit: int = PAGE) -> list[QueueItem]:
                 "flag", profile.pk, profile.updated_at, profile, ", ".join(profile.review_flags)
             )
         )
+    # Only the columns the queue shows: never `sealed`, not even encrypted.
+    spam = list(
+        _spam_waiting()
+        .select_related("profile")
+        .only("pk", "profile", "recipient_id", "spam_reported_at")
+        .order_by("spam_reported_at", "id")[:limit]
+    )
+    figures = spam_figures(spam)
+    for request in spam:
+        assert request.spam_reported_at is not None  # spam_waiting() says so
+        items.append(
+            QueueItem(
+                "spam",
+                request.pk,
+                request.spam_reported_at,
+                request.profile,
+                _spam_summary(figures[request.pk]),
+            )
+        )
     items.sort(key=lambda item: (item.waiting_since, KINDS.index(item.kind), item.pk))
     return items[:limit]
 
@@ -170,6 +255,14 @@ def get_item_for_moderator(kind: str, pk: int) -> Model | None:
         return ClaimRequest.objects.select_related("profile", "user").filter(pk=pk).first()
     if kind == "report":
         return ProfileReport.objects.select_related("profile").filter(pk=pk).first()
+    if kind == "spam":
+        # Deferred: the page has no business loading the sealed contents.
+        return (
+            ContactRequest.objects.select_related("profile", "recipient")
+            .defer("sealed")
+            .filter(pk=pk)
+            .first()
+        )
     return None
 
 
@@ -184,6 +277,8 @@ def is_waiting(kind: str, obj: Any) -> bool:
         return obj.status == ClaimStatus.PENDING
     if kind == "report":
         return obj.status == ReportStatus.OPEN
+    if kind == "spam":
+        return _spam_waiting().filter(pk=obj.pk).exists()
     return False
 
 
@@ -199,8 +294,12 @@ def review_decide(*, kind: str, pk: int, decision: str, reason: str, by: User) -
     """Approve, reject (with a reason the therapist receives) or ask for changes."""
     if kind not in KINDS or decision not in DECISIONS:
         raise ReviewError(_("That is not something the queue can do."))
+    if decision == "changes" and kind in NO_CHANGES:
+        raise ReviewError(
+            _("A spam report cannot be sent back for changes: confirm it or mark it not spam.")
+        )
     reason = reason.strip()
-    if decision != "approve" and not reason:
+    if decision != "approve" and not reason and kind not in NO_CHANGES:
         raise ReviewError(_("Write the reason: the therapist receives it by email."))
     handler = {
         "profile": _decide_profile,
@@ -208,6 +307,7 @@ def review_decide(*, kind: str, pk: int, decision: str, reason: str, by: User) -
         "claim": _decide_claim,
         "report": _decide_report,
         "flag": _decide_flag,
+        "spam": _decide_spam,
     }[kind]
     try:
         with transaction.atomic():
@@ -218,7 +318,7 @@ def review_decide(*, kind: str, pk: int, decision: str, reason: str, by: User) -
                 target=target,
                 reason=f"{kind}: {reason}" if reason else kind,
             )
-    except (TransitionError, RevisionError, ClaimError) as exc:
+    except (TransitionError, RevisionError, ClaimError, SpamReviewError) as exc:
         raise ReviewError(str(exc)) from exc
 
 
@@ -339,6 +439,15 @@ def _decide_flag(*, pk: int, decision: str, reason: str, by: User) -> Model:
         reason=f"{decision}: {', '.join(flags)}",
     )
     return profile
+
+
+def _decide_spam(*, pk: int, decision: str, reason: str, by: User) -> Model:
+    request = ContactRequest.objects.defer("sealed").get(pk=pk)
+    if decision == "approve":
+        contact_confirm_spam(request=request, by=by)
+    else:
+        contact_unmark_spam(request=request, by=by)
+    return request
 
 
 def waiting_by_kind(items: list[QueueItem]) -> Counter[str]:

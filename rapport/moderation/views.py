@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rapport.directory.models import Status, TherapistProfile
@@ -105,6 +106,7 @@ def _item_context(
 ) -> dict[str, Any]:
     profile = obj if isinstance(obj, TherapistProfile) else obj.profile
     before, after = _neighbours(kind, obj.pk)
+    spam = review.spam_figures([obj]).get(obj.pk) if kind == "spam" else None
     flagged: list[Any] = []
     if kind == "flag":
         slugs = {
@@ -121,9 +123,12 @@ def _item_context(
         "obj": obj,
         "profile": profile,
         "waiting": review.is_waiting(kind, obj),
-        "decision_form": decision or DecisionForm(),
+        "decision_form": decision or DecisionForm(kind=kind),
         "verification_form": verification or VerificationForm(profile=profile),
-        "licenses": _licenses(profile),
+        # A spam report is about a request, not the profile's licenses.
+        "licenses": [] if kind == "spam" else _licenses(profile),
+        "spam": spam,
+        "can_ask_changes": kind not in review.NO_CHANGES,
         "flagged": flagged,
         "previous_url": before,
         "next_url": after,
@@ -132,6 +137,17 @@ def _item_context(
             target_type=obj._meta.label_lower, target_id=str(obj.pk)
         ).select_related("actor")[:20],
     }
+
+
+_DONE = {
+    "approve": gettext_lazy("Approved."),
+    "reject": gettext_lazy("Rejected; the reason was sent."),
+    "changes": gettext_lazy("Changes asked for; the request was sent."),
+}
+_SPAM_DONE = {
+    "approve": gettext_lazy("Confirmed as spam; its contents are erased."),
+    "reject": gettext_lazy("Marked not spam; it is back in the therapist's inbox."),
+}
 
 
 @staff_area(REVIEW)
@@ -143,7 +159,7 @@ def item(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if obj is None:
         raise Http404
     if request.method == "POST":
-        form = DecisionForm(request.POST)
+        form = DecisionForm(request.POST, kind=kind)
         if form.is_valid():
             try:
                 review.review_decide(
@@ -156,14 +172,10 @@ def item(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             except review.ReviewError as exc:
                 form.add_error(None, str(exc))
             else:
-                done = {
-                    "approve": _("Approved."),
-                    "reject": _("Rejected; the reason was sent."),
-                    "changes": _("Changes asked for; the request was sent."),
-                }[form.cleaned_data["decision"]]
+                done = (_SPAM_DONE if kind == "spam" else _DONE)[form.cleaned_data["decision"]]
                 following = review.next_item(after=(kind, pk))
                 if following is None:
-                    messages.success(request, done + " " + _("The queue is clear."))
+                    messages.success(request, f"{done} {_('The queue is clear.')}")
                     return redirect("staff:queue")
                 messages.success(request, done)
                 return HttpResponseRedirect(_item_url(following.kind, following.pk))
@@ -179,7 +191,8 @@ def item(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @staff_area(REVIEW)
 @require_POST
 def verify(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    if kind not in review.KINDS:
+    # A spam report's page offers no license check (it is about a request, not a profile).
+    if kind not in review.KINDS or kind == "spam":
         raise Http404
     obj = review.get_item_for_moderator(kind, pk)
     if obj is None:

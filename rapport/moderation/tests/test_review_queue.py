@@ -71,6 +71,7 @@ def test_it_lists_every_kind_oldest_first_with_counts(moderator: Client) -> None
         (2, "Claims"),
         (2, "Reports"),
         (2, "Flagged statements"),
+        (0, "Spam reports"),
     ]
     assert "10 items wait." in page
 
