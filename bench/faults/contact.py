@@ -16,9 +16,10 @@ real senders.
 What is checked afterwards, from the database and the sink:
 - smtp-outage: the sink is down for `--outage` seconds while the submissions go in; then up.
   Every request's owner notification and sender receipt arrived exactly once.
-- kill-web: gunicorn's workers are SIGKILLed `--kills` times while 8 clients submit; a client
-  whose POST failed retries it once with the same form (same idempotency key), as a person
-  pressing the button again would. Every request whose page said "sent" is in the database,
+- kill-web: while 16 clients submit, `--kills` times the harness waits for a POST on the wire,
+  gives it 0-30 ms, and SIGKILLs every gunicorn worker (the master starts new ones). A client
+  whose POST was cut off retries it (up to twice) with the same form (same idempotency key),
+  as a person pressing the button again would. Every request whose page said "sent" is in the database,
   none twice (each submission has its own sender address), and the database's own integrity
   check is clean.
 - kill-worker: the queue is filled with the worker stopped, the sink made slow (0.3 s per
@@ -346,11 +347,28 @@ def fill(fields: dict[str, str], kinds: dict[str, str], n: int, run: str) -> dic
     return data
 
 
+# POSTs on the wire right now: the killer waits for one, so each kill lands mid-submission.
+_in_flight_lock = threading.Lock()
+_in_flight = 0
+
+
+def _posting(delta: int) -> None:
+    global _in_flight
+    with _in_flight_lock:
+        _in_flight += delta
+
+
+def posting_now() -> bool:
+    with _in_flight_lock:
+        return _in_flight > 0
+
+
 @dataclass
 class Outcome:
     sender: str = ""
     said_sent: bool = False
     attempts: int = 0
+    interrupted: int = 0  # POSTs cut off by a kill
     error: str = ""
 
 
@@ -381,6 +399,7 @@ def submit(site: Site, slug: str, n: int, run: str, fill_seconds: float, retries
         request = urllib.request.Request(
             url, data=body, headers={"X-Real-IP": address, "Referer": url, "Origin": site.base}
         )
+        _posting(+1)
         try:
             with opener.open(request, timeout=15) as response:
                 final = response.geturl()
@@ -394,6 +413,9 @@ def submit(site: Site, slug: str, n: int, run: str, fill_seconds: float, retries
                 return outcome
         except OSError as exc:
             outcome.error = type(exc).__name__  # connection reset by a killed worker
+            outcome.interrupted += 1
+        finally:
+            _posting(-1)
         time.sleep(0.3)
     return outcome
 
@@ -497,21 +519,27 @@ def kill_web(args: argparse.Namespace, site: Site, sink: Sink, run: str) -> dict
     stop = threading.Event()
 
     def killer() -> None:
+        # Wait for a POST on the wire, give it 0-30 ms to reach the view, then SIGKILL every
+        # gunicorn worker (the master starts new ones, as it would after a crash).
         nonlocal kills
         while kills < args.kills and not stop.is_set():
-            time.sleep(random.uniform(0.2, 0.8))
-            pids = site.web_workers()
-            if pids:
+            if not posting_now():
+                time.sleep(0.005)
+                continue
+            time.sleep(random.uniform(0.0, 0.03))
+            for pid in site.web_workers():
                 with contextlib.suppress(ProcessLookupError):
-                    os.kill(random.choice(pids), signal.SIGKILL)
-                    kills += 1
+                    os.kill(pid, signal.SIGKILL)
+            kills += 1
+            wait_until(lambda: len(site.web_workers()) == site.workers, 30, "new workers")
+            time.sleep(random.uniform(0.5, 1.5))  # let some submissions through
 
     thread = threading.Thread(target=killer)
     thread.start()
     outcomes: list[Outcome] = []
     while kills < args.kills:  # keep the load on until every kill happened
         outcomes += submit_many(
-            site, 80, run, clients=8, fill_seconds=args.fill, retries=1, start=len(outcomes)
+            site, 160, run, clients=16, fill_seconds=args.fill, retries=2, start=len(outcomes)
         )
     stop.set()
     thread.join()
@@ -523,6 +551,7 @@ def kill_web(args: argparse.Namespace, site: Site, sink: Sink, run: str) -> dict
         "submissions": len(outcomes),
         "said_sent": len(sent),
         "not_sent": Counter(o.error for o in outcomes if not o.said_sent),
+        "posts_cut_off_by_a_kill": sum(o.interrupted for o in outcomes),
         "retried": sum(o.attempts > 1 for o in outcomes),
         "rows": len(rows),
         "said_sent_but_missing": len(sent - set(senders)),
