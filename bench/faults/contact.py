@@ -401,7 +401,9 @@ def submit(site: Site, slug: str, n: int, run: str, fill_seconds: float, retries
         )
         _posting(+1)
         try:
-            with opener.open(request, timeout=15) as response:
+            # A browser waits minutes for an answer; workers booting on a busy machine take
+            # seconds.
+            with opener.open(request, timeout=60) as response:
                 final = response.geturl()
                 page = response.read().decode()
             outcome.said_sent = "/contact/sent/" in final
@@ -531,7 +533,10 @@ def kill_web(args: argparse.Namespace, site: Site, sink: Sink, run: str) -> dict
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
             kills += 1
+            # New workers up and serving before the next kill: a kill while they still boot
+            # would only test how long a browser waits.
             wait_until(lambda: len(site.web_workers()) == site.workers, 30, "new workers")
+            wait_until(lambda: http_status(f"{site.base}/healthz") == 200, 60, "a ready worker")
             time.sleep(random.uniform(0.5, 1.5))  # let some submissions through
 
     thread = threading.Thread(target=killer)
