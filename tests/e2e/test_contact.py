@@ -171,7 +171,7 @@ def test_a_visitor_reaches_out_twice_and_the_therapist_answers(
     therapist.locator("input[name=login]").fill(ALICE_EMAIL)
     therapist.locator("input[name=password]").fill(PASSWORD)
     with therapist.expect_navigation():
-        therapist.get_by_role("button", name="Sign in").click()
+        therapist.get_by_role("button", name="Sign in", exact=True).click()
     therapist.goto(base + "/account/")
     with therapist.expect_navigation():
         therapist.get_by_role("link", name=re.compile(r"Contact requests \(2 new\)")).click()

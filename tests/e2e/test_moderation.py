@@ -68,7 +68,7 @@ def _sign_in_with_code(page: Page, base: str, email: str, secret: str, next_path
     page.goto(f"{base}/accounts/login/?next={next_path}")
     page.locator("input[name=login]").fill(email)
     page.locator("input[name=password]").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     code = page.locator("input[name=code]")
     code.wait_for()
     # A code is good for its 30-second window only (allauth allows no drift by default):
