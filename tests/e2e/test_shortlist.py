@@ -157,7 +157,9 @@ def test_save_compare_share_and_delete(
         table = page.get_by_role("table", name="Saved therapists side by side")
         expect(table).to_be_visible()
         expect(table.get_by_role("columnheader")).to_have_count(3)
-        expect(table.get_by_role("row", name=re.compile("^License"))).to_contain_text("License verified")
+        expect(table.get_by_role("row", name=re.compile("^License"))).to_contain_text(
+            "License verified"
+        )
     _axe_clean(page, f"compare ({viewport}, js={js})")
     page.screenshot(path=str(ARTIFACTS / f"shortlist-{label}.png"), full_page=True)
 

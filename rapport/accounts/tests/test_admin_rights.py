@@ -10,7 +10,7 @@ from rapport.testing import charlie, role_group
 pytestmark = pytest.mark.django_db
 
 
-def _change_form(user, **fields):  # type: ignore[no-untyped-def]
+def _change_form(user, **fields):
     data = {
         "email": user.email, "first_name": user.first_name, "last_name": user.last_name,
         "is_active": "on", "date_joined_0": "2026-12-01", "date_joined_1": "09:00:00",
