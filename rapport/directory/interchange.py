@@ -30,6 +30,8 @@ from django.utils import timezone
 
 from rapport.core.ids import profile_slug
 from rapport.core.progress import Progress
+from rapport.moderation.models import LicenseVerification
+from rapport.moderation.verification import licenses_refresh
 from rapport.taxonomy.models import Kind, Term
 
 from . import validators as v
@@ -943,6 +945,17 @@ def _write_batch(
             updated = len(to_update)
 
         _insert_children(written)
+        if to_update:
+            # The license rows were written afresh without `verified_at`: a license staff
+            # checked (same type, state and number) keeps its badge now, not at the next
+            # daily refresh. Only profiles with a record are read again.
+            checked = set(
+                LicenseVerification.objects.filter(
+                    profile_id__in=[pk for pk, _ in to_update]
+                ).values_list("profile_id", flat=True)
+            )
+            if checked:
+                licenses_refresh(profile_ids=checked)
         if written:
             profiles_changed(ids=[pk for pk, _ in written], bulk=bulk)
     return len(created), updated, unchanged

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from rapport.directory import interchange
 from rapport.directory.models import Office, Status, TherapistProfile
@@ -490,3 +491,24 @@ def test_it_reports_a_bad_wait_by_line(tmp_path: Path) -> None:
     assert "line 5: expected_wait_weeks: 2.5 is not a whole number of weeks" in err
     assert "line 6: expected_wait_weeks: a waitlist needs accepting_new_clients true" in err
     assert TherapistProfile.objects.get().expected_wait_weeks == 4
+
+
+def test_a_reimport_keeps_a_checked_license_verified_at_once(tmp_path: Path, client) -> None:
+    """The importer writes license rows afresh; a license staff checked (same type, state,
+    number) shows its badge straight after, and one whose number changed loses it."""
+    from rapport.testing import verify_license
+
+    path = write_jsonl(tmp_path / "in.jsonl", [doc(id="a"), doc(id="b")])
+    run_import(path)
+    a, b = TherapistProfile.objects.order_by("external_id")
+    for profile in (a, b):
+        verify_license(profile.licenses.get())
+    changed_number = [{"type": "LMFT", "number": "999999", "state": "WA", "status": "licensed"}]
+    run_import(
+        write_jsonl(path, [doc(id="a", phone="253-555-0199"), doc(id="b", licenses=changed_number)])
+    )
+    a_license, b_license = (p.licenses.get() for p in (a, b))
+    assert a_license.verified_at is not None and b_license.verified_at is None
+    badge = f"License verified {timezone.localdate():%B %Y} (state board lookup)"
+    assert badge in client.get(a.get_absolute_url()).content.decode()
+    assert badge not in client.get(b.get_absolute_url()).content.decode()
