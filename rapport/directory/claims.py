@@ -208,6 +208,7 @@ def claim_request_reject(*, claim: ClaimRequest, by: User | None, reason: str = 
         current = ClaimRequest.objects.select_for_update().get(pk=claim.pk)
         if current.status != ClaimStatus.PENDING:
             raise ClaimError(_("This request has already been decided."))
+        current.decision_note = reason
         _decide(current, ClaimStatus.REJECTED, by)
         audit_record(actor=by, action="directory.claim.rejected", target=current, reason=reason)
         _tell_claimant(current, current.profile, approved=False, reason=reason)
@@ -229,4 +230,4 @@ def _decide(claim: ClaimRequest, status: str, by: User | None) -> None:
     claim.status = status
     claim.decided_at = timezone.now()
     claim.decided_by = by if getattr(by, "pk", None) else None
-    claim.save(update_fields=["status", "decided_at", "decided_by"])
+    claim.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])

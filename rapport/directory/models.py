@@ -608,6 +608,8 @@ class ClaimRequest(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Why it was not approved, for the claimant's dashboard (the email says the same).
+    decision_note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]

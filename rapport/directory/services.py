@@ -10,6 +10,7 @@ from django.db import transaction
 
 from rapport.accounts.models import User
 from rapport.moderation.models import AuditEvent
+from rapport.moderation.notes import owner_notes_close
 from rapport.moderation.services import audit_record
 
 from .changes import profiles_changed
@@ -76,6 +77,8 @@ def _transition(
             to = Status.SUSPENDED
         current.status = to
         current.save(update_fields=["status", "updated_at"])
+        if verb == "approved":  # what moderators asked of the owner is done
+            owner_notes_close(profile=current)
         profiles_changed(ids=[current.pk])
         audit_record(actor=by, action=f"directory.profile.{verb}", target=current, reason=reason)
     profile.status = to

@@ -26,6 +26,7 @@ urlpatterns = [
     path("claim/<slug:slug>/", views_account.claim_start, name="claim"),
     path("claim/<slug:slug>/email/", views_account.claim_email, name="claim_email"),
     path("claim/<slug:slug>/request/", views_account.claim_request, name="claim_request"),
+    path("notes/<int:note_id>/done/", views_account.owner_note_done, name="note_done"),
     path("export/", views_account_data.export, name="export"),
     path("delete/", views_account_data.delete, name="delete"),
     path("delete/keep/", views_account_data.delete_cancel, name="delete_cancel"),

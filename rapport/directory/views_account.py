@@ -7,22 +7,28 @@ nothing (mail scanners open links), its POST confirms.
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rapport.messaging import selectors as messaging_selectors
+from rapport.moderation.models import OwnerNote
+from rapport.moderation.notes import open_notes, owner_note_close
 
 from . import account_data, availability, claims, profile_views
 from .forms_account import AvailabilityForm, ClaimRequestForm
 from .models import ClaimRequest, ClaimStatus, Status, TherapistProfile
 from .views_account_data import paused_while_deleting
 
-EDITOR_URL = "/account/profile/"  # the editor's page (another part of issue 16)
+EDITOR_URL = "/account/profile/"
+CLAIM_DECLINED_SHOWN_DAYS = 30  # the editor's page (another part of issue 16)
 
 
 def _user_id(request: HttpRequest) -> int:
@@ -36,6 +42,11 @@ def _user_id(request: HttpRequest) -> int:
 def get_profile_for_owner(request: HttpRequest, profile_id: int) -> TherapistProfile:
     """The signed-in person's own profile, or 404: the same for missing and not theirs."""
     return get_object_or_404(TherapistProfile, pk=profile_id, owner_id=_user_id(request))
+
+
+def get_note_for_owner(request: HttpRequest, note_id: int) -> OwnerNote:
+    """A moderators' note to one of the signed-in person's profiles, or 404."""
+    return get_object_or_404(OwnerNote, pk=note_id, profile__owner_id=_user_id(request))
 
 
 def missing_items(profile: TherapistProfile) -> list[str]:
@@ -80,6 +91,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     requests_per_week = messaging_selectors.weekly_counts(
         request.user, on=today, weeks=profile_views.WEEKS_SHOWN
     )
+    notes = open_notes(p.pk for p in profiles)
     rows = [
         {
             "profile": p,
@@ -87,6 +99,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "availability": availability.state(p, today),
             "form": _availability_form(p),
             "missing": missing_items(p),
+            "notes": notes.get(p.pk, []),
             "weeks": [
                 (monday, views, *requests_per_week.get(p.pk, {}).get(monday, (0, 0)))
                 for monday, views in profile_views.views_per_week(p, on=today)
@@ -97,12 +110,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     claims_pending = ClaimRequest.objects.filter(
         user_id=_user_id(request), status=ClaimStatus.PENDING
     ).select_related("profile")
+    # A claim not approved stays on the dashboard with the reason for a month, then the email
+    # is the record of it.
+    claims_declined = ClaimRequest.objects.filter(
+        user_id=_user_id(request),
+        status=ClaimStatus.REJECTED,
+        decided_at__gte=timezone.now() - datetime.timedelta(days=CLAIM_DECLINED_SHOWN_DAYS),
+    ).select_related("profile")
     return render(
         request,
         "account_area/dashboard.html",
         {
             "rows": rows,
             "claims_pending": claims_pending,
+            "claims_declined": claims_declined,
             "editor_url": EDITOR_URL,
             "unread": messaging_selectors.unread_count(request.user),
             "deletion_date": account_data.deletion_date(request.user),  # type: ignore[arg-type]
@@ -111,6 +132,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "remind_days": availability.REMIND_AFTER_DAYS,
         },
     )
+
+
+@login_required
+@require_POST
+def owner_note_done(request: HttpRequest, note_id: int) -> HttpResponse:
+    note = get_note_for_owner(request, note_id)
+    owner_note_close(note=note, by=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("Marked as done."))
+    # Back where the note was shown: the editor or the dashboard (never a URL from the form).
+    if request.POST.get("back") == "editor":
+        return redirect(EDITOR_URL)
+    return redirect(f"{reverse('account:dashboard')}#profile-{note.profile_id}")
 
 
 @login_required

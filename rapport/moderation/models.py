@@ -138,3 +138,40 @@ class ProfileReport(models.Model):
 
     def __str__(self) -> str:
         return f"report on {self.profile_id}: {self.reason}"
+
+
+class OwnerNoteKind(models.TextChoices):
+    REJECTED = "rejected", _("Not approved")
+    CHANGES = "changes", _("Changes requested")
+    SUSPENDED = "suspended", _("Taken down after a report")
+    FLAG_REJECTED = "flag_rejected", _("Approach statements taken off the approach pages")
+    FLAG_CHANGES = "flag_changes", _("Approach statements to look at again")
+
+
+class OwnerNote(models.Model):
+    """What a moderator's decision asks of a profile's owner, with the moderator's reason.
+
+    The email says the same, but an email can be missed or filtered: the owner's dashboard and
+    editor show the note until they mark it done or the profile is approved. Only the owner sees
+    it (and staff, in the audit log's reason)."""
+
+    profile = models.ForeignKey(
+        "directory.TherapistProfile", on_delete=models.CASCADE, related_name="owner_notes"
+    )
+    kind = models.CharField(max_length=20, choices=OwnerNoteKind.choices)
+    reason = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["profile"],
+                condition=models.Q(closed_at__isnull=True),
+                name="moderation_ownernote_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"note to profile {self.profile_id}: {self.kind}"

@@ -57,7 +57,8 @@ from rapport.directory.services import (
 from rapport.messaging.models import ContactRequest
 from rapport.messaging.services import SpamReviewError, contact_confirm_spam, contact_unmark_spam
 
-from .models import ProfileReport, ReportStatus
+from .models import OwnerNoteKind, ProfileReport, ReportStatus
+from .notes import owner_note_write
 from .services import audit_record
 
 if TYPE_CHECKING:
@@ -325,10 +326,28 @@ def review_decide(*, kind: str, pk: int, decision: str, reason: str, by: User) -
 _PAST = {"approve": "approved", "reject": "rejected", "changes": "changes_requested"}
 
 
-def _tell_owner(profile: TherapistProfile, template: str, **context: Any) -> None:
+# Which decisions leave the owner a note in their dashboard and editor (the email says the same).
+_NOTE_KINDS = {
+    ("profile_decided", "reject"): OwnerNoteKind.REJECTED,
+    ("profile_decided", "changes"): OwnerNoteKind.CHANGES,
+    ("profile_decided", "suspend"): OwnerNoteKind.SUSPENDED,
+    ("flag_decided", "reject"): OwnerNoteKind.FLAG_REJECTED,
+    ("flag_decided", "changes"): OwnerNoteKind.FLAG_CHANGES,
+}
+
+
+def _tell_owner(
+    profile: TherapistProfile, template: str, *, decision: str, reason: str, **context: Any
+) -> None:
     owner = profile.owner
-    if owner is None or not owner.email:
+    if owner is None:
         return
+    kind = _NOTE_KINDS.get((template, decision))
+    if kind is not None:
+        owner_note_write(profile=profile, kind=kind, reason=reason)
+    if not owner.email:
+        return
+    context.update(decision=decision, reason=reason)
     send_mail_later(
         owner.email,
         _("About your profile on %(site)s") % {"site": settings.SITE_NAME},

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from rapport.moderation.notes import open_notes
 from rapport.taxonomy.models import Kind
 
 from .. import search as engine
@@ -93,6 +94,7 @@ def profile_home(request: HttpRequest) -> HttpResponse:
             "sections": [(s, states.get(s.slug, {})) for s in SECTIONS],
             "missing": services.missing_for_review(document),
             "can_submit": profile.status in (Status.DRAFT, Status.REJECTED),
+            "notes": open_notes([profile.pk]).get(profile.pk, []),
             "deletion_date": leaving,
         },
     )
