@@ -200,6 +200,11 @@ OFFICIAL_HOSTS = {
     "newjersey.mylicense.com": "New Jersey Division of Consumer Affairs",
     # The "License Lookup website" dhp.virginia.gov sends licensees and the public to.
     "dhp.virginiainteractive.org": "Virginia Department of Health Professions",
+    # North Carolina's boards are state agencies on their own .org domains, each named as
+    # the board's site by the board's own pages (see license_lookup.toml `source`).
+    "www.ncmedboard.org": "North Carolina Medical Board",
+    "www.ncbmft.org": "North Carolina Marriage and Family Therapy Licensure Board",
+    "www.ncsappb.org": "North Carolina Addictions Specialist Professional Practice Board",
 }
 
 
