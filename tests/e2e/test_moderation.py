@@ -1,8 +1,10 @@
 """Issue 18 in a real browser at 390 and 1280 px: a moderator signs in with two-factor and
 clears a queue of mixed items (new profiles, edits, claims, reports, flagged statements) from
 the keyboard alone (j to the first item, Enter, then a / r / c on each), every action lands
-in the audit log; a visitor reports a profile; an administrator reads the audit log. axe on
-every staff page and the report form; screenshots in /tmp/moder-shots/.
+in the audit log; a therapist reports two contact requests as spam from her inbox and the
+moderator, shown only facts about them, confirms one and finds the other not spam, from the
+keyboard; a visitor reports a profile; an administrator reads the audit log. axe on every
+staff page and the report form; screenshots in /tmp/moder-shots/.
 """
 
 from __future__ import annotations
@@ -198,3 +200,159 @@ def test_a_visitor_reports_a_profile_and_an_administrator_reads_the_log(
     _shot(admin, f"audit-{viewport}")
     admin.goto(live_server.url + "/staff/roles/")
     _axe_clean(admin, f"roles ({viewport})")
+
+
+# Two requests to alice's profile, each with details no staff page may show. The first is
+# spam (the moderator confirms it), the second is not (the moderator sends it back).
+SPAM_SENDER = {
+    "name": "Quillon Barthelmess",
+    "email": "quillon.secret@example.net",
+    "phone": "(253) 555-0199",
+    "message": "Cheap zanthoxylum pills at a marvelous discount",
+    "looking_for": "Zanzibarian weekend hours",
+}
+REAL_SENDER = {
+    "name": "Wilhelmina Ostrander",
+    "email": "wilhelmina.ostrander@example.net",
+    "phone": "(206) 555-0147",
+    "message": "I would like a consultation about my quarrelsome sleep, please.",
+    "looking_for": "Evening appointments near Fremont",
+}
+
+
+def _send_to_alice(sender: dict[str, str]) -> Any:
+    import uuid
+
+    from rapport.messaging import services
+    from rapport.testing import alice_profile
+
+    row, created = services.contact_send(
+        profile=alice_profile(),
+        sender=services.SenderDetails(preferred="either", **sender),
+        idempotency_key=f"spam-e2e-{uuid.uuid4().hex}",
+        notify_on_read=False,
+        wants_alternatives=False,
+    )
+    assert created
+    return row
+
+
+def _report_as_spam_from_the_inbox(page: Page, base: str, sender_name: str) -> None:
+    page.goto(base + "/account/inbox/")
+    with page.expect_navigation():
+        page.locator(".inbox-link", has_text=sender_name).click()
+    expect(page.get_by_role("heading", name=f"Request from {sender_name}")).to_be_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Report as spam", exact=True).click()
+    expect(page.get_by_role("heading", name="Report this request as spam?")).to_be_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Yes, report as spam").click()
+    expect(page).to_have_url(base + "/account/inbox/")
+    expect(page.locator(".messages")).to_contain_text("Reported as spam and removed")
+    expect(page.locator(".inbox-link", has_text=sender_name)).to_have_count(0)
+
+
+def _assert_no_sender_details(page: Page, where: str) -> None:
+    html = page.content()
+    for sender in (SPAM_SENDER, REAL_SENDER):
+        for field, secret in sender.items():
+            assert secret not in html, f"the sender's {field} shows on {where}"
+        # A phone number could also show reformatted.
+        digits = "".join(c for c in sender["phone"] if c.isdigit())
+        for phone in (digits, f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"):
+            assert phone not in html, f"the sender's phone shows on {where}"
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_a_moderator_clears_spam_reports_from_the_keyboard(
+    site: None, live_server: Any, browser: Browser, request: pytest.FixtureRequest, viewport: str
+) -> None:
+    from rapport.messaging.models import ContactRequest
+    from rapport.moderation.models import AuditEvent
+    from rapport.testing import ALICE_EMAIL, BOB_TOTP_SECRET, PASSWORD, alice, bob
+
+    base = live_server.url
+    alice()
+    spam = _send_to_alice(SPAM_SENDER)
+    real = _send_to_alice(REAL_SENDER)
+
+    # Alice reports both from her inbox, the spam first (the queue shows the oldest first).
+    therapist = _page(browser, request, viewport)
+    therapist.goto(base + "/accounts/login/")
+    therapist.locator("input[name=login]").fill(ALICE_EMAIL)
+    therapist.locator("input[name=password]").fill(PASSWORD)
+    with therapist.expect_navigation():
+        therapist.get_by_role("button", name="Sign in", exact=True).click()
+    _report_as_spam_from_the_inbox(therapist, base, SPAM_SENDER["name"])
+    _report_as_spam_from_the_inbox(therapist, base, REAL_SENDER["name"])
+    spam.refresh_from_db()
+    real.refresh_from_db()
+    assert spam.spam_reported_at is not None and real.spam_reported_at is not None
+
+    # Bob sees only facts about them, and decides both from the keyboard alone.
+    moderator = bob()
+    page = _page(browser, request, viewport)
+    _sign_in_with_code(page, base, moderator.email, BOB_TOTP_SECRET, "/staff/review/")
+    expect(page).to_have_url(base + "/staff/review/")
+    expect(page.locator(".queue-total")).to_have_text("2 items wait.")
+    _assert_no_sender_details(page, f"the queue ({viewport})")
+    page.keyboard.press("j")
+    expect(page.locator(".queue-link").first).to_be_focused()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    expect(page).to_have_url(f"{base}/staff/review/spam/{spam.pk}/")
+    expect(page.locator(".queue-kind")).to_have_text("Spam report")
+    expect(page.locator("#approve-button")).to_contain_text("Confirmed spam")
+    expect(page.locator("#changes-reason")).to_have_count(0)
+    _assert_no_sender_details(page, f"the first spam report ({viewport})")
+    _shot(page, f"item-spam-{viewport}")
+    _axe_clean(page, f"spam item ({viewport})")
+    with page.expect_navigation():
+        page.keyboard.press("j")
+    expect(page).to_have_url(f"{base}/staff/review/spam/{real.pk}/")
+    with page.expect_navigation():
+        page.keyboard.press("k")
+    expect(page).to_have_url(f"{base}/staff/review/spam/{spam.pk}/")
+    with page.expect_navigation():
+        page.keyboard.press("a")  # confirmed spam
+
+    expect(page).to_have_url(f"{base}/staff/review/spam/{real.pk}/")
+    expect(page.locator(".messages")).to_have_text("Confirmed as spam; its contents are erased.")
+    _assert_no_sender_details(page, f"the second spam report ({viewport})")
+    _axe_clean(page, f"spam item after a decision ({viewport})")
+    page.keyboard.press("r")
+    expect(page.locator("#reject-reason")).to_be_focused()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # not spam, with no note: it is optional here
+
+    expect(page).to_have_url(base + "/staff/review/")
+    expect(page.locator(".messages")).to_contain_text(
+        "Marked not spam; it is back in the therapist's inbox."
+    )
+    expect(page.locator(".messages")).to_contain_text("The queue is clear.")
+    expect(page.locator(".queue-empty")).to_be_visible()
+    _assert_no_sender_details(page, f"the cleared queue ({viewport})")
+    _shot(page, f"queue-clear-spam-{viewport}")
+
+    # Confirmed: its contents are erased. Not spam: back in the inbox, contents intact.
+    spam.refresh_from_db()
+    real.refresh_from_db()
+    assert spam.sealed == "" and spam.contents() == {}
+    assert spam.spam_reviewed_at is not None and spam.spam_reported_at is not None
+    assert real.spam_reported_at is None and real.spam_reviewed_at is not None
+    assert real.contents()["message"] == REAL_SENDER["message"]
+    events = AuditEvent.objects.filter(actor=moderator)
+    confirmed = events.get(action="messaging.request.spam_confirmed")
+    cleared = events.get(action="messaging.request.spam_cleared")
+    assert (confirmed.target_id, cleared.target_id) == (str(spam.pk), str(real.pk))
+    assert events.filter(action="moderation.review.approved").count() == 1
+    assert events.filter(action="moderation.review.rejected").count() == 1
+    assert not ContactRequest.objects.spam_waiting().exists()
+
+    # Alice finds the request that was not spam in her inbox again, and not the other.
+    therapist.goto(base + "/account/inbox/")
+    expect(therapist.locator(".inbox-link", has_text=REAL_SENDER["name"])).to_have_count(1)
+    expect(therapist.locator(".inbox-link", has_text=SPAM_SENDER["name"])).to_have_count(0)
+    expect(therapist.locator(".inbox-link")).to_have_count(1)
+    _shot(therapist, f"inbox-after-spam-review-{viewport}")
