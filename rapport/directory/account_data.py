@@ -45,7 +45,7 @@ def account_export(user: User) -> bytes:
 
     account.json: the email and sign-up date; per owned profile, profiles/<id>/profile.json
     (the interchange document, contact fields included: it is the owner's own data),
-    edits.json (unsaved drafts and edits waiting for review) and the two photo files;
+    edits.json (unsaved drafts, edits waiting for review and staff's notes to the owner) and the two photo files;
     requests.json: the contact requests the account received, decrypted (what people wrote
     to this therapist is theirs to take along; erased ones have empty contents).
     """
@@ -87,8 +87,18 @@ def account_export(user: User) -> bytes:
                     }
                     for r in profile.revisions.all()
                 ],
+                # What moderators asked of the owner (shown on the dashboard until done).
+                "staff_notes": [
+                    {
+                        "kind": n.kind,
+                        "reason": n.reason,
+                        "created_at": n.created_at,
+                        "closed_at": n.closed_at,
+                    }
+                    for n in profile.owner_notes.all()
+                ],
             }
-            if edits["drafts"] or edits["revisions"]:
+            if edits["drafts"] or edits["revisions"] or edits["staff_notes"]:
                 archive.writestr(f"{folder}/edits.json", _json(edits))
             for size, name in (("large", profile.photo_large), ("small", profile.photo_small)):
                 if name and default_storage.exists(name):

@@ -38,6 +38,21 @@ CHROMIUM_ARGS = [
 ]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
+
+
+def sign_in(page: Page, base: str, email: str, password: str = "", next_path: str = "") -> None:
+    """Sign in through the real form and wait for the page it leads to (the dashboard,
+    `next_path`, or the second step for staff with two-factor). The personas' password by
+    default."""
+    from rapport.testing import PASSWORD
+
+    page.goto(f"{base}/accounts/login/" + (f"?next={next_path}" if next_path else ""))
+    page.locator("input[name=login]").fill(email)
+    page.locator("input[name=password]").fill(password or PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in", exact=True).click()
+
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
 
 

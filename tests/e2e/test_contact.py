@@ -19,7 +19,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import DESKTOP, PHONE
+from .conftest import DESKTOP, PHONE, sign_in
 from .test_accessibility import _describe
 
 pytestmark = [
@@ -92,7 +92,7 @@ def test_a_visitor_reaches_out_twice_and_the_therapist_answers(
 ) -> None:
     from rapport.directory import index as ix
     from rapport.messaging.models import ContactRequest
-    from rapport.testing import ALICE_EMAIL, PASSWORD, alice_profile
+    from rapport.testing import ALICE_EMAIL, alice_profile
 
     profile = alice_profile()
     ix.index_touch(None)
@@ -167,11 +167,7 @@ def test_a_visitor_reaches_out_twice_and_the_therapist_answers(
 
     # 4. The therapist reads them and marks one replied.
     therapist = _page(browser, request, viewport, js)
-    therapist.goto(base + "/accounts/login/")
-    therapist.locator("input[name=login]").fill(ALICE_EMAIL)
-    therapist.locator("input[name=password]").fill(PASSWORD)
-    with therapist.expect_navigation():
-        therapist.get_by_role("button", name="Sign in", exact=True).click()
+    sign_in(therapist, base, ALICE_EMAIL)
     therapist.goto(base + "/account/")
     with therapist.expect_navigation():
         therapist.get_by_role("link", name=re.compile(r"Contact requests \(2 new\)")).click()

@@ -17,7 +17,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import DESKTOP, PHONE
+from .conftest import DESKTOP, PHONE, sign_in
 from .test_accessibility import _describe
 
 pytestmark = [
@@ -65,12 +65,9 @@ def _shot(page: Page, name: str) -> None:
 
 
 def _sign_in_with_code(page: Page, base: str, email: str, secret: str, next_path: str) -> None:
-    from rapport.testing import PASSWORD, totp_code
+    from rapport.testing import totp_code
 
-    page.goto(f"{base}/accounts/login/?next={next_path}")
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
+    sign_in(page, base, email, next_path=next_path)
     code = page.locator("input[name=code]")
     code.wait_for()
     # A code is good for its 30-second window only (allauth allows no drift by default):
@@ -269,7 +266,7 @@ def test_a_moderator_clears_spam_reports_from_the_keyboard(
 ) -> None:
     from rapport.messaging.models import ContactRequest
     from rapport.moderation.models import AuditEvent
-    from rapport.testing import ALICE_EMAIL, BOB_TOTP_SECRET, PASSWORD, alice, bob
+    from rapport.testing import ALICE_EMAIL, BOB_TOTP_SECRET, alice, bob
 
     base = live_server.url
     alice()
@@ -278,11 +275,7 @@ def test_a_moderator_clears_spam_reports_from_the_keyboard(
 
     # Alice reports both from her inbox, the spam first (the queue shows the oldest first).
     therapist = _page(browser, request, viewport)
-    therapist.goto(base + "/accounts/login/")
-    therapist.locator("input[name=login]").fill(ALICE_EMAIL)
-    therapist.locator("input[name=password]").fill(PASSWORD)
-    with therapist.expect_navigation():
-        therapist.get_by_role("button", name="Sign in", exact=True).click()
+    sign_in(therapist, base, ALICE_EMAIL)
     _report_as_spam_from_the_inbox(therapist, base, SPAM_SENDER["name"])
     _report_as_spam_from_the_inbox(therapist, base, REAL_SENDER["name"])
     spam.refresh_from_db()
@@ -356,3 +349,39 @@ def test_a_moderator_clears_spam_reports_from_the_keyboard(
     expect(therapist.locator(".inbox-link", has_text=SPAM_SENDER["name"])).to_have_count(0)
     expect(therapist.locator(".inbox-link")).to_have_count(1)
     _shot(therapist, f"inbox-after-spam-review-{viewport}")
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_the_owner_reads_the_moderators_note_and_marks_it_done(
+    site: None, live_server: Any, browser: Browser, request: pytest.FixtureRequest, viewport: str
+) -> None:
+    from rapport.directory.models import TherapistProfile
+    from rapport.moderation.review import review_decide
+    from rapport.testing import bob, make_review_queue
+
+    base = live_server.url
+    ((kind, pk),) = make_review_queue(1)
+    reason = "Add your fees, and the state your license is from."
+    review_decide(kind=kind, pk=pk, decision="changes", reason=reason, by=bob())
+    owner = TherapistProfile.objects.get(pk=pk).owner
+    assert owner is not None
+
+    page = _page(browser, request, viewport)
+    sign_in(page, base, owner.email)
+    expect(page).to_have_url(base + "/account/")
+    note = page.locator(".owner-note")
+    expect(note).to_contain_text("Changes requested")
+    expect(note).to_contain_text(f"The reviewer's note: {reason}")
+    _axe_clean(page, f"dashboard with a note ({viewport})")
+    _shot(page, f"owner-note-dashboard-{viewport}")
+
+    page.goto(base + "/account/profile/")
+    expect(page.locator(".profile-status")).to_contain_text("Draft")
+    expect(page.locator(".owner-note")).to_contain_text(reason)
+    _axe_clean(page, f"editor with a note ({viewport})")
+    _shot(page, f"owner-note-editor-{viewport}")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Mark as done").click()
+    expect(page).to_have_url(base + "/account/profile/")
+    expect(page.locator(".messages")).to_contain_text("Marked as done.")
+    expect(page.locator(".owner-note")).to_have_count(0)

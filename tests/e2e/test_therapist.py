@@ -20,7 +20,7 @@ from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import DESKTOP, PHONE
+from .conftest import DESKTOP, PHONE, sign_in
 from .test_accessibility import _describe
 
 pytestmark = [
@@ -134,10 +134,7 @@ def test_a_new_therapist_signs_up_claims_edits_and_is_published(
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
 
-    page.goto(base + "/accounts/login/")
-    page.locator("input[name=login]").fill(EMAIL)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
+    sign_in(page, base, EMAIL, PASSWORD)
     expect(page).to_have_url(re.compile(r"/account/$"))
     _axe_clean(page, f"dashboard ({viewport})")
 

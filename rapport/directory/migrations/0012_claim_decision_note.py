@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0011_deleted_listing'),
+        ("directory", "0011_deleted_listing"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='claimrequest',
-            name='decision_note',
+            model_name="claimrequest",
+            name="decision_note",
             field=models.TextField(blank=True),
         ),
     ]

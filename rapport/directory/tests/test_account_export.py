@@ -25,7 +25,7 @@ from rapport.directory.fulltext import fulltext_sync
 from rapport.directory.models import ClaimRequest, DeletedListing, Status, TherapistProfile
 from rapport.directory.services import TransitionError, profile_approve, profile_reject
 from rapport.directory.tests.test_interchange import doc, run_import, write_jsonl
-from rapport.moderation.models import AuditEvent
+from rapport.moderation.models import AuditEvent, OwnerNote
 from rapport.testing import (
     ALICE_EMAIL,
     DANA_EMAIL,
@@ -110,6 +110,7 @@ def test_export_is_a_zip_of_everything_the_account_holds() -> None:
     profile = alice_profile()
     small, large = give_photo(profile)
     ProfileDraft.objects.create(profile=profile, section="about", data={"statement": ["half"]})
+    OwnerNote.objects.create(profile=profile, kind="changes", reason="Add your fees.")
     response = signed_in(alice()).post("/account/export/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
@@ -132,7 +133,11 @@ def test_export_is_a_zip_of_everything_the_account_holds() -> None:
     assert doc["name"] == "Alice Okafor" and doc["email"] == ALICE_EMAIL  # private contact too
     clean, problems = interchange.clean_document(doc, interchange.TermLookup())
     assert not problems and clean is not None
-    assert json.loads(archive.read(f"{folder}/edits.json"))["drafts"][0]["section"] == "about"
+    edits = json.loads(archive.read(f"{folder}/edits.json"))
+    assert edits["drafts"][0]["section"] == "about"
+    assert [(n["kind"], n["reason"]) for n in edits["staff_notes"]] == [
+        ("changes", "Add your fees.")
+    ]
     assert archive.read(f"{folder}/photo-large.webp") == default_storage.open(large).read()
     assert archive.read(f"{folder}/photo-small.webp") == default_storage.open(small).read()
 
