@@ -389,6 +389,10 @@ RAPPORT_TASK_STALE_SECONDS = int(os.environ.get("RAPPORT_TASK_STALE_SECONDS", "3
 # the wait doubles from RAPPORT_TASK_RETRY_SECONDS up to this cap, until this many hours.
 RAPPORT_MESSAGE_RETRY_CAP_SECONDS = int(os.environ.get("RAPPORT_MESSAGE_RETRY_CAP_SECONDS", "300"))
 RAPPORT_MESSAGE_GIVE_UP_HOURS = int(os.environ.get("RAPPORT_MESSAGE_GIVE_UP_HOURS", "24"))
+# A worker's claim on sending one email (messaging/tasks.py) lapses after this long: longer
+# than a send can take (EMAIL_TIMEOUT per step), shorter than RAPPORT_TASK_STALE_SECONDS, so
+# the task a dead worker left is given back after its claim has lapsed.
+RAPPORT_DELIVERY_CLAIM_SECONDS = int(os.environ.get("RAPPORT_DELIVERY_CLAIM_SECONDS", "120"))
 # Contact requests are deleted this many days after they were sent (purge_contact_requests).
 RAPPORT_CONTACT_RETENTION_DAYS = int(os.environ.get("RAPPORT_CONTACT_RETENTION_DAYS", "180"))
 

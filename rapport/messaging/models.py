@@ -5,8 +5,9 @@ them, the message, "what I'm looking for") lives only in `sealed`, a Fernet toke
 (crypto.py). The plain columns are what the inbox, delivery and statistics need and say
 nothing about the person: who it is for, when, and what the therapist did with it.
 
-Delivery is exactly-once by markers: each notification task locks the row, sends only when
-its `*_sent_at` is empty, and sets it in the same transaction (messaging/tasks.py).
+Delivery is exactly-once by markers: each notification task claims the email in a short
+transaction while its `*_sent_at` is empty, sends outside any transaction, and sets the marker
+in a second one (messaging/tasks.py).
 """
 
 from __future__ import annotations
@@ -99,6 +100,10 @@ class ContactRequest(models.Model):
     read_notice_sent_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     alternatives_sent_at = models.DateTimeField(null=True, blank=True)
+    # Emails being sent right now: {marker: ISO time the sender claimed it}. The claim is
+    # what keeps a second worker from sending the same email while the first one talks to
+    # the mail server outside any transaction (messaging/tasks.py).
+    delivery_claims = models.JSONField(default=dict, blank=True)
 
     objects = ContactRequestQuerySet.as_manager()
 

@@ -4,11 +4,13 @@ Arguments are the request's id and retry bookkeeping only. django-tasks-db store
 arguments as plain JSON in the database, so a name, an address or a message in them would
 undo the encryption at rest; the worker reads the row and decrypts it itself (emails.py).
 
-Exactly once, by markers: each task locks the row (`select_for_update`), sends only while
-its marker (`therapist_notified_at`, `receipt_sent_at`, ...) is empty, and sets the marker
-in the same transaction. Two workers, a retry that overlaps a daily job, or a task
-enqueued twice send one email. What can still send twice: a worker killed after the mail
-server accepted a message and before the marker's transaction committed (docs/decisions.md).
+Exactly once, by markers and claims: each task claims its email in a short transaction
+(row locked, only while its marker `therapist_notified_at`, `receipt_sent_at`, ... is empty
+and nobody else's claim is fresh), sends with no transaction open, then sets the marker and
+drops the claim. Two workers, a retry that overlaps a daily job, or a task enqueued twice
+send one email. What can still send twice: a worker killed after the mail server accepted a
+message and before the marker was set; its claim lapses after RAPPORT_DELIVERY_CLAIM_SECONDS
+and the task, given back by requeue_stale_tasks, sends again (docs/decisions.md).
 
 While the mail server is down a task re-enqueues itself with a delay doubling from
 RAPPORT_TASK_RETRY_SECONDS (60 s) and capped at RAPPORT_MESSAGE_RETRY_CAP_SECONDS (5 min),
@@ -27,7 +29,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import OperationalError, transaction
+from django.db import DatabaseError, OperationalError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django_tasks import task
@@ -63,26 +65,70 @@ def deliver(
 ) -> bool:
     """Send the email `build` makes for the request, unless `marker` says it went already.
 
-    Raises what sending raises, with the transaction (and so the marker) rolled back.
-    Returns whether an email was sent."""
+    Three steps, so no transaction is open while the mail server talks (on SQLite an open
+    write transaction blocks every other writer, and a hanging server holds it for up to
+    EMAIL_TIMEOUT per step): claim the email in a short transaction, send, then set the marker
+    and drop the claim in another. A send that fails gives the claim back and raises; a claim
+    another worker holds raises DeliveryBusy, so this task tries again later rather than
+    trusting the other to finish. Returns whether an email was sent."""
     if marker not in MARKERS:
         raise ValueError(f"not a delivery marker: {marker}")
     with transaction.atomic():
-        request = (
-            ContactRequest.objects.select_for_update(of=("self",))
-            .select_related("profile", "recipient")
-            .filter(pk=request_id)
-            .first()
-        )
+        request = _locked(request_id)
         if request is None or getattr(request, marker) is not None:
             return False  # purged, or sent already (a duplicate task, or a rerun)
+        claimed = request.delivery_claims.get(marker)
+        now = timezone.now()
+        window = datetime.timedelta(seconds=settings.RAPPORT_DELIVERY_CLAIM_SECONDS)
+        if claimed and now - datetime.datetime.fromisoformat(claimed) < window:
+            raise DeliveryBusy(f"{marker} for contact request {request_id} is being sent")
         message = build(request)
         if message is None:
             return False
+        claim = now.isoformat()
+        request.delivery_claims = {**request.delivery_claims, marker: claim}
+        request.save(update_fields=["delivery_claims"])
+    try:
         message.send()
+    except BaseException:
+        _release(request_id, marker, claim)
+        raise
+    with transaction.atomic():
+        request = _locked(request_id)
+        if request is None:
+            return True  # purged while it was sent
         setattr(request, marker, timezone.now())
-        request.save(update_fields=[marker])
+        request.delivery_claims = {k: v for k, v in request.delivery_claims.items() if k != marker}
+        request.save(update_fields=[marker, "delivery_claims"])
     return True
+
+
+def _locked(request_id: int) -> ContactRequest | None:
+    return (
+        ContactRequest.objects.select_for_update(of=("self",))
+        .select_related("profile", "recipient")
+        .filter(pk=request_id)
+        .first()
+    )
+
+
+def _release(request_id: int, marker: str, claim: str) -> None:
+    """Give a claim back after a failed send, so the retry need not wait for it to lapse.
+    Best effort: if the database is away too, the claim lapses on its own."""
+    try:
+        with transaction.atomic():
+            request = _locked(request_id)
+            if request is not None and request.delivery_claims.get(marker) == claim:
+                request.delivery_claims = {
+                    k: v for k, v in request.delivery_claims.items() if k != marker
+                }
+                request.save(update_fields=["delivery_claims"])
+    except DatabaseError:
+        logger.warning("%s for contact request %s: claim left to lapse", marker, request_id)
+
+
+class DeliveryBusy(Exception):
+    """Another worker holds the claim on this email: try again after a pause."""
 
 
 class DeliveryFailed(Exception):
@@ -90,9 +136,9 @@ class DeliveryFailed(Exception):
     "recipient refused" does): the task row stores the traceback as plain text."""
 
 
-# Worth another try later: the mail server or the network is away, or the database is
-# busy (SQLite's lock while another process writes).
-_TRANSIENT = (OSError, smtplib.SMTPException, OperationalError)
+# Worth another try later: the mail server or the network is away, the database is busy
+# (SQLite's lock while another process writes), or another worker is sending this email.
+_TRANSIENT = (OSError, smtplib.SMTPException, OperationalError, DeliveryBusy)
 
 
 def _run(

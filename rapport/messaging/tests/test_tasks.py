@@ -93,27 +93,83 @@ def test_a_crash_after_the_server_accepted_and_before_commit_sends_twice_never_z
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The one duplicate the design allows (docs/decisions.md): the marker's transaction fails
-    # after the mail server took the message, so the retry sends it again.
+    # after the mail server took the message, so the retry sends it again, once the claim
+    # the failed run left has lapsed (before that, retries wait rather than send).
     request = send()
     DBTaskResult.objects.all().delete()
     real_save = ContactRequest.save
     crashes = {"left": 1}
 
     def save_once_failing(self: ContactRequest, *args: Any, **kwargs: Any) -> None:
-        if crashes["left"] and kwargs.get("update_fields") == ["therapist_notified_at"]:
+        if crashes["left"] and "therapist_notified_at" in (kwargs.get("update_fields") or []):
             crashes["left"] -= 1
             raise OperationalError("disk I/O error")
         real_save(self, *args, **kwargs)
 
+    def retry_now() -> None:
+        DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+        run_tasks()
+
     monkeypatch.setattr(ContactRequest, "save", save_once_failing)
     tasks.notify_therapist.enqueue(request.pk)
     run_tasks()
-    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
-    run_tasks()
+    assert len(to("alice@example.org")) == 1
+    request.refresh_from_db()
+    assert request.therapist_notified_at is None
+    assert set(request.delivery_claims) == {"therapist_notified_at"}
 
+    retry_now()  # the claim is fresh: no second email yet, and the task is queued again
+    assert len(to("alice@example.org")) == 1
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+
+    lapsed = timezone.now() - datetime.timedelta(seconds=121)
+    ContactRequest.objects.filter(pk=request.pk).update(
+        delivery_claims={"therapist_notified_at": lapsed.isoformat()}
+    )
+    retry_now()
     assert len(to("alice@example.org")) == 2
     request.refresh_from_db()
-    assert request.therapist_notified_at is not None
+    assert request.therapist_notified_at is not None and request.delivery_claims == {}
+
+
+def test_no_transaction_is_open_while_the_mail_server_talks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # On SQLite an open write transaction blocks every other writer: a hanging mail server
+    # must not hold up contact submissions, edits or sign-ups.
+    from django.db import transaction
+
+    request = send()
+    DBTaskResult.objects.all().delete()
+    real_send = EmailMessage.send
+    seen: list[tuple[int, dict[str, str]]] = []
+
+    def watching_send(self: EmailMessage, fail_silently: bool = False) -> int:
+        claims = ContactRequest.objects.get(pk=request.pk).delivery_claims
+        seen.append((len(transaction.get_connection().atomic_blocks), claims))
+        return real_send(self, fail_silently)
+
+    monkeypatch.setattr(EmailMessage, "send", watching_send)
+    assert tasks.deliver(request_id=request.pk, marker="receipt_sent_at", build=emails.receipt)
+    # pytest-django wraps each test in a transaction: the send ran at that depth, no deeper.
+    assert [depth for depth, _ in seen] == [len(transaction.get_connection().atomic_blocks)]
+    assert set(seen[0][1]) == {"receipt_sent_at"}  # claimed while it was sent
+    request.refresh_from_db()
+    assert request.receipt_sent_at is not None and request.delivery_claims == {}
+
+
+def test_a_failed_send_gives_its_claim_back_for_the_retry(monkeypatch: pytest.MonkeyPatch) -> None:
+    request = send()
+    DBTaskResult.objects.all().delete()
+
+    def refuse(self: EmailMessage, fail_silently: bool = False) -> int:
+        raise smtplib.SMTPServerDisconnected("mail server away")
+
+    monkeypatch.setattr(EmailMessage, "send", refuse)
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        tasks.deliver(request_id=request.pk, marker="receipt_sent_at", build=emails.receipt)
+    request.refresh_from_db()
+    assert request.delivery_claims == {} and request.receipt_sent_at is None
 
 
 @pytest.mark.skipif(
@@ -134,7 +190,7 @@ def test_two_workers_running_the_same_delivery_at_once_send_one_email(
         return real_send(self, fail_silently)
 
     monkeypatch.setattr(EmailMessage, "send", slow_send)
-    sent: list[bool] = []
+    sent: list[bool | str] = []
 
     def worker() -> None:
         try:
@@ -146,6 +202,8 @@ def test_two_workers_running_the_same_delivery_at_once_send_one_email(
                     build=emails.therapist_notification,
                 )
             )
+        except tasks.DeliveryBusy:
+            sent.append("busy")  # the task would try again later, and find the marker set
         finally:
             connection.close()
 
@@ -155,8 +213,18 @@ def test_two_workers_running_the_same_delivery_at_once_send_one_email(
     for thread in threads:
         thread.join()
 
-    assert sorted(sent) == [False, False, True]
+    # The one that claims it sends; the others find the claim (or, if they came after the
+    # marker, nothing to do). No second email either way.
+    assert sent.count(True) == 1 and set(sent) <= {True, False, "busy"} and len(sent) == 3
     assert len(to("alice@example.org")) == 1
+    assert (
+        tasks.deliver(
+            request_id=request.pk,
+            marker="therapist_notified_at",
+            build=emails.therapist_notification,
+        )
+        is False
+    )
 
 
 def test_it_survives_a_ten_minute_mail_outage_and_then_sends_each_email_once(
