@@ -172,3 +172,72 @@ class RoleForm(forms.Form):
         choices=[("grant", _("Grant")), ("revoke", _("Revoke"))],
         error_messages={"invalid_choice": _("Choose grant or revoke.")},
     )
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filters (a GET form): the page and its CSV export read the same ones."""
+
+    action = forms.CharField(
+        label=_("Action starts with"),
+        required=False,
+        max_length=80,
+        widget=forms.TextInput(attrs={"placeholder": "directory.profile"}),
+        error_messages={"max_length": _("Keep the action under 80 characters.")},
+    )
+    target = forms.CharField(
+        label=_("Target id"),
+        required=False,
+        max_length=64,
+        error_messages={"max_length": _("Keep the target id under 64 characters.")},
+    )
+    actor = forms.EmailField(
+        label=_("By (email)"),
+        required=False,
+        error_messages={"invalid": _("Enter an email address like name@example.org.")},
+    )
+    since = forms.DateField(
+        label=_("From (date)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter the date as YYYY-MM-DD, like 2026-12-01.")},
+    )
+    until = forms.DateField(
+        label=_("To (date, included)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter the date as YYYY-MM-DD, like 2026-12-31.")},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The last day must be on or after the first."))
+        return cleaned
+
+    def filter(self, events: Any) -> Any:
+        """The events these (valid) filters select."""
+        data = self.cleaned_data
+        if data.get("action"):
+            events = events.filter(action__startswith=data["action"].strip())
+        if data.get("target"):
+            events = events.filter(target_id=data["target"].strip())
+        if data.get("actor"):
+            events = events.filter(actor__email__iexact=data["actor"])
+        if data.get("since"):
+            events = events.filter(created_at__gte=_day_start(data["since"]))
+        if data.get("until"):
+            events = events.filter(created_at__lt=_day_start(data["until"] + datetime.timedelta(1)))
+        return events
+
+    def summary(self) -> str:
+        """The filters as the export's audit event records them."""
+        data = self.cleaned_data
+        return " ".join(
+            f"{name}={data.get(name) or '*'}"
+            for name in ("action", "target", "actor", "since", "until")
+        )
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))

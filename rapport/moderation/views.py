@@ -28,7 +28,7 @@ from rapport.directory.templatetags.profile_tags import lookup_table
 
 from . import review
 from .access import EXPORT_AUDIT, REVIEW, staff_area
-from .forms import DecisionForm, ReportForm, RoleForm, VerificationForm
+from .forms import AuditFilterForm, DecisionForm, ReportForm, RoleForm, VerificationForm
 from .models import AuditEvent, LicenseVerification
 from .reports import report_create
 from .roles import ROLES, RoleError, role_grant, role_revoke
@@ -232,22 +232,26 @@ def verify(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 # --- The audit log (administrators) -----------------------------------------------------
 
 
-def _audit_events(request: HttpRequest):
+def _audit_events(request: HttpRequest) -> tuple[Any, AuditFilterForm]:
+    """The events the page's filters select; none while a filter is wrong (its message says
+    what to fix): a mistyped date must not look like an empty or a complete log."""
+    form = AuditFilterForm(request.GET)
     events = AuditEvent.objects.select_related("actor").order_by("-created_at", "-id")
-    action = request.GET.get("action", "").strip()[:80]
-    target = request.GET.get("target", "").strip()[:64]
-    if action:
-        events = events.filter(action__startswith=action)
-    if target:
-        events = events.filter(target_id=target)
-    return events, {"action": action, "target": target}
+    if not form.is_valid():
+        return events.none(), form
+    return form.filter(events), form
 
 
 @staff_area(EXPORT_AUDIT)
 def audit(request: HttpRequest) -> HttpResponse:
-    events, filters = _audit_events(request)
+    events, form = _audit_events(request)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "moderation/audit.html", {"page": page, "filters": filters})
+    return render(
+        request,
+        "moderation/audit.html",
+        {"page": page, "form": form},
+        status=200 if form.is_valid() else 400,
+    )
 
 
 class _Echo:
@@ -262,14 +266,16 @@ def _cell(value: Any) -> str:
 
 
 @staff_area(EXPORT_AUDIT)  # type: ignore[arg-type]
-def audit_export(request: HttpRequest) -> StreamingHttpResponse:
-    events, filters = _audit_events(request)
+def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    events, form = _audit_events(request)
+    if not form.is_valid():  # the page again, with what to fix
+        return render(request, "moderation/audit.html", {"page": [], "form": form}, status=400)
     # The export is itself an event, written before the rows are read (so it is in them).
     audit_record(
         actor=request.user,
         action="moderation.audit.exported",
         target=request.user,  # type: ignore[arg-type]
-        reason=f"action={filters['action'] or '*'} target={filters['target'] or '*'}",
+        reason=form.summary(),
     )
     writer = csv.writer(_Echo())
 

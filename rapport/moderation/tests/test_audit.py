@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
+from django.utils import timezone
 
 from rapport.moderation.models import AuditEvent
 from rapport.moderation.services import audit_record
@@ -119,3 +121,40 @@ def test_deleting_an_account_keeps_its_events_without_the_link() -> None:
     other = audit_record(actor=bob(), action="x.y.z", target=alice_profile())
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditEvent.objects.filter(pk=other.pk).update(actor=ada())
+
+
+def test_the_log_filters_by_who_and_when_and_bad_filters_get_a_message() -> None:
+    profile = alice_profile()
+    audit_record(actor=bob(), action="directory.profile.suspended", target=profile)
+    audit_record(actor=ada(), action="directory.profile.approved", target=profile)
+    client = _as(ada())
+    page = client.get("/staff/audit/", {"actor": "BOB@example.org"}).content.decode()
+    assert "directory.profile.suspended" in page and "directory.profile.approved" not in page
+    today = timezone.localdate()
+    page = client.get("/staff/audit/", {"since": today.isoformat(), "until": today.isoformat()})
+    assert page.status_code == 200 and "directory.profile.approved" in page.content.decode()
+    tomorrow = (today + datetime.timedelta(days=1)).isoformat()
+    page = client.get("/staff/audit/", {"since": tomorrow}).content.decode()
+    assert "No events match." in page and "directory.profile.suspended" not in page
+
+    response = client.get("/staff/audit/export.csv", {"actor": "bob@example.org"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))  # type: ignore[attr-defined]
+    assert {r[2] for r in rows[1:]} == {"bob@example.org"}
+    exported = AuditEvent.objects.get(action="moderation.audit.exported")
+    assert "actor=bob@example.org" in exported.reason
+
+    for params, message in [
+        ({"since": "2026-13-01"}, "Enter the date as YYYY-MM-DD, like 2026-12-01."),
+        ({"until": "yesterday"}, "Enter the date as YYYY-MM-DD, like 2026-12-31."),
+        ({"since": "2026-12-05", "until": "2026-12-01"}, "The last day must be on or after the first."),
+        ({"actor": "bob@"}, "Enter an email address like name@example.org."),
+        ({"action": "x" * 81}, "Keep the action under 80 characters."),
+    ]:  # fmt: skip
+        response = client.get("/staff/audit/", params)
+        page = response.content.decode()
+        assert response.status_code == 400 and message in page, params
+        assert "Fix the filter above to see events." in page
+        assert "directory.profile.suspended" not in page
+        assert "Export as CSV" not in page
+        assert client.get("/staff/audit/export.csv", params).status_code == 400
+    assert AuditEvent.objects.filter(action="moderation.audit.exported").count() == 1

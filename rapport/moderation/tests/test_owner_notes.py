@@ -40,7 +40,9 @@ def test_asked_changes_show_on_the_dashboard_and_editor_until_marked_done() -> N
         page = owner.get(url).content.decode()
         assert "A note from our staff" in page
         assert "Changes requested" in page
-        assert "The reviewer's note:</strong> Add your fees &amp; your license&#x27;s state." in page
+        assert (
+            "The reviewer's note:</strong> Add your fees &amp; your license&#x27;s state." in page
+        )
     assert "see our staff's note" not in owner.get(EDITOR).content.decode()  # a draft now
 
     note = OwnerNote.objects.get()
