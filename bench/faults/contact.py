@@ -3,6 +3,7 @@
     .venv/bin/python bench/faults/contact.py smtp-outage --submissions 500 --outage 600
     .venv/bin/python bench/faults/contact.py kill-web --kills 50 --backend sqlite|postgres
     .venv/bin/python bench/faults/contact.py kill-worker --submissions 100 --kills 10
+    .venv/bin/python bench/faults/contact.py slow-smtp --submissions 200 --delay 5
 
 Each scenario builds a site of its own in a temporary directory (SQLite there, or the
 PostgreSQL database `rapport_faults`, dropped and created again), with demo profiles of which
@@ -26,6 +27,14 @@ What is checked afterwards, from the database and the sink:
   message), then the worker is SIGKILLed `--kills` times mid-send and started again. Every
   notification arrived; duplicates (a kill after SMTP accepted and before the row was marked)
   are counted and reported.
+- slow-smtp (SQLite only): the worker runs and the sink takes `--delay` seconds to answer each
+  message (keep it under EMAIL_TIMEOUT, 20 s) while 8 clients submit `--submissions` forms.
+  Reported: how many pages said "sent", the errors (HTTP 5xx, timeouts), POST latency
+  p50/p95/max, and the "database is locked" lines in the web and worker logs. A delivery that
+  sends inside a transaction holds SQLite's write lock for the whole SMTP conversation, so
+  the form's writes wait behind it. Once the submissions are in, the sink answers at full speed
+  again (slow for 400 messages at 5 s it would take 33 minutes to drain) and, within a bounded
+  wait, every request's notification and receipt must have arrived exactly once.
 
 Prints one JSON document with the figures (also written to bench/out/faults-<scenario>-*.json).
 This is a benchmark, not a test: nothing here runs in CI.
@@ -38,6 +47,7 @@ import contextlib
 import glob
 import http.cookiejar
 import json
+import math
 import os
 import random
 import re
@@ -131,6 +141,7 @@ class Site:
     web: subprocess.Popen[bytes] | None = None
     worker: subprocess.Popen[bytes] | None = None
     slugs: list[str] = field(default_factory=list)
+    logs: bool = False  # keep the web and worker output (web.log, worker.log in directory)
 
     @property
     def env(self) -> dict[str, str]:
@@ -176,6 +187,17 @@ class Site:
         self.rapport("seed_demo", "--therapists", str(profiles), "--seed", "1")
         self.slugs = json.loads(self.shell(_CLAIM.replace("OWNERS", str(owners))).splitlines()[-1])
 
+    def output(self, name: str) -> Any:
+        if not self.logs:
+            return subprocess.DEVNULL
+        return open(self.directory / f"{name}.log", "ab")  # the child writes it; closed at exit
+
+    def log_lines(self, name: str, text: str) -> int:
+        path = self.directory / f"{name}.log"
+        if not path.exists():
+            return 0
+        return sum(text in line for line in path.read_text(errors="replace").splitlines())
+
     def shell(self, code: str) -> str:
         return self.rapport("shell", "-c", code)
 
@@ -183,7 +205,7 @@ class Site:
         self.web = subprocess.Popen(
             [sys.executable, "-m", "rapport", "serve", "--bind", f"127.0.0.1:{self.port}",
              "--workers", str(self.workers)],
-            cwd=REPO, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=REPO, env=self.env, stdout=self.output("web"), stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
         wait_until(lambda: http_status(f"{self.base}/healthz") == 200, 60, "the web server")
@@ -196,7 +218,7 @@ class Site:
     def start_worker(self) -> None:
         self.worker = subprocess.Popen(
             [sys.executable, "-m", "rapport", "worker", "--tick", "5"],
-            cwd=REPO, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=REPO, env=self.env, stdout=self.output("worker"), stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
 
@@ -377,6 +399,7 @@ class Outcome:
     attempts: int = 0
     interrupted: int = 0  # POSTs cut off by a kill
     error: str = ""
+    post_seconds: float = 0.0  # the last POST, from sending it to its final page or error
 
 
 def submit(site: Site, slug: str, n: int, run: str, fill_seconds: float, retries: int) -> Outcome:
@@ -407,6 +430,7 @@ def submit(site: Site, slug: str, n: int, run: str, fill_seconds: float, retries
             url, data=body, headers={"X-Real-IP": address, "Referer": url, "Origin": site.base}
         )
         _posting(+1)
+        posted = time.monotonic()
         try:
             # A browser waits minutes for an answer; workers booting on a busy machine take
             # seconds.
@@ -425,6 +449,7 @@ def submit(site: Site, slug: str, n: int, run: str, fill_seconds: float, retries
             outcome.interrupted += 1
         finally:
             _posting(-1)
+            outcome.post_seconds = time.monotonic() - posted
         time.sleep(0.3)
     return outcome
 
@@ -600,23 +625,86 @@ def kill_worker(args: argparse.Namespace, site: Site, sink: Sink, run: str) -> d
     }
 
 
-SCENARIOS = {"smtp-outage": smtp_outage, "kill-web": kill_web, "kill-worker": kill_worker}
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest rank: the smallest value with at least `fraction` of them at or below it."""
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1))]
+
+
+def slow_smtp(args: argparse.Namespace, site: Site, sink: Sink, run: str) -> dict[str, Any]:
+    if site.backend != "sqlite":
+        raise SystemExit("slow-smtp is about SQLite's single writer: use --backend sqlite")
+    sink.up()
+    site.start_web()
+    site.start_worker()
+    # The worker's daily jobs email at start-up (about 20 messages): let them go at full speed
+    # first, so only contact requests meet the slow server.
+    quiet_since, seen, deadline = time.monotonic(), -1, time.monotonic() + 120
+    while time.monotonic() - quiet_since < 8 and time.monotonic() < deadline:
+        if len(sink.received()) != seen:
+            quiet_since, seen = time.monotonic(), len(sink.received())
+        time.sleep(0.5)
+    before = len(sink.received())
+    sink.delay = args.delay
+    started = time.monotonic()
+    outcomes = submit_many(
+        site, args.submissions, run, clients=8, fill_seconds=args.fill, retries=0
+    )
+    submitted_in = time.monotonic() - started
+    sent_while_slow = len(sink.received()) - before
+    sink.delay = 0.0  # the mail server is fast again: the backlog drains in minutes
+    delivered_after = wait_for_delivery(site, args.drain)
+    latencies = [o.post_seconds for o in outcomes if o.attempts]
+    return {
+        "submissions": args.submissions,
+        "smtp_delay_s": args.delay,
+        "said_sent": sum(o.said_sent for o in outcomes),
+        "errors": Counter(o.error for o in outcomes if not o.said_sent),
+        "post_p50_s": round(percentile(latencies, 0.50), 3),
+        "post_p95_s": round(percentile(latencies, 0.95), 3),
+        "post_max_s": round(max(latencies), 3),
+        "posts_over_1_s": sum(t > 1.0 for t in latencies),
+        "submitted_in_s": round(submitted_in, 1),
+        "emails_before_submissions": before,
+        "emails_sent_while_slow": sent_while_slow,
+        "all_delivered_s_after_sink_fast": round(delivered_after, 1),
+        "web_log_database_locked": site.log_lines("web", "database is locked"),
+        "worker_log_database_locked": site.log_lines("worker", "database is locked"),
+        "worker_log_retries": site.log_lines("worker", "failed (OperationalError"),
+        **deliveries(site, sink, run),
+    }
+
+
+SCENARIOS = {
+    "smtp-outage": smtp_outage,
+    "kill-web": kill_web,
+    "kill-worker": kill_worker,
+    "slow-smtp": slow_smtp,
+}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("scenario", choices=SCENARIOS)
     parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--submissions", type=int, default=500)
+    parser.add_argument("--submissions", type=int, help="500; slow-smtp: 200")
     parser.add_argument("--outage", type=float, default=600.0, help="seconds SMTP is down")
     parser.add_argument("--kills", type=int, default=50)
     parser.add_argument("--profiles", type=int, default=300)
     parser.add_argument("--owners", type=int, default=60)
     parser.add_argument("--fill", type=float, default=3.0, help="seconds between GET and POST")
+    parser.add_argument(
+        "--delay", type=float, default=5.0, help="slow-smtp: seconds the sink takes per message"
+    )
+    parser.add_argument(
+        "--drain", type=float, default=900.0, help="slow-smtp: longest wait for every email"
+    )
     args = parser.parse_args()
+    if args.submissions is None:
+        args.submissions = 200 if args.scenario == "slow-smtp" else 500
     run = time.strftime("%H%M%S")
     sink = Sink(free_port())
-    site = Site(args.backend, sink.port)
+    site = Site(args.backend, sink.port, logs=args.scenario == "slow-smtp")
     print(f"site in {site.directory} ({args.backend}), building...", file=sys.stderr)
     site.create(profiles=args.profiles, owners=args.owners)
     try:
