@@ -162,7 +162,6 @@ class Site:
             "RAPPORT_MESSAGE_KEYS": key_file.read_text(),
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(self.smtp_port),
-            "EMAIL_TIMEOUT": "5",
             "RAPPORT_CLIENT_IP_HEADER": "HTTP_X_REAL_IP",
             "RAPPORT_SITE_URL": f"http://127.0.0.1:{self.port}",
         }
