@@ -5,11 +5,20 @@ stays there until they mark it done or the profile is approved."""
 from __future__ import annotations
 
 import pytest
+from django.core import mail
 from django.test import Client
 
 from rapport.directory.models import ClaimRequest, Status, TherapistProfile
 from rapport.moderation.models import AuditEvent, OwnerNote
-from rapport.testing import alice_profile, bob, charlie, dana, make_profile, make_review_queue
+from rapport.testing import (
+    alice_profile,
+    bob,
+    charlie,
+    dana,
+    make_profile,
+    make_review_queue,
+    run_tasks,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_index")]
 
@@ -35,6 +44,10 @@ def test_asked_changes_show_on_the_dashboard_and_editor_until_marked_done() -> N
     ((kind, pk),) = make_review_queue(1)
     decide(kind, pk, "changes", "Add your fees & your license's state.")
     profile = TherapistProfile.objects.get(pk=pk)
+    run_tasks()
+    (email,) = mail.outbox
+    assert "Add your fees & your license's state." in email.body
+    assert "this note waits on your dashboard too" in email.body
     owner = as_owner(profile)
     for url in (DASHBOARD, EDITOR):
         page = owner.get(url).content.decode()
