@@ -91,6 +91,22 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _one_rate_limit_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """django-ratelimit counts in fixed windows whose edge falls somewhere in each period
+    (core/ratelimits.py): six tries of a "5 a minute" limit straddled it now and then in CI,
+    the count restarted and the sixth got through. Each test reads one instant instead, so a
+    limit's count only grows within a test. (In-process only: the servers other tests start
+    keep the real clock.)"""
+    import time
+    import types
+
+    import django_ratelimit.core
+
+    now = time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: now))
+
+
 @pytest.fixture
 def admin_user(admin_user):  # type: ignore[no-untyped-def]
     """pytest-django's superuser, with the two-factor every staff account must have
