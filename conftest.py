@@ -94,10 +94,11 @@ def _fresh_cache():
 @pytest.fixture(autouse=True)
 def _one_rate_limit_window(monkeypatch: pytest.MonkeyPatch) -> None:
     """django-ratelimit counts in fixed windows whose edge falls somewhere in each period
-    (core/ratelimits.py): six tries of a "5 a minute" limit straddled it now and then in CI,
-    the count restarted and the sixth got through. Each test reads one instant instead, so a
-    limit's count only grows within a test. (In-process only: the servers other tests start
-    keep the real clock.)"""
+    (core/ratelimits.py): six tries of a "5 a minute" limit could straddle it on a busy
+    machine, the count restarted and the sixth got through. Each test reads one instant
+    instead, so a limit's count only grows within a test. (In-process only: the servers other
+    tests start keep the real clock.) The CI failures that led here were a product bug, fixed
+    in the middleware: the window's last second let every request through."""
     import time
     import types
 

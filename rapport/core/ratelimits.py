@@ -149,11 +149,15 @@ class RateLimitMiddleware:
     ) -> HttpResponse | None:
         if request.method != "POST" or request.resolver_match is None:
             return None
-        retry_after = 0
+        limited = False
+        retry_after = 1
         for limit in LIMITS.get(request.resolver_match.view_name, ()):
             usage = get_usage(
                 request, group=limit.group, key=limit.key, rate=limit.rate, increment=True
             )
             if usage is not None and usage["should_limit"]:
+                # In a window's last second `time_left` is 0: still over the limit. (Reading
+                # 0 as "not limited" let every request through in that second, each minute.)
+                limited = True
                 retry_after = max(retry_after, int(usage["time_left"]))
-        return too_many_requests(request, retry_after) if retry_after else None
+        return too_many_requests(request, retry_after) if limited else None

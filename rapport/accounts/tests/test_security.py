@@ -198,3 +198,27 @@ def test_allauths_own_per_user_limits_answer_with_the_sites_429_page() -> None:
     assert codes == [200] * 5 + [429]  # change_password: 5 a minute per user
     limited = client.post("/accounts/password/change/", data)
     assert limited["Retry-After"] == "60" and 'href="tel:988"' in limited.content.decode()
+
+
+def test_the_limit_holds_in_the_last_second_of_its_window(
+    client: Client, fast_hashing: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # django-ratelimit's window for an address ends at a second of the minute fixed by the
+    # address; in that second it reports 0 seconds left, which once let every try through.
+    import types
+    import zlib
+
+    import django_ratelimit.core  # type: ignore[import-untyped]
+
+    start = 1_800_000_000 - 1_800_000_000 % 60
+    last_second = start + zlib.crc32(b"127.0.0.1") % 60 + 0.5
+    monkeypatch.setattr(
+        django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: last_second)
+    )
+    alice()
+    codes = [_login_try(client, ALICE_EMAIL) for _ in range(6)]
+    assert codes == [200] * 5 + [429]
+    assert (
+        client.post("/accounts/login/", {"login": ALICE_EMAIL, "password": "x"})["Retry-After"]
+        == "1"
+    )
