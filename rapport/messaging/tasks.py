@@ -98,7 +98,7 @@ def deliver(
         if request is None:
             return True  # purged while it was sent
         setattr(request, marker, timezone.now())
-        request.delivery_claims = {k: v for k, v in request.delivery_claims.items() if k != marker}
+        request.delivery_claims = _without(request.delivery_claims, marker)
         request.save(update_fields=[marker, "delivery_claims"])
     return True
 
@@ -112,6 +112,10 @@ def _locked(request_id: int) -> ContactRequest | None:
     )
 
 
+def _without(claims: dict[str, str], marker: str) -> dict[str, str]:
+    return {name: claimed for name, claimed in claims.items() if name != marker}
+
+
 def _release(request_id: int, marker: str, claim: str) -> None:
     """Give a claim back after a failed send, so the retry need not wait for it to lapse.
     Best effort: if the database is away too, the claim lapses on its own."""
@@ -119,9 +123,7 @@ def _release(request_id: int, marker: str, claim: str) -> None:
         with transaction.atomic():
             request = _locked(request_id)
             if request is not None and request.delivery_claims.get(marker) == claim:
-                request.delivery_claims = {
-                    k: v for k, v in request.delivery_claims.items() if k != marker
-                }
+                request.delivery_claims = _without(request.delivery_claims, marker)
                 request.save(update_fields=["delivery_claims"])
     except DatabaseError:
         logger.warning("%s for contact request %s: claim left to lapse", marker, request_id)
