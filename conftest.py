@@ -100,12 +100,10 @@ def _one_rate_limit_window(monkeypatch: pytest.MonkeyPatch) -> None:
     tests start keep the real clock.) The CI failures that led here were a product bug, fixed
     in the middleware: the window's last second let every request through."""
     import time
-    import types
 
-    import django_ratelimit.core
+    from rapport.testing import pin_ratelimit_clock
 
-    now = time.time()
-    monkeypatch.setattr(django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: now))
+    pin_ratelimit_clock(monkeypatch, time.time())
 
 
 @pytest.fixture

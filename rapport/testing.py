@@ -329,6 +329,27 @@ def imported_profile(**overrides: Any) -> TherapistProfile:
     return existing or make_profile(**fields)
 
 
+# --- Rate limits ------------------------------------------------------------------
+
+
+def pin_ratelimit_clock(monkeypatch: Any, at: float) -> None:
+    """django-ratelimit reads `time.time()` for its windows: pin it (in-process only)."""
+    import types
+
+    import django_ratelimit.core  # type: ignore[import-untyped]
+
+    monkeypatch.setattr(django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: at))
+
+
+def ratelimit_window_edge(key: str, period: int) -> int:
+    """A second (in 2027) at which `key`'s window of `period` seconds ends and the next starts:
+    django-ratelimit offsets each key's edge by crc32(key) % period."""
+    import zlib
+
+    base = 1_800_000_000 - 1_800_000_000 % period
+    return base + zlib.crc32(key.encode()) % period
+
+
 # --- Page checks ------------------------------------------------------------------
 
 # Elements that make the browser fetch something as the page loads.

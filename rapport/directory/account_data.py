@@ -45,7 +45,8 @@ def account_export(user: User) -> bytes:
 
     account.json: the email and sign-up date; per owned profile, profiles/<id>/profile.json
     (the interchange document, contact fields included: it is the owner's own data),
-    edits.json (unsaved drafts, edits waiting for review and staff's notes to the owner) and the two photo files;
+    edits.json (unsaved drafts, edits waiting for review and staff's notes to the owner) and
+    the two photo files;
     requests.json: the contact requests the account received, decrypted (what people wrote
     to this therapist is theirs to take along; erased ones have empty contents).
     """

@@ -27,8 +27,8 @@ from .forms_account import AvailabilityForm, ClaimRequestForm
 from .models import ClaimRequest, ClaimStatus, Status, TherapistProfile
 from .views_account_data import paused_while_deleting
 
-EDITOR_URL = "/account/profile/"
-CLAIM_DECLINED_SHOWN_DAYS = 30  # the editor's page (another part of issue 16)
+EDITOR_URL = "/account/profile/"  # the editor's page (another part of issue 16)
+CLAIM_DECLINED_SHOWN_DAYS = 30  # a declined claim's reason stays on the dashboard this long
 
 
 def _user_id(request: HttpRequest) -> int:

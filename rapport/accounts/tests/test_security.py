@@ -17,6 +17,8 @@ from rapport.testing import (
     alice,
     bob,
     erin,
+    pin_ratelimit_clock,
+    ratelimit_window_edge,
     totp_code,
     with_totp,
 )
@@ -205,16 +207,7 @@ def test_the_limit_holds_in_the_last_second_of_its_window(
 ) -> None:
     # django-ratelimit's window for an address ends at a second of the minute fixed by the
     # address; in that second it reports 0 seconds left, which once let every try through.
-    import types
-    import zlib
-
-    import django_ratelimit.core  # type: ignore[import-untyped]
-
-    start = 1_800_000_000 - 1_800_000_000 % 60
-    last_second = start + zlib.crc32(b"127.0.0.1") % 60 + 0.5
-    monkeypatch.setattr(
-        django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: last_second)
-    )
+    pin_ratelimit_clock(monkeypatch, ratelimit_window_edge("127.0.0.1", 60) + 0.5)
     alice()
     codes = [_login_try(client, ALICE_EMAIL) for _ in range(6)]
     assert codes == [200] * 5 + [429]

@@ -27,6 +27,8 @@ from rapport.testing import (
     imported_profile,
     make_profile,
     make_user,
+    pin_ratelimit_clock,
+    ratelimit_window_edge,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_index")]
@@ -384,16 +386,8 @@ def test_one_therapist_gets_at_most_thirty_posts_a_day_from_anywhere(client, mon
     # The clock one second into this therapist's day window (django-ratelimit places each
     # key's window edge at a fixed second of the period): the wait must be the rest of the
     # day. At the real time the wait is anything from 1 s to a day, which says nothing.
-    import types
-    import zlib
-
-    import django_ratelimit.core  # type: ignore[import-untyped]
-
     day = 24 * 3600
-    start = 1_800_000_000 - 1_800_000_000 % day + zlib.crc32(profile.slug.encode()) % day
-    monkeypatch.setattr(
-        django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: start + 1)
-    )
+    pin_ratelimit_clock(monkeypatch, ratelimit_window_edge(profile.slug, day) + 1)
     for n in range(30):
         response = client.post(url, form_data(name=""), REMOTE_ADDR=f"10.0.{n}.1")
         assert response.status_code == 400
